@@ -1,0 +1,140 @@
+package extract
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+)
+
+// Article is the readable content of a page.
+type Article struct {
+	Title, Site, Byline string
+	Published           time.Time // zero when unknown
+	Lang                string    // BCP 47-ish code like "en", "" when unknown
+	Text                string    // paragraphs separated by "\n\n"
+}
+
+// Options tunes extraction; the zero value means the defaults.
+type Options struct {
+	// MinWords is the fewest words an article may have; fewer give a
+	// *NotArticleError of kind TooShort (or a more specific kind).
+	// Zero means DefaultMinWords.
+	MinWords int
+}
+
+// DefaultMinWords is the MinWords used when Options.MinWords is zero.
+const DefaultMinWords = 60
+
+// maxInput caps the bytes parsed; the fetcher caps bodies below this.
+const maxInput = 8 << 20
+
+func (o Options) minWords() int {
+	if o.MinWords <= 0 {
+		return DefaultMinWords
+	}
+	return o.MinWords
+}
+
+// FromHTML extracts the article from an HTML document (UTF-8). pageURL
+// resolves relative links and feeds site-name heuristics; it may be "".
+// A page without an article gives an error matching ErrNotArticle.
+func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
+	if len(body) > maxInput {
+		body = body[:maxInput]
+	}
+	if !utf8.Valid(body) {
+		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	}
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("extract: parse html: %w", err)
+	}
+	u := parsePageURL(pageURL)
+	sig := scanSignals(doc)
+	clean(doc)
+	art := extractDoc(doc, u)
+	if kind, bad := classify(sig, art.Text, opts.minWords()); bad {
+		return nil, &NotArticleError{Kind: kind}
+	}
+	return art, nil
+}
+
+// parsePageURL returns pageURL when it is an absolute http(s) URL, else nil.
+func parsePageURL(pageURL string) *url.URL {
+	if pageURL == "" {
+		return nil
+	}
+	u, err := url.Parse(pageURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil
+	}
+	return u
+}
+
+// extractDoc runs the extraction proper on a cleaned tree.
+func extractDoc(doc *html.Node, u *url.URL) *Article {
+	rd, rdErr := readability.FromDocument(doc, u)
+	topts := trafilatura.Options{
+		OriginalURL:     u,
+		EnableFallback:  true,
+		ExcludeComments: true,
+		HtmlDateMode:    trafilatura.Fast,
+	}
+	if rdErr == nil && rd.Node != nil {
+		topts.FallbackCandidates = &trafilatura.FallbackCandidates{Readability: rd.Node}
+	}
+	art := &Article{}
+	res, err := trafilatura.ExtractDocument(doc, topts)
+	if err == nil && res.ContentNode != nil {
+		art.Text = renderText(res.ContentNode)
+		art.Published = res.Metadata.Date
+		art.Lang = res.Metadata.Language
+		art.Title = res.Metadata.Title
+		art.Site = res.Metadata.Sitename
+		art.Byline = res.Metadata.Author
+	}
+	if rdErr == nil {
+		if art.Text == "" && rd.Node != nil {
+			art.Text = renderText(rd.Node)
+		}
+		art.Title = firstNonEmpty(clip(rd.Title()), art.Title)
+		art.Byline = firstNonEmpty(clip(rd.Byline()), art.Byline)
+		art.Site = firstNonEmpty(clip(rd.SiteName()), art.Site)
+		if art.Lang == "" {
+			art.Lang = rd.Language()
+		}
+		if t, err := rd.PublishedTime(); err == nil && art.Published.IsZero() {
+			art.Published = t
+		}
+	}
+	return art
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// clip collapses whitespace in a metadata value and caps its length.
+func clip(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	return s
+}
