@@ -1,0 +1,249 @@
+package extractive
+
+import (
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// sentence is one sentence of an article with what ranking needs to know.
+type sentence struct {
+	span          // where the quotable text is in the article
+	index     int // position among all sentences
+	words     int // number of words
+	stems     []string
+	vec       map[string]float64 // tf-isf weights of stems
+	norm      float64
+	boiler    bool // boilerplate: never chosen
+	caption   bool // looks like a photo caption
+	question  bool
+	quoteOnly bool // opens with a quotation mark: a speaker's words, not narration
+}
+
+// document is an analysed article.
+type document struct {
+	text  string
+	sents []sentence
+	// centroid is the sum of all usable sentence vectors, the article's topic.
+	centroid     map[string]float64
+	centroidNorm float64
+	title        map[string]bool // content stems of the title
+	st           stemmer
+}
+
+// analyze splits text into sentences and computes their features.
+func analyze(title, text string) *document {
+	d := &document{text: text, st: stemmer{}, title: map[string]bool{}}
+	spans := splitSpans(text)
+	d.sents = make([]sentence, 0, len(spans))
+	df := map[string]int{}
+	for i, sp := range spans {
+		sp = stripDateline(text, sp)
+		s := sentence{span: sp, index: i}
+		raw := text[sp.start:sp.end]
+		toks := tokens(raw)
+		s.words = len(toks)
+		s.boiler = isBoilerplate(raw, toks)
+		s.caption = isCaption(raw)
+		s.question = strings.HasSuffix(strings.TrimRightFunc(raw, isCloserOrSpace), "?")
+		r, _ := utf8.DecodeRuneInString(raw)
+		s.quoteOnly = isOpener(r) && r != '('
+		s.stems = d.st.contentStems(raw)
+		seen := map[string]bool{}
+		for _, w := range s.stems {
+			if !seen[w] {
+				seen[w] = true
+				df[w]++
+			}
+		}
+		d.sents = append(d.sents, s)
+	}
+	for _, w := range d.st.contentStems(title) {
+		d.title[w] = true
+	}
+	n := float64(len(d.sents))
+	d.centroid = map[string]float64{}
+	for i := range d.sents {
+		s := &d.sents[i]
+		s.vec = make(map[string]float64, len(s.stems))
+		for _, w := range s.stems {
+			s.vec[w]++
+		}
+		for w, tf := range s.vec {
+			wt := tf * (1 + math.Log(n/float64(df[w])))
+			s.vec[w] = wt
+			s.norm += wt * wt
+			if !s.boiler {
+				d.centroid[w] += wt
+			}
+		}
+		s.norm = math.Sqrt(s.norm)
+	}
+	for _, v := range d.centroid {
+		d.centroidNorm += v * v
+	}
+	d.centroidNorm = math.Sqrt(d.centroidNorm)
+	return d
+}
+
+// quote returns the verbatim text of s.
+func (d *document) quote(s *sentence) string { return d.text[s.start:s.end] }
+
+// cosine is the cosine similarity of two weighted stem vectors.
+func cosine(a map[string]float64, an float64, b map[string]float64, bn float64) float64 {
+	if an == 0 || bn == 0 {
+		return 0
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	dot := 0.0
+	for w, x := range a {
+		dot += x * b[w]
+	}
+	return dot / (an * bn)
+}
+
+func (d *document) similarity(a, b *sentence) float64 {
+	return cosine(a.vec, a.norm, b.vec, b.norm)
+}
+
+// centrality is how close s is to the article as a whole.
+func (d *document) centrality(s *sentence) float64 {
+	return cosine(s.vec, s.norm, d.centroid, d.centroidNorm)
+}
+
+// titleOverlap is the share of the title's content stems that s contains.
+func (d *document) titleOverlap(s *sentence) float64 {
+	if len(d.title) == 0 {
+		return 0
+	}
+	hit := 0
+	for w := range d.title {
+		if _, ok := s.vec[w]; ok {
+			hit++
+		}
+	}
+	return float64(hit) / float64(len(d.title))
+}
+
+// stripDateline drops a wire-service dateline such as "(CNN) -- " or
+// "LONDON, England (Reuters) - " from the start of a sentence: it names the
+// publisher, not the news. What remains is still verbatim.
+func stripDateline(text string, sp span) span {
+	s := text[sp.start:sp.end]
+	head := s
+	if len(head) > 80 {
+		head = head[:80]
+	}
+	open := strings.IndexByte(head, '(')
+	if open < 0 {
+		return sp
+	}
+	cls := strings.IndexByte(head[open:], ')')
+	if cls < 0 {
+		return sp
+	}
+	cls += open
+	for _, r := range head[:open] {
+		if unicode.IsLower(r) {
+			return sp // "(" inside running text, not a dateline
+		}
+	}
+	agency := head[open+1 : cls]
+	if agency == "" || len(agency) > 24 || !unicode.IsUpper(firstRune(agency)) {
+		return sp
+	}
+	rest := s[cls+1:]
+	trimmed := strings.TrimLeftFunc(rest, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '-' || r == '–' || r == '—'
+	})
+	if open > 0 && len(trimmed) == len(rest) {
+		return sp // "WORDS (X) word": no dash after a dateline-like head
+	}
+	if !strings.ContainsFunc(trimmed, isAlnum) {
+		return sp
+	}
+	return span{sp.end - len(trimmed), sp.end}
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+func isCloserOrSpace(r rune) bool { return isCloser(r) || unicode.IsSpace(r) }
+
+// isBoilerplate reports whether a sentence is page furniture rather than
+// article text: video and share prompts, bylines, time stamps, credits.
+func isBoilerplate(raw string, toks []string) bool {
+	if len(toks) == 0 {
+		return true
+	}
+	low := strings.ToLower(raw)
+	for _, p := range []string{
+		"scroll down for", "scroll down to", "click here", "read more:", "read more at",
+		"sign up for", "subscribe to", "follow us", "follow @", "share this",
+		"all rights reserved", "image copyright",
+		"image caption", "media playback", "e-mail to a friend", "email to a friend",
+		"published:", "updated:", "last updated", "enable javascript", "our newsletter",
+		"related articles", "related:", "contributed to this report",
+		"watch the video", "watch video", "video:", "photos:", "photo:",
+		"terms of use", "privacy policy", "like us on facebook",
+	} {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	if len(toks) <= 8 && (toks[0] == "advertisement" || toks[0] == "copyright" || toks[0] == "credit") {
+		return true
+	}
+	if toks[0] == "by" && len(toks) <= 8 && !strings.ContainsAny(raw, ",;") {
+		return true // a byline: "By . Jane Doe ."
+	}
+	if len(toks) <= 6 {
+		for _, w := range toks {
+			switch w {
+			case "reporter", "correspondent", "editor", "dailymail", "mailonline", "staff", "writer":
+				return true
+			}
+		}
+	}
+	// A time stamp: only numbers, months, days and zones.
+	for _, w := range toks {
+		if !isNumber(w) && !isDateWord(w) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDateWord(w string) bool {
+	switch w {
+	case "january", "february", "march", "april", "may", "june", "july",
+		"august", "september", "october", "november", "december", "jan", "feb",
+		"mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+		"sunday", "am", "pm", "est", "edt", "gmt", "bst", "utc", "pst", "pdt",
+		"cet", "updated", "published", "st", "nd", "rd", "th":
+		return true
+	}
+	return false
+}
+
+// isCaption reports whether a sentence reads like a photo caption, which
+// news pages interleave with the text and which repeat it.
+func isCaption(raw string) bool {
+	low := strings.ToLower(raw)
+	for _, p := range []string{
+		"pictured", "(left)", "(right)", "(centre)", "(center)", "(above)",
+		"(below)", "(top)", "(bottom)", "(file photo)", "(file)", "in this photo",
+		"this image", "this photo", "seen here", "shown here", "(inset)",
+	} {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,14 @@
+// Package extractive is Linkbrief's offline summarizer: it needs no model
+// files and no network, and gives the same output for the same input.
+//
+// It splits an article into sentences (Sentences), picks the sentences that
+// best summarize it and the ones that carry the most checkable facts
+// (Summarize), and answers follow-up questions by quoting the most relevant
+// passages (Answer). Every sentence it returns is a verbatim substring of the
+// input, so the pipeline can verify it as a quote.
+//
+// Ranking is unsupervised: a position prior (news puts the gist first),
+// centrality against the title and the whole article, and penalties for
+// boilerplate (bylines, "Scroll down for video", dates), captions and
+// redundancy with sentences already chosen.
+package extractive
