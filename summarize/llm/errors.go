@@ -1,0 +1,238 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// Kind classifies a failed call by what a user can do about it.
+type Kind int
+
+// The kinds of failure. The zero value is Unavailable so that a bare
+// &Error{} still reads sensibly.
+const (
+	// Unavailable is a server error (5xx) or a network failure.
+	Unavailable Kind = iota
+	// RateLimited is a 429 that retries did not outlast.
+	RateLimited
+	// QuotaExhausted is a 429 or 402 saying the account has no credit left.
+	QuotaExhausted
+	// ModelNotFound is a 404 or a "model_not_found" error.
+	ModelNotFound
+	// ContextTooLong means the prompt did not fit the model's context.
+	ContextTooLong
+	// Unauthorized is a 401 or 403: the API key is missing or wrong.
+	Unauthorized
+	// Timeout means the call took longer than Options.Timeout, or its
+	// context ended.
+	Timeout
+	// BadResponse is a reply that could not be read or was empty.
+	BadResponse
+	// Refused means the model declined to do the task.
+	Refused
+	// BadRequest is any other 4xx: the server rejected the request.
+	BadRequest
+)
+
+// Sentence describes the failure in words safe to show a user: no provider
+// text, no key, no URL.
+func (k Kind) Sentence() string {
+	switch k {
+	case RateLimited:
+		return "the language model is rate limited, try again later"
+	case QuotaExhausted:
+		return "the language model's quota is exhausted"
+	case ModelNotFound:
+		return "the configured model was not found on the language model server"
+	case ContextTooLong:
+		return "the article is too long for the language model's context"
+	case Unauthorized:
+		return "the language model server rejected the API key"
+	case Timeout:
+		return "the language model took too long to answer"
+	case BadResponse:
+		return "the language model gave a reply that could not be read"
+	case Refused:
+		return "the language model refused to do this"
+	case BadRequest:
+		return "the language model server rejected the request"
+	}
+	return "the language model is unavailable, try again later"
+}
+
+// String is a short snake_case name for logs and metrics.
+func (k Kind) String() string {
+	switch k {
+	case Unavailable:
+		return "unavailable"
+	case RateLimited:
+		return "rate_limited"
+	case QuotaExhausted:
+		return "quota_exhausted"
+	case ModelNotFound:
+		return "model_not_found"
+	case ContextTooLong:
+		return "context_too_long"
+	case Unauthorized:
+		return "unauthorized"
+	case Timeout:
+		return "timeout"
+	case BadResponse:
+		return "bad_response"
+	case Refused:
+		return "refused"
+	case BadRequest:
+		return "bad_request"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Error is every failure of a Client call. Its message is a sentence safe
+// to show users; the provider's own error, which may quote the request, is
+// only reachable through Unwrap.
+type Error struct {
+	Kind   Kind
+	Status int   // HTTP status, 0 when there was no response
+	Err    error // the underlying error; may be nil
+}
+
+// Error returns "llm: " and the kind's sentence.
+func (e *Error) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("llm: %s (HTTP %d)", e.Kind.Sentence(), e.Status)
+	}
+	return "llm: " + e.Kind.Sentence()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// retryable reports whether trying the same call again may succeed.
+func (e *Error) retryable() bool {
+	return e.Kind == RateLimited || e.Kind == Unavailable
+}
+
+// errBodyTooLarge is returned when a reply exceeds maxReplyBytes.
+var errBodyTooLarge = errors.New("llm: reply body too large")
+
+// classify maps what go-openai returned for one attempt to an *Error.
+// info holds what the transport saw; timedOut says the attempt's own
+// deadline passed; parent is the caller's context.
+func classify(err error, info *callInfo, timedOut bool, parent context.Context) *Error {
+	if parent.Err() != nil {
+		return &Error{Kind: Timeout, Err: fmt.Errorf("llm: %w", parent.Err())}
+	}
+	if timedOut {
+		return &Error{Kind: Timeout, Status: info.status, Err: fmt.Errorf("llm: %w: %w", context.DeadlineExceeded, err)}
+	}
+	var (
+		status              int
+		code, typ, message  string
+		apiErr              *openai.APIError
+		reqErr              *openai.RequestError
+		haveProviderMessage bool
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		status = apiErr.HTTPStatusCode
+		if apiErr.Code != nil {
+			code = fmt.Sprint(apiErr.Code)
+		}
+		typ, message, haveProviderMessage = apiErr.Type, apiErr.Message, true
+		if apiErr.Param != nil {
+			message += " " + *apiErr.Param
+		}
+	case errors.As(err, &reqErr):
+		status = reqErr.HTTPStatusCode
+		message, haveProviderMessage = string(reqErr.Body), true
+	}
+	if status == 0 && haveProviderMessage {
+		status = info.status
+	}
+	if status >= 400 {
+		return &Error{Kind: kindForStatus(status, code, typ, message), Status: status, Err: err}
+	}
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return &Error{Kind: BadResponse, Status: info.status, Err: err}
+	case isTransportFailure(err):
+		return &Error{Kind: Unavailable, Status: info.status, Err: err}
+	}
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) {
+		return &Error{Kind: BadResponse, Status: info.status, Err: err}
+	}
+	return &Error{Kind: Unavailable, Status: info.status, Err: err}
+}
+
+// isTransportFailure reports a broken connection or a body cut short.
+func isTransportFailure(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EPIPE) || errors.As(err, &netErr)
+}
+
+// kindForStatus maps an HTTP error reply to a Kind, looking at the error
+// code and message where the status alone is ambiguous.
+func kindForStatus(status int, code, typ, message string) Kind {
+	text := strings.ToLower(code + " " + typ + " " + message)
+	switch {
+	case strings.Contains(text, "context_length") || strings.Contains(text, "context length") ||
+		strings.Contains(text, "maximum context") || strings.Contains(text, "too many tokens") ||
+		strings.Contains(text, "context window") || strings.Contains(text, "context size") ||
+		status == 413:
+		return ContextTooLong
+	case strings.Contains(text, "insufficient_quota") || status == 402 ||
+		((status == 429 || status == 403) && (strings.Contains(text, "quota") || strings.Contains(text, "billing"))):
+		return QuotaExhausted
+	case strings.Contains(text, "model_not_found") || status == 404:
+		return ModelNotFound
+	case status == 401 || status == 403:
+		return Unauthorized
+	case status == 429:
+		return RateLimited
+	case status == 408 || status >= 500:
+		return Unavailable
+	}
+	return BadRequest
+}
+
+// rejectsResponseFormat reports whether a 4xx reply says the server does
+// not accept the response_format we sent, so a simpler one may work.
+func rejectsResponseFormat(err *Error) bool {
+	if err.Status < 400 || err.Status >= 500 || err.Kind != BadRequest {
+		return false
+	}
+	var text string
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	switch {
+	case errors.As(err.Err, &apiErr):
+		text = apiErr.Message
+		if apiErr.Param != nil {
+			text += " " + *apiErr.Param
+		}
+		if apiErr.Code != nil {
+			text += " " + fmt.Sprint(apiErr.Code)
+		}
+	case errors.As(err.Err, &reqErr):
+		text = string(reqErr.Body)
+	}
+	text = strings.ToLower(text)
+	for _, s := range []string{"response_format", "response format", "json_schema", "json_object", "unsupported", "not supported"} {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
+}
