@@ -59,7 +59,11 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	u := parsePageURL(pageURL)
 	sig := scanSignals(doc)
 	clean(doc)
-	art := extractDoc(doc, u)
+	pruneChrome(doc)
+	art := extractDoc(doc, u, opts.minWords())
+	if art.Published.IsZero() {
+		art.Published = sig.published
+	}
 	if kind, bad := classify(sig, art.Text, opts.minWords()); bad {
 		return nil, &NotArticleError{Kind: kind}
 	}
@@ -78,41 +82,43 @@ func parsePageURL(pageURL string) *url.URL {
 	return u
 }
 
-// extractDoc runs the extraction proper on a cleaned tree.
-func extractDoc(doc *html.Node, u *url.URL) *Article {
-	rd, rdErr := readability.FromDocument(doc, u)
-	topts := trafilatura.Options{
+// extractDoc runs the extraction proper on a cleaned tree. The fast path is
+// readeck with our own pruning; when it finds fewer than minWords words,
+// the heavier go-trafilatura runs on the same tree, and its text wins when
+// it is half as long again.
+func extractDoc(doc *html.Node, u *url.URL, minWords int) *Article {
+	art, ok := fastExtract(doc, u)
+	words := 0
+	if ok {
+		words = countWords(art.Text)
+		if words >= minWords {
+			return art
+		}
+	}
+	if art == nil {
+		art = &Article{}
+	}
+	// readeck only tidied doc (scripts gone, <br> runs made paragraphs);
+	// its passes work on copies, so doc is still the page.
+	res, err := trafilatura.ExtractDocument(doc, trafilatura.Options{
 		OriginalURL:     u,
 		EnableFallback:  true,
 		ExcludeComments: true,
 		HtmlDateMode:    trafilatura.Fast,
+	})
+	if err != nil || res.ContentNode == nil {
+		return art
 	}
-	if rdErr == nil && rd.Node != nil {
-		topts.FallbackCandidates = &trafilatura.FallbackCandidates{Readability: rd.Node}
+	pruneArticle(res.ContentNode)
+	if text := renderText(res.ContentNode); countWords(text) > words+words/2 {
+		art.Text = text
 	}
-	art := &Article{}
-	res, err := trafilatura.ExtractDocument(doc, topts)
-	if err == nil && res.ContentNode != nil {
-		art.Text = renderText(res.ContentNode)
+	art.Title = firstNonEmpty(art.Title, clip(res.Metadata.Title))
+	art.Site = firstNonEmpty(art.Site, clip(res.Metadata.Sitename))
+	art.Byline = firstNonEmpty(art.Byline, clip(res.Metadata.Author))
+	art.Lang = firstNonEmpty(art.Lang, res.Metadata.Language)
+	if art.Published.IsZero() {
 		art.Published = res.Metadata.Date
-		art.Lang = res.Metadata.Language
-		art.Title = res.Metadata.Title
-		art.Site = res.Metadata.Sitename
-		art.Byline = res.Metadata.Author
-	}
-	if rdErr == nil {
-		if art.Text == "" && rd.Node != nil {
-			art.Text = renderText(rd.Node)
-		}
-		art.Title = firstNonEmpty(clip(rd.Title()), art.Title)
-		art.Byline = firstNonEmpty(clip(rd.Byline()), art.Byline)
-		art.Site = firstNonEmpty(clip(rd.SiteName()), art.Site)
-		if art.Lang == "" {
-			art.Lang = rd.Language()
-		}
-		if t, err := rd.PublishedTime(); err == nil && art.Published.IsZero() {
-			art.Published = t
-		}
 	}
 	return art
 }
@@ -137,4 +143,26 @@ func clip(s string) string {
 		s = s[:cut]
 	}
 	return s
+}
+
+// fastExtract is readeck with our own pruning of its article tree.
+func fastExtract(doc *html.Node, u *url.URL) (*Article, bool) {
+	ps := readability.NewParser()
+	ps.KeepClasses = true
+	rd, err := ps.ParseAndMutate(doc, u)
+	if err != nil || rd.Node == nil {
+		return nil, false
+	}
+	pruneArticle(rd.Node)
+	art := &Article{
+		Title:  clip(rd.Title()),
+		Byline: clip(rd.Byline()),
+		Site:   clip(rd.SiteName()),
+		Lang:   rd.Language(),
+		Text:   renderText(rd.Node),
+	}
+	if t, err := rd.PublishedTime(); err == nil {
+		art.Published = t
+	}
+	return art, true
 }

@@ -1,0 +1,272 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// boilerWords are words of class and id values (split at spaces, "-" and
+// "_") naming page furniture that readability-style extractors keep
+// inside the article container: captions and credits, share bars, bylines
+// and datelines, related links, newsletter boxes, ads, tags, breadcrumbs
+// and comments.
+var boilerWords = wordSet(`caption captions credit credits wp-caption-text photocredit
+	gallery resgallery slideshow carousel lightbox
+	share sharing social sociallinks sharebar sharedaddy addthis
+	byline bylines author authors contributor
+	dateline timestamp published pubdate postdate entrydate postmeta metadata
+	related recommended recirc outbrain taboola readmore
+	newsletter subscribe subscription signup promo promotion cta
+	ad ads advert advertisement adsbygoogle advertising sponsor sponsored dfp
+	tags taglist categories breadcrumb breadcrumbs
+	comment comments disqus respond
+	cookie cookies consent gdpr
+	toolbar tools utility print skip
+	nav navbar navigation menu pagination pager
+	footer header masthead modal popup overlay widget sidebar`)
+
+// dropInArticle are elements removed from the extracted article tree:
+// they hold navigation, forms and picture furniture, not prose.
+var dropInArticle = map[string]bool{
+	"nav": true, "aside": true, "footer": true, "figure": true, "figcaption": true,
+	"form": true, "button": true, "select": true, "input": true, "textarea": true,
+	"label": true, "menu": true, "picture": true, "header": true, "address": true,
+}
+
+// boilerText matches whole short blocks that are furniture, not prose.
+var boilerText = regexp.MustCompile(`(?i)^(` +
+	`advert(isement)?s?|anzeige|publicité|sponsored( content)?|` +
+	`continue reading( below)?|read more.*|click here.*|` +
+	`image \d+ (of|/) ?\d*|\d+ of \d+|photo ?\d* ?(of|/) ?\d+|` +
+	`(related|see also|recommended|read also|also read|more)\s*:.*|` +
+	`(photo|image|picture|foto|bild|credit|source|illustration|video)s?( credit)?\s*:.*|` +
+	`\(?(photo|image|picture) credit.*|©.*|\(c\) .*|copyright.*|all rights reserved.*|` +
+	`(by|von|por|par|di|door) [\p{Lu}].{0,80}|` +
+	`(published|updated|posted|last updated|modified)\b.{0,80}|` +
+	`(tags?|topics?|filed under|categories|category)\s*:?.*|` +
+	`share( this| on| via|:).*|share|tweet|email|print|` +
+	`follow (us|him|her|them|@).*|sign (in|up).*|log ?in.*|subscribe.*|` +
+	`comments?|\d+ comments?|(leave|add|post|write) a (comment|reply).*|tell us what you think.*|` +
+	`you (may|might) (also )?like.*|more (from|on|in) .*|more .{0,30} news|related (stories|articles|posts|content).*|` +
+	`this slideshow requires javascript.*|caption|close|next|previous|prev|back to top` +
+	`)[.!…:]*$`)
+
+// pruneArticle removes furniture from an extracted article tree in place.
+// An element matched by its tag or class is kept when it holds a large
+// share of the article's text or a long paragraph of prose: then the match
+// is a wrapper, not furniture.
+func pruneArticle(root *html.Node) {
+	stats := make(map[*html.Node]nodeStats)
+	total := measure(root, stats, false).chars
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		var next *html.Node
+		for c := n.FirstChild; c != nil; c = next {
+			next = c.NextSibling
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if st := stats[c]; (dropInArticle[c.Data] || isBoilerElement(c)) && st.chars*4 < total && st.chars < 2000 && !st.looksLikeProse(400) {
+				n.RemoveChild(c)
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	pruneBlocks(root)
+}
+
+// nodeStats are the text facts of a subtree.
+type nodeStats struct {
+	chars     int // trimmed text length
+	linkChars int // of which inside links
+	longestP  int // the longest <p>'s text length, links excepted
+}
+
+// looksLikeProse reports a subtree holding a paragraph of at least minP
+// characters outside links: an article, or part of one.
+func (s nodeStats) looksLikeProse(minP int) bool {
+	return s.longestP >= minP
+}
+
+// measure records the stats of every element under n, in one post-order
+// pass, and returns n's.
+func measure(n *html.Node, stats map[*html.Node]nodeStats, inLink bool) nodeStats {
+	var st nodeStats
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			k := len(strings.TrimSpace(c.Data))
+			st.chars += k
+			if inLink {
+				st.linkChars += k
+			}
+		case html.ElementNode:
+			cs := measure(c, stats, inLink || c.Data == "a")
+			st.chars += cs.chars
+			st.linkChars += cs.linkChars
+			st.longestP = max(st.longestP, cs.longestP)
+		}
+	}
+	if n.Type == html.ElementNode && n.Data == "p" {
+		st.longestP = max(st.longestP, st.chars-st.linkChars)
+	}
+	stats[n] = st
+	return st
+}
+
+// isBoilerElement matches furniture by its class, id or role.
+func isBoilerElement(n *html.Node) bool {
+	return hasWord(n, boilerWords)
+}
+
+// blockStats are the text facts of a subtree.
+type blockStats struct {
+	chars, linkChars int
+	hasBlock         bool
+}
+
+// pruneBlocks drops leaf blocks (blocks holding no other block) that are
+// mostly links and short, or whose whole text is boilerplate. One
+// post-order pass: each node is visited once.
+func pruneBlocks(root *html.Node) {
+	var walk func(n *html.Node, inLink bool) blockStats
+	walk = func(n *html.Node, inLink bool) blockStats {
+		var st blockStats
+		var next *html.Node
+		for c := n.FirstChild; c != nil; c = next {
+			next = c.NextSibling
+			switch c.Type {
+			case html.TextNode:
+				k := len(strings.TrimSpace(c.Data))
+				st.chars += k
+				if inLink {
+					st.linkChars += k
+				}
+			case html.ElementNode:
+				cs := walk(c, inLink || c.Data == "a")
+				block := blockTags[c.Data] || c.Data == "li"
+				if block && !cs.hasBlock && dropLeafBlock(c, cs) {
+					n.RemoveChild(c)
+					st.hasBlock = true
+					continue
+				}
+				st.chars += cs.chars
+				st.linkChars += cs.linkChars
+				st.hasBlock = st.hasBlock || cs.hasBlock || block
+			}
+		}
+		return st
+	}
+	walk(root, false)
+}
+
+func dropLeafBlock(n *html.Node, st blockStats) bool {
+	if st.chars == 0 {
+		return false
+	}
+	if st.chars < 200 && st.linkChars*10 >= st.chars*8 {
+		return true
+	}
+	if st.chars > 160 {
+		return false
+	}
+	text := strings.Join(strings.Fields(renderText(n)), " ")
+	return boilerText.MatchString(text)
+}
+
+// chromeWords are words of class and id values of page chrome that never
+// holds the article: navigation, menus, sidebars, share bars, related
+// links, comments, cookie banners and ads.
+var chromeWords = wordSet(`nav navbar navigation menu megamenu breadcrumb breadcrumbs sidebar widget widgets
+	share sharing social sharebar sharedaddy addthis
+	related recommended recirc outbrain taboola
+	newsletter subscribe signup promo
+	ad ads advert advertisement adsbygoogle dfp
+	comments commentlist disqus respond
+	cookie cookies consent gdpr modal popup overlay
+	footer masthead`)
+
+// dropChrome are tags of page chrome removed before the article search.
+var dropChrome = map[string]bool{
+	"nav": true, "aside": true, "footer": true, "select": true, "button": true,
+	"textarea": true, "input": true, "menu": true,
+}
+
+// pruneChrome removes page chrome from the whole document before the
+// article search, which makes that search both faster and less easily
+// misled. It spares an element holding a large share of the page's text
+// or a paragraph of prose: a "with-sidebar" wrapper is not a sidebar.
+func pruneChrome(doc *html.Node) {
+	stats := make(map[*html.Node]nodeStats)
+	total := measure(doc, stats, false).chars
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		var next *html.Node
+		for c := n.FirstChild; c != nil; c = next {
+			next = c.NextSibling
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if st := stats[c]; (dropChrome[c.Data] || hasWord(c, chromeWords)) && st.chars*5 < total && st.chars < 3000 && !st.looksLikeProse(150) {
+				n.RemoveChild(c)
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(doc)
+}
+
+// wordSet builds a set from space-separated words.
+func wordSet(words string) map[string]bool {
+	m := make(map[string]bool)
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// hasWord reports whether a word of n's class, id or role is in set.
+// Words are split at anything but ASCII letters and digits and compared
+// in lower case, without allocating.
+func hasWord(n *html.Node, set map[string]bool) bool {
+	var buf [32]byte
+	for _, a := range n.Attr {
+		if a.Key != "class" && a.Key != "id" && a.Key != "role" {
+			continue
+		}
+		v := a.Val
+		if len(v) > 512 {
+			v = v[:512]
+		}
+		k, long := 0, false
+		for i := 0; i <= len(v); i++ {
+			var c byte
+			if i < len(v) {
+				c = v[i]
+			}
+			switch {
+			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			case c >= 'A' && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				if k > 0 && !long && set[string(buf[:k])] {
+					return true
+				}
+				k, long = 0, false
+				continue
+			}
+			if k == len(buf) {
+				long = true
+				continue
+			}
+			buf[k] = c
+			k++
+		}
+	}
+	return false
+}
