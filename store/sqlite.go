@@ -96,6 +96,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*SQLite, error) {
 	s.write.SetMaxOpenConns(1)
 	if err := migrate(ctx, s.write, sqliteMigrations(), s.now()); err != nil {
 		_ = s.write.Close()
+		if dir := filepath.Dir(abs); !dirWritable(dir) {
+			return nil, fmt.Errorf("store: open %s: directory %s is not writable, and SQLite creates its -wal and -shm files there: %w", abs, dir, err)
+		}
 		return nil, fmt.Errorf("store: migrate %s: %w", abs, err)
 	}
 	s.read, err = sql.Open("sqlite", dsn(abs, "&_pragma=query_only(1)"))
@@ -106,6 +109,19 @@ func OpenWith(ctx context.Context, path string, opts Options) (*SQLite, error) {
 	s.read.SetMaxOpenConns(readConns)
 	s.read.SetMaxIdleConns(readConns)
 	return s, nil
+}
+
+// dirWritable reports whether files can be created in dir. It explains a
+// failed open better than SQLite's "attempt to write a readonly database"
+// when the database exists but its directory is read-only.
+func dirWritable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".linkbrief-probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
 }
 
 // dsn returns the driver's URI for the file at abs. Building it as a URL
@@ -129,6 +145,25 @@ func (s *SQLite) Close() error {
 func hashKey(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// inRange reports whether t lies in years 1 to 9999, the times stored as
+// they are. Dates from hostile pages may lie anywhere.
+func inRange(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1 && y <= 9999
+}
+
+// micros converts t to stored Unix microseconds, clamped to years 1 to 9999
+// so times far out of range cannot overflow.
+func micros(t time.Time) int64 {
+	switch t = t.UTC(); {
+	case t.Year() < 1:
+		t = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	case t.Year() > 9999:
+		t = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+	}
+	return t.UnixMicro()
 }
 
 // expiry returns the Unix-microsecond expiry of an entry stored now.
@@ -206,7 +241,8 @@ func (s *SQLite) GetArticle(ctx context.Context, url string) (Article, error) {
 	return a, nil
 }
 
-// PutArticle stores a under a.URL for ttl, replacing any earlier copy.
+// PutArticle stores a under a.URL for ttl, replacing any earlier copy. A
+// Published date outside years 1 to 9999 is stored as unknown.
 func (s *SQLite) PutArticle(ctx context.Context, a Article, ttl time.Duration) error {
 	if a.URL == "" {
 		return errors.New("store: put article: empty URL")
@@ -216,8 +252,8 @@ func (s *SQLite) PutArticle(ctx context.Context, a Article, ttl time.Duration) e
 		return err
 	}
 	var published sql.NullInt64
-	if !a.Published.IsZero() {
-		published = sql.NullInt64{Int64: a.Published.UnixMicro(), Valid: true}
+	if !a.Published.IsZero() && inRange(a.Published) {
+		published = sql.NullInt64{Int64: micros(a.Published), Valid: true}
 	}
 	_, err = s.write.ExecContext(ctx, `INSERT INTO articles
 		(url_hash, url, title, site, byline, lang, body, published, created_at, expires_at)
@@ -347,7 +383,8 @@ func (s *SQLite) SetLanguage(ctx context.Context, guildID, lang string) error {
 }
 
 // PutThread records a thread the bot created, replacing any record with the
-// same ThreadID. A zero CreatedAt means now.
+// same ThreadID. A zero CreatedAt means now; one outside years 1 to 9999 is
+// clamped into that range.
 func (s *SQLite) PutThread(ctx context.Context, t Thread) error {
 	if t.ThreadID == "" {
 		return errors.New("store: put thread: empty thread ID")
@@ -362,7 +399,7 @@ func (s *SQLite) PutThread(ctx context.Context, t Thread) error {
 			guild_id = excluded.guild_id, channel_id = excluded.channel_id,
 			message_id = excluded.message_id, url = excluded.url, url_hash = excluded.url_hash,
 			title = excluded.title, created_at = excluded.created_at`,
-		t.ThreadID, t.GuildID, t.ChannelID, t.MessageID, t.URL, hashKey(t.URL), t.Title, t.CreatedAt.UnixMicro())
+		t.ThreadID, t.GuildID, t.ChannelID, t.MessageID, t.URL, hashKey(t.URL), t.Title, micros(t.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: put thread: %w", err)
 	}
@@ -405,7 +442,7 @@ func (s *SQLite) RecentThread(ctx context.Context, guildID, url string, since ti
 		`SELECT `+threadColumns+` FROM threads
 		WHERE guild_id = $1 AND url_hash = $2 AND created_at >= $3
 		ORDER BY created_at DESC, thread_id DESC LIMIT 1`,
-		guildID, hashKey(url), since.UnixMicro()))
+		guildID, hashKey(url), micros(since)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Thread{}, ErrNotFound
 	}

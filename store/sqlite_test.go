@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-func openSQLite(t *testing.T, path string, opts Options) *SQLite {
+func openSQLite(t testing.TB, path string, opts Options) *SQLite {
 	t.Helper()
 	s, err := OpenWith(t.Context(), path, opts)
 	if err != nil {
@@ -233,6 +233,44 @@ func wantVersions() []int {
 	return vs
 }
 
+func TestDefaultPath(t *testing.T) {
+	tmp := t.TempDir()
+	cases := []struct {
+		name, xdg, home, want string
+	}{
+		{"XDG cache dir", filepath.Join(tmp, "xdg"), filepath.Join(tmp, "home"), filepath.Join(tmp, "xdg", "linkbrief", "linkbrief.db")},
+		{"home only", "", filepath.Join(tmp, "home"), filepath.Join(tmp, "home", ".cache", "linkbrief", "linkbrief.db")},
+		{"no home", "", "", filepath.Join(os.TempDir(), "linkbrief", "linkbrief.db")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("XDG_CACHE_HOME", c.xdg)
+			t.Setenv("HOME", c.home)
+			got, err := DefaultPath()
+			if err != nil || got != c.want {
+				t.Errorf("DefaultPath() with XDG_CACHE_HOME=%q HOME=%q = %q, %v; want %q", c.xdg, c.home, got, err, c.want)
+			}
+		})
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	t.Parallel()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("first Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
+	}
+	if _, err := s.GetBrief(t.Context(), "k"); err == nil || errors.Is(err, ErrNotFound) {
+		t.Errorf("GetBrief after Close = %v, want a \"closed\" error", err)
+	}
+}
+
 func TestMigrationsNumbered(t *testing.T) {
 	for i, m := range sqliteMigrations() {
 		if m.version != i+1 || len(m.stmts) == 0 {
@@ -348,12 +386,15 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// readOnlyDir returns a directory the test process cannot write to, or
-// skips when the process can write anyway (root).
-func readOnlyDir(t *testing.T) string {
-	t.Helper()
+func TestOpenReadOnlyDir(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "ro")
-	if err := os.Mkdir(dir, 0o700); err != nil {
+	existing := filepath.Join(dir, "existing.db")
+	s, err := Open(t.Context(), existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chmod(dir, 0o500); err != nil {
@@ -364,21 +405,51 @@ func readOnlyDir(t *testing.T) string {
 		f.Close()
 		t.Skip("the directory stays writable (running as root?)")
 	}
-	return dir
-}
-
-func TestOpenReadOnlyDir(t *testing.T) {
-	t.Parallel()
-	dir := readOnlyDir(t)
-	for _, path := range []string{filepath.Join(dir, "x.db"), filepath.Join(dir, "sub", "x.db")} {
-		s, err := Open(t.Context(), path)
+	cases := []struct{ path, mention string }{
+		{filepath.Join(dir, "new.db"), "permission denied"},
+		{filepath.Join(dir, "sub", "new.db"), "permission denied"},
+		{existing, "not writable"},
+	}
+	for _, c := range cases {
+		s, err := Open(t.Context(), c.path)
 		if err == nil {
 			s.Close()
-			t.Fatalf("Open(%s) in a read-only directory succeeded", path)
+			t.Errorf("Open(%s) in a read-only directory succeeded", c.path)
+			continue
 		}
-		if msg := err.Error(); !strings.Contains(msg, dir) || !strings.Contains(msg, "permission denied") {
-			t.Errorf("Open(%s) error = %q; want it to name the path and say permission denied", path, msg)
+		t.Logf("Open(%s): %v", c.path, err)
+		if msg := err.Error(); !strings.HasPrefix(msg, "store: ") || !strings.Contains(msg, dir) || !strings.Contains(msg, c.mention) {
+			t.Errorf("Open(%s) error = %q; want it to name the directory and say %q", c.path, msg, c.mention)
 		}
+	}
+}
+
+// TestDiskFull caps the database size to get SQLITE_FULL, as a full disk
+// would: the write fails with a clear error and the file stays sound.
+func TestDiskFull(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := openSQLite(t, filepath.Join(t.TempDir(), "full.db"), Options{})
+	if err := s.PutBrief(ctx, "small", []byte("fits"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	// The write pool has exactly one connection, so the cap applies to
+	// every later write.
+	if _, err := s.write.ExecContext(ctx, `PRAGMA max_page_count = 40`); err != nil {
+		t.Fatal(err)
+	}
+	err := s.PutBrief(ctx, "big", make([]byte, 1<<20), time.Hour)
+	if err == nil || !strings.HasPrefix(err.Error(), "store: put brief: ") || !strings.Contains(err.Error(), "full") {
+		t.Errorf("PutBrief beyond the size cap = %v; want a \"store: put brief: ...full\" error", err)
+	}
+	if got, err := s.GetBrief(ctx, "small"); err != nil || string(got) != "fits" {
+		t.Errorf("GetBrief(small) after a failed write = %q, %v", got, err)
+	}
+	if _, err := s.GetBrief(ctx, "big"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("GetBrief(big) after a failed write = %v, want ErrNotFound", err)
+	}
+	if err := s.integrityCheck(ctx); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -35,6 +35,7 @@ func testStore(t *testing.T, open func(t *testing.T) Store) {
 		{"ConcurrentClaim", testConcurrentClaim},
 		{"Usage", testUsage},
 		{"CancelledContext", testCancelledContext},
+		{"HostileTimes", testHostileTimes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -518,5 +519,47 @@ func testCancelledContext(t *testing.T, s Store) {
 	// The store still works afterwards.
 	if err := s.PutBrief(t.Context(), "k", []byte("v"), time.Hour); err != nil {
 		t.Errorf("PutBrief after a cancelled call: %v", err)
+	}
+}
+
+func testHostileTimes(t *testing.T, s Store) {
+	ctx := t.Context()
+	far := time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
+	past := time.Date(-5000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, p := range []time.Time{far, past} {
+		a := Article{URL: "https://example.com/" + p.String(), Text: "t", Published: p}
+		if err := s.PutArticle(ctx, a, time.Hour); err != nil {
+			t.Fatalf("PutArticle(published %v): %v", p, err)
+		}
+		if got, err := s.GetArticle(ctx, a.URL); err != nil || !got.Published.IsZero() {
+			t.Errorf("GetArticle(published %v) = %v, %v; want an unknown (zero) date", p, got.Published, err)
+		}
+	}
+	if err := s.PutThread(ctx, Thread{ThreadID: "future", GuildID: "g", URL: "u", CreatedAt: far}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutThread(ctx, Thread{ThreadID: "ancient", GuildID: "g", URL: "v", CreatedAt: past}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Thread(ctx, "future"); err != nil || got.CreatedAt.Year() != 9999 {
+		t.Errorf("Thread(future).CreatedAt = %v, %v; want clamped to year 9999", got.CreatedAt, err)
+	}
+	cases := []struct {
+		url   string
+		since time.Time
+		found bool
+	}{
+		{"u", past, true},
+		{"u", time.Now(), true},
+		{"u", far.Add(time.Hour), true}, // both clamp to the end of year 9999
+		{"v", past, true},
+		{"v", time.Time{}, true},
+		{"v", time.Now(), false},
+	}
+	for _, c := range cases {
+		_, err := s.RecentThread(ctx, "g", c.url, c.since)
+		if c.found && err != nil || !c.found && !errors.Is(err, ErrNotFound) {
+			t.Errorf("RecentThread(g, %s, %v) = %v; want found %v", c.url, c.since, err, c.found)
+		}
 	}
 }
