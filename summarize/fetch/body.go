@@ -1,0 +1,200 @@
+package fetch
+
+import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/andybalholm/brotli"
+	"golang.org/x/net/html/charset"
+)
+
+// allowedType reports the declared media types that are read at all.
+func allowedType(mt string) bool {
+	switch mt {
+	case "text/html", "application/xhtml+xml", "text/plain":
+		return true
+	}
+	return false
+}
+
+// readPage checks the declared type, reads the body through the content
+// decoders under the size cap, checks what the bytes really are and
+// decodes them to UTF-8.
+func (c *Client) readPage(ctx context.Context, resp *http.Response) (*Page, error) {
+	header := resp.Header.Get("Content-Type")
+	declared := mediaType(header)
+	if declared != "" && !allowedType(declared) {
+		return nil, fmt.Errorf("fetch: %w: %s", ErrContentType, truncate(declared))
+	}
+	encodings := contentEncodings(resp.Header.Values("Content-Encoding"))
+	if len(encodings) == 0 && resp.ContentLength > c.opts.MaxBytes {
+		return nil, fmt.Errorf("fetch: %w of %s", ErrTooLarge, formatBytes(c.opts.MaxBytes))
+	}
+
+	wire := &wireReader{r: resp.Body}
+	body, err := decodeContent(wire, encodings)
+	var data []byte
+	if err == nil {
+		data, err = io.ReadAll(io.LimitReader(body, c.opts.MaxBytes+1))
+	}
+	if err != nil {
+		if wire.err != nil || ctx.Err() != nil {
+			return nil, c.classify(ctx, errors.Join(wire.err, err))
+		}
+		return nil, fmt.Errorf("fetch: could not decode the %s body: %w", strings.Join(encodings, ", "), err)
+	}
+	if int64(len(data)) > c.opts.MaxBytes {
+		return nil, fmt.Errorf("fetch: %w of %s", ErrTooLarge, formatBytes(c.opts.MaxBytes))
+	}
+
+	// Binary signatures (images, PDF, archives...) are found on the raw
+	// bytes; control characters only after decoding, so that UTF-16 text is
+	// not mistaken for binary.
+	sniffed := mediaType(http.DetectContentType(data))
+	if !strings.HasPrefix(sniffed, "text/") && sniffed != "application/octet-stream" {
+		return nil, fmt.Errorf("fetch: %w: %s", ErrContentType, sniffed)
+	}
+	text := toUTF8(data, header)
+	sniffed = mediaType(http.DetectContentType(text))
+	if sniffed == "application/octet-stream" {
+		return nil, fmt.Errorf("fetch: %w: binary data", ErrContentType)
+	}
+	ct := declared
+	if ct == "" {
+		switch sniffed {
+		case "text/html", "text/plain":
+			ct = sniffed
+		default:
+			return nil, fmt.Errorf("fetch: %w: %s", ErrContentType, sniffed)
+		}
+	}
+	return &Page{ContentType: ct, Body: text}, nil
+}
+
+// wireReader remembers the last network error, to tell a broken or slow
+// connection from a corrupt compressed stream.
+type wireReader struct {
+	r   io.Reader
+	err error
+}
+
+func (w *wireReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if err != nil && err != io.EOF {
+		w.err = err
+	}
+	return n, err
+}
+
+// emptyBody stands for a compressed body with no bytes at all.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+
+// decodeContent stacks streaming decoders for the content codings, last
+// applied first. Nothing is buffered beyond the decoders' own windows, so
+// the size cap on their output bounds memory however the input expands.
+func decodeContent(r io.Reader, encodings []string) (io.Reader, error) {
+	if len(encodings) > 2 {
+		return nil, fmt.Errorf("%d stacked content encodings", len(encodings))
+	}
+	for i := len(encodings) - 1; i >= 0; i-- {
+		switch enc := encodings[i]; enc {
+		case "gzip", "x-gzip":
+			zr, err := gzip.NewReader(r)
+			if errors.Is(err, io.EOF) {
+				return emptyBody{}, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			r = zr
+		case "deflate":
+			zr, err := zlib.NewReader(r)
+			if errors.Is(err, io.EOF) {
+				return emptyBody{}, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			r = zr
+		case "br":
+			r = brotli.NewReader(r)
+		default:
+			return nil, fmt.Errorf("unsupported content encoding %q", truncate(enc))
+		}
+	}
+	return r, nil
+}
+
+// contentEncodings lists the codings of a Content-Encoding header, lower
+// case, without "identity".
+func contentEncodings(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, e := range strings.Split(v, ",") {
+			e = strings.ToLower(strings.TrimSpace(e))
+			if e != "" && e != "identity" {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// mediaType returns the lower-case media type of a Content-Type value, or
+// "" when there is none. A malformed parameter does not hide the type.
+func mediaType(contentType string) string {
+	if strings.TrimSpace(contentType) == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
+		mt, _, _ = strings.Cut(contentType, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
+	}
+	return mt
+}
+
+// toUTF8 decodes data using, in order, a byte-order mark, the charset in
+// the Content-Type header, a <meta> charset in the first 1024 bytes, and
+// otherwise UTF-8 when the whole body is valid UTF-8, else windows-1252.
+// An uncertain guess (anything but a BOM or the header) yields to UTF-8
+// when the whole body is valid UTF-8: a page whose first non-ASCII byte
+// comes after 1 KiB must not turn into mojibake, and real windows-1251,
+// Shift_JIS or Latin-1 text is almost never valid UTF-8. Invalid sequences
+// become U+FFFD, so the result is always valid UTF-8.
+func toUTF8(data []byte, contentType string) []byte {
+	enc, name, certain := charset.DetermineEncoding(data, contentType)
+	if name == "utf-8" || (!certain && utf8.Valid(data)) {
+		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+		return bytes.ToValidUTF8(data, []byte("\uFFFD"))
+	}
+	out, err := enc.NewDecoder().Bytes(data)
+	if err != nil {
+		out = data
+	}
+	out = bytes.TrimPrefix(out, []byte("\xef\xbb\xbf"))
+	return bytes.ToValidUTF8(out, []byte("\uFFFD"))
+}
+
+// formatBytes writes a size limit the way a user would say it.
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}

@@ -1,0 +1,78 @@
+package fetch
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Sentinel errors, one per reason a fetch can fail that a caller may want to
+// tell apart. Errors returned by [Client.Fetch] wrap them; test with
+// errors.Is. Each message is a phrase a user can read.
+var (
+	// ErrBadURL means the input is not an absolute http(s) URL with a host.
+	ErrBadURL = errors.New("not a valid web address")
+	// ErrScheme means the URL, or a redirect, uses a scheme other than
+	// http or https (file, ftp, gopher, data, javascript...).
+	ErrScheme = errors.New("only http and https links can be fetched")
+	// ErrPort means the URL, or a redirect, names a port other than 80 or
+	// 443 (or the ports the Guard allows).
+	ErrPort = errors.New("refusing to fetch a non-standard port")
+	// ErrCredentials means the URL, or a redirect, carries user:password@.
+	ErrCredentials = errors.New("refusing to fetch a URL with credentials")
+	// ErrPrivateAddress means the host is, or resolved to, an address that
+	// is not on the public internet: loopback, private, link-local, CGNAT,
+	// multicast, unspecified, IPv4-mapped, unique-local, cloud metadata and
+	// the other IANA special-purpose ranges.
+	ErrPrivateAddress = errors.New("refusing to fetch a private network address")
+	// ErrTooManyRedirects means the redirect chain looped or was longer
+	// than Options.MaxRedirects.
+	ErrTooManyRedirects = errors.New("too many redirects")
+	// ErrTooLarge means the body, after decompression, exceeded
+	// Options.MaxBytes.
+	ErrTooLarge = errors.New("page is larger than the size limit")
+	// ErrContentType means the response is not HTML, XHTML or plain text;
+	// the wrapping error names the type that was found.
+	ErrContentType = errors.New("not a web page")
+	// ErrTimeout means the whole fetch, redirects and body included, did
+	// not finish within Options.Timeout or the context's deadline.
+	ErrTimeout = errors.New("the site took too long to answer")
+	// ErrUnreachable means the site could not be reached or broke the
+	// connection: DNS failure, connection refused or reset, TLS failure.
+	ErrUnreachable = errors.New("could not connect to the site")
+)
+
+// StatusError is returned, wrapped, when the final response has a status
+// outside 2xx. Use errors.As with a *StatusError target to read the code.
+type StatusError struct {
+	Code int // HTTP status code, e.g. 404
+}
+
+// Error returns a phrase such as "the site answered 404 Not Found".
+func (e *StatusError) Error() string {
+	if text := http.StatusText(e.Code); text != "" {
+		return fmt.Sprintf("the site answered %d %s", e.Code, text)
+	}
+	return fmt.Sprintf("the site answered %d", e.Code)
+}
+
+// refusal is a sentinel with the detail that triggered it. It travels
+// through net/http (dialer Control, CheckRedirect) unchanged, so Fetch can
+// report it without the transport's "Get \"...\": dial tcp ..." prefixes.
+type refusal struct {
+	sentinel error
+	detail   string
+}
+
+func (r *refusal) Error() string {
+	if r.detail == "" {
+		return r.sentinel.Error()
+	}
+	return r.sentinel.Error() + ": " + r.detail
+}
+
+func (r *refusal) Unwrap() error { return r.sentinel }
+
+func refuse(sentinel error, format string, args ...any) error {
+	return &refusal{sentinel: sentinel, detail: fmt.Sprintf(format, args...)}
+}
