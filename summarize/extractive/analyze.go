@@ -19,6 +19,7 @@ type sentence struct {
 	caption   bool // looks like a photo caption
 	question  bool
 	quoteOnly bool // opens with a quotation mark: a speaker's words, not narration
+	person    bool // speaks to the reader or in the first person
 }
 
 // document is an analysed article.
@@ -30,6 +31,7 @@ type document struct {
 	centroidNorm float64
 	title        map[string]bool // content stems of the title
 	st           stemmer
+	p            params
 }
 
 // analyze splits text into sentences and computes their features.
@@ -49,6 +51,7 @@ func analyze(title, text string) *document {
 		s.question = strings.HasSuffix(strings.TrimRightFunc(raw, isCloserOrSpace), "?")
 		r, _ := utf8.DecodeRuneInString(raw)
 		s.quoteOnly = isOpener(r) && r != '('
+		s.person = hasPerson(toks)
 		s.stems = d.st.contentStems(raw)
 		seen := map[string]bool{}
 		for _, w := range s.stems {
@@ -146,8 +149,12 @@ func stripDateline(text string, sp span) span {
 		return sp
 	}
 	cls += open
-	for _, r := range head[:open] {
-		if unicode.IsLower(r) {
+	place := strings.Fields(head[:open])
+	if len(place) > 4 {
+		return sp
+	}
+	for _, w := range place {
+		if !unicode.IsUpper(firstRune(w)) {
 			return sp // "(" inside running text, not a dateline
 		}
 	}
@@ -196,6 +203,11 @@ func isBoilerplate(raw string, toks []string) bool {
 			return true
 		}
 	}
+	for _, p := range []string{"pictured:", "above:", "below:", "left:", "right:", "top:", "bottom:", "inset:", "file photo", "photo credit"} {
+		if strings.HasPrefix(low, p) {
+			return true // a photo caption's label
+		}
+	}
 	if len(toks) <= 8 && (toks[0] == "advertisement" || toks[0] == "copyright" || toks[0] == "credit") {
 		return true
 	}
@@ -242,6 +254,18 @@ func isCaption(raw string) bool {
 		"this image", "this photo", "seen here", "shown here", "(inset)",
 	} {
 		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPerson reports whether the words address the reader or speak in the
+// first person.
+func hasPerson(toks []string) bool {
+	for _, w := range toks {
+		switch w {
+		case "you", "your", "yours", "i", "me", "my", "we", "our", "us":
 			return true
 		}
 	}

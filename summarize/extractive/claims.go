@@ -17,11 +17,11 @@ func (d *document) claimScores(summary []float64) []float64 {
 			continue
 		}
 		s := &d.sents[i]
-		if s.question || s.words < minWords {
+		if s.question || s.words < d.p.minWords {
 			out[i] = math.Inf(-1)
 			continue
 		}
-		out[i] = sc + 0.15*math.Min(float64(d.facts(s)), 4)
+		out[i] = sc + d.p.factWeight*float64(min(d.facts(s), d.p.maxFacts))
 	}
 	return out
 }

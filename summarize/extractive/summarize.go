@@ -21,38 +21,88 @@ type Summary struct {
 // Options.MaxClaims is 0.
 const DefaultMaxClaims = 5
 
-// Tuning of the ranking. The values were chosen on the CNN/DailyMail dev
-// rows of the summarization yardstick (see bench_test.go) and kept round:
+// params tunes the ranking. The defaults were chosen on the CNN/DailyMail
+// dev rows of the summarization yardstick (see bench_test.go) and kept round:
 // each one is a plain idea, not a fitted number.
-const (
+type params struct {
 	// positionDecay is the rank (among usable sentences) at which the
 	// position prior has fallen to 1/e: news writes the gist first.
-	positionDecay = 4.0
+	positionDecay float64
 	// centralityWeight weighs closeness to the whole article.
-	centralityWeight = 0.6
+	centralityWeight float64
 	// titleWeight weighs overlap with the title.
-	titleWeight = 0.4
+	titleWeight float64
 	// redundancyWeight and maxRedundancy keep near-repeats out: a
 	// candidate loses redundancyWeight times its highest similarity to an
 	// already chosen sentence, and is skipped above maxRedundancy.
-	redundancyWeight = 0.5
-	maxRedundancy    = 0.5
+	redundancyWeight, maxRedundancy float64
+	// captionPenalty, questionPenalty and quotePenalty lower sentences that
+	// rarely make a good summary line.
+	captionPenalty, questionPenalty, quotePenalty float64
 	// minWords is the shortest sentence worth choosing; shorter ones are
 	// kept only when nothing else is left.
-	minWords = 6
-	// longWords is where a sentence starts to cost more than it tells.
-	longWords = 45
+	minWords int
+	// longWords is where a sentence starts to cost more than it tells;
+	// longPenalty is the cost of each word beyond it.
+	longWords   int
+	longPenalty float64
 	// summaryWords is the length a summary aims at: sentences are added
 	// until it is reached, up to the sentence cap.
-	summaryWords = 60
-)
+	summaryWords int
+	// summaryFactWeight is the bonus of a summary sentence per checkable
+	// fact (up to maxFacts): news summaries state names and numbers.
+	summaryFactWeight float64
+	// personPenalty lowers sentences that address the reader or speak in
+	// the first person: hooks and quotes, not the news.
+	personPenalty float64
+	// coverageWeight weighs how much of the article's important vocabulary
+	// a sentence adds to the summary; a word's importance is the sum, over
+	// its sentences, of a position prior decaying with coverageDecay. The
+	// gain is divided by the sentence's words to the power lengthExponent.
+	coverageWeight, coverageDecay, lengthExponent float64
+	// closest stops adding sentences when one more would end further from
+	// summaryWords than stopping.
+	closest bool
+	// factWeight is the bonus of a claim per checkable fact, up to maxFacts.
+	factWeight float64
+	maxFacts   int
+}
+
+func defaultParams() params {
+	return params{
+		positionDecay:     4,
+		centralityWeight:  0.6,
+		titleWeight:       0.4,
+		redundancyWeight:  0.5,
+		maxRedundancy:     0.5,
+		captionPenalty:    0.3,
+		questionPenalty:   0.3,
+		quotePenalty:      0.1,
+		minWords:          6,
+		longWords:         45,
+		longPenalty:       0.01,
+		summaryWords:      70,
+		factWeight:        0.15,
+		summaryFactWeight: 0.1,
+		coverageWeight:    1,
+		coverageDecay:     20,
+		lengthExponent:    1,
+		personPenalty:     0,
+		maxFacts:          4,
+	}
+}
 
 // Summarize returns the sentences of text that best summarize it, in article
 // order, and the sentences that carry the most checkable facts as claims.
 // title may be empty. The result is deterministic; every string is a
 // verbatim substring of text.
 func Summarize(title, text string, opts Options) Summary {
+	return summarize(title, text, opts, defaultParams())
+}
+
+func summarize(title, text string, opts Options, p params) Summary {
 	d := analyze(title, text)
+	d.p = p
 	if len(d.sents) == 0 {
 		return Summary{}
 	}
@@ -65,7 +115,7 @@ func Summarize(title, text string, opts Options) Summary {
 	if maxClaims <= 0 {
 		maxClaims = DefaultMaxClaims
 	}
-	chosen := d.pick(scores, k, summaryWords)
+	chosen := d.pick(scores, k, p.summaryWords)
 	sum := Summary{Sentences: d.quotes(chosen, true)}
 	claims := d.pick(d.claimScores(scores), maxClaims, 0)
 	sum.Claims = d.quotes(claims, false)
@@ -104,24 +154,28 @@ func (d *document) summaryScores() []float64 {
 			scores[i] = math.Inf(-1)
 			continue
 		}
-		sc := math.Exp(-float64(rank)/positionDecay) +
-			centralityWeight*d.centrality(s) +
-			titleWeight*d.titleOverlap(s)
+		sc := math.Exp(-float64(rank)/d.p.positionDecay) +
+			d.p.centralityWeight*d.centrality(s) +
+			d.p.titleWeight*d.titleOverlap(s)
 		rank++
+		sc += d.p.summaryFactWeight * float64(min(d.facts(s), d.p.maxFacts))
+		if s.person {
+			sc -= d.p.personPenalty
+		}
 		if s.caption {
-			sc -= 0.3
+			sc -= d.p.captionPenalty
 		}
 		if s.question {
-			sc -= 0.3
+			sc -= d.p.questionPenalty
 		}
 		if s.quoteOnly {
-			sc -= 0.1
+			sc -= d.p.quotePenalty
 		}
-		if s.words < minWords {
-			sc -= 1
+		if s.words < d.p.minWords {
+			sc--
 		}
-		if s.words > longWords {
-			sc -= 0.01 * float64(s.words-longWords)
+		if s.words > d.p.longWords {
+			sc -= d.p.longPenalty * float64(s.words-d.p.longWords)
 		}
 		scores[i] = sc
 	}
@@ -136,6 +190,20 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 	var chosen []int
 	used := make([]bool, len(scores))
 	words := 0
+	var weight map[string]float64
+	covered := map[string]bool{}
+	norm := 1.0
+	if d.p.coverageWeight > 0 && budget > 0 {
+		weight = d.conceptWeights()
+		norm = 0
+		for i := range d.sents {
+			g := 0.0
+			for w := range d.sents[i].vec {
+				g += weight[w]
+			}
+			norm = max(norm, g/math.Pow(float64(max(d.sents[i].words, 1)), d.p.lengthExponent))
+		}
+	}
 	for len(chosen) < k && (budget <= 0 || words < budget) {
 		best, bestScore := -1, math.Inf(-1)
 		for i, sc := range scores {
@@ -146,17 +214,37 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 			for _, j := range chosen {
 				maxSim = max(maxSim, d.similarity(&d.sents[i], &d.sents[j]))
 			}
-			if maxSim > maxRedundancy {
+			if maxSim > d.p.maxRedundancy {
 				continue
 			}
-			if eff := sc - redundancyWeight*maxSim; eff > bestScore {
+			eff := sc - d.p.redundancyWeight*maxSim
+			if weight != nil {
+				g := 0.0
+				for w := range d.sents[i].vec {
+					if !covered[w] {
+						g += weight[w]
+					}
+				}
+				eff += d.p.coverageWeight * g / norm / math.Pow(float64(max(d.sents[i].words, 1)), d.p.lengthExponent)
+			}
+			if eff > bestScore {
 				best, bestScore = i, eff
 			}
 		}
 		if best < 0 {
 			break
 		}
+		if budget > 0 && d.p.closest && len(chosen) >= 2 {
+			// Stop when the sentence would overshoot the length aimed at by
+			// more than stopping short of it leaves.
+			if words+d.sents[best].words-budget > budget-words {
+				break
+			}
+		}
 		used[best] = true
+		for w := range d.sents[best].vec {
+			covered[w] = true
+		}
 		chosen = append(chosen, best)
 		words += d.sents[best].words
 	}
@@ -171,4 +259,23 @@ func (d *document) quotes(idx []int, _ bool) []string {
 		out[i] = d.quote(&d.sents[j])
 	}
 	return out
+}
+
+// conceptWeights rates the article's content stems: a stem counts for each
+// sentence it appears in, more in early ones.
+func (d *document) conceptWeights() map[string]float64 {
+	weight := map[string]float64{}
+	rank := 0
+	for i := range d.sents {
+		s := &d.sents[i]
+		if s.boiler {
+			continue
+		}
+		pw := math.Exp(-float64(rank) / d.p.coverageDecay)
+		rank++
+		for w := range s.vec {
+			weight[w] += pw
+		}
+	}
+	return weight
 }
