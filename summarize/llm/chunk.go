@@ -33,11 +33,13 @@ func paragraphs(text string) []string {
 // sentences, or between words if it must. It stops after maxChunks chunks
 // and then reports that text was left out. Only the text that goes into
 // the chunks (plus one paragraph) is tokenized, so the cost is bounded by
-// maxChunks*budget, however long the article.
-func (c *Client) split(text string, budget, maxChunks int) (chunks []string, truncated bool) {
+// maxChunks*budget, however long the article. largest is the token count
+// of the largest chunk.
+func (c *Client) split(text string, budget, maxChunks int) (chunks []string, largest int, truncated bool) {
 	if len(text) <= budget {
-		// A token covers at least one byte, so this fits without counting.
-		return []string{strings.TrimSpace(text)}, false
+		// A token covers at least one byte, so this fits.
+		text = strings.TrimSpace(text)
+		return []string{text}, c.count(text), false
 	}
 	var (
 		cur     strings.Builder
@@ -46,6 +48,7 @@ func (c *Client) split(text string, budget, maxChunks int) (chunks []string, tru
 	flush := func() {
 		if cur.Len() > 0 {
 			chunks = append(chunks, cur.String())
+			largest = max(largest, curToks)
 			cur.Reset()
 			curToks = 0
 		}
@@ -57,7 +60,7 @@ func (c *Client) split(text string, budget, maxChunks int) (chunks []string, tru
 				flush()
 			}
 			if len(chunks) == maxChunks {
-				return chunks, true
+				return chunks, largest, true
 			}
 			if cur.Len() > 0 {
 				cur.WriteString("\n\n")
@@ -69,9 +72,9 @@ func (c *Client) split(text string, budget, maxChunks int) (chunks []string, tru
 	}
 	flush()
 	if len(chunks) == 0 {
-		return []string{""}, false
+		return []string{""}, 0, false
 	}
-	return chunks, false
+	return chunks, largest, false
 }
 
 // pieces returns the paragraphs with any longer than budget tokens cut

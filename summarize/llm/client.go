@@ -222,6 +222,7 @@ type callInfo struct {
 	status     int
 	retryAfter time.Duration
 	hasRetry   bool
+	readErr    error // a failure reading the body other than its clean end
 }
 
 type callInfoKey struct{}
@@ -236,18 +237,21 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if info, ok := req.Context().Value(callInfoKey{}).(*callInfo); ok {
+	info, _ := req.Context().Value(callInfoKey{}).(*callInfo)
+	if info != nil {
 		info.status = resp.StatusCode
 		info.retryAfter, info.hasRetry = retryAfter(resp.Header, time.Now())
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: maxReplyBytes}
+	resp.Body = &cappedBody{rc: resp.Body, left: maxReplyBytes, info: info}
 	return resp, nil
 }
 
-// cappedBody fails a read past its limit instead of buffering without end.
+// cappedBody fails a read past its limit instead of buffering without
+// end, and notes a connection that broke while the body was read.
 type cappedBody struct {
 	rc   io.ReadCloser
 	left int64
+	info *callInfo
 }
 
 func (b *cappedBody) Read(p []byte) (int, error) {
@@ -259,6 +263,9 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
+	if err != nil && err != io.EOF && b.info != nil && b.info.readErr == nil {
+		b.info.readErr = err
+	}
 	return n, err
 }
 

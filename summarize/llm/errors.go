@@ -160,15 +160,21 @@ func classify(err error, info *callInfo, timedOut bool, parent context.Context) 
 	if status >= 400 {
 		return &Error{Kind: kindForStatus(status, code, typ, message), Status: status, Err: err}
 	}
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, errBodyTooLarge):
 		return &Error{Kind: BadResponse, Status: info.status, Err: err}
+	case info.readErr != nil:
+		// The connection broke while the reply was read.
+		return &Error{Kind: Unavailable, Status: info.status, Err: err}
+	case info.status != 0 && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.As(err, &syntaxErr) || errors.As(err, &typeErr)):
+		// The whole body arrived and is not a completion.
+		return &Error{Kind: BadResponse, Status: info.status, Err: err}
 	case isTransportFailure(err):
 		return &Error{Kind: Unavailable, Status: info.status, Err: err}
-	}
-	var syntaxErr *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) {
+	case errors.As(err, &syntaxErr) || errors.As(err, &typeErr):
 		return &Error{Kind: BadResponse, Status: info.status, Err: err}
 	}
 	return &Error{Kind: Unavailable, Status: info.status, Err: err}

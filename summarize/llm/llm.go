@@ -72,9 +72,10 @@ func (c *Client) Summarize(ctx context.Context, in Input) (*Summary, error) {
 	}
 	budget := c.opts.MaxInputTokens
 	for halvings := 0; ; halvings++ {
-		s, err := c.summarize(ctx, in, budget)
+		s, largest, err := c.summarize(ctx, in, budget)
 		var e *Error
-		if errors.As(err, &e) && e.Kind == ContextTooLong && halvings < maxHalvings && budget/2 >= minInputTokens {
+		if errors.As(err, &e) && e.Kind == ContextTooLong && halvings < maxHalvings &&
+			budget/2 >= minInputTokens && largest > budget/2 {
 			budget /= 2
 			c.log.LogAttrs(ctx, slog.LevelInfo, "llm context too long, splitting the article further",
 				slog.Int("budget_tokens", budget))
@@ -91,9 +92,17 @@ func claimCount(n int) int {
 	return min(n, maxInputClaims)
 }
 
-// summarize is Summarize with one token budget.
-func (c *Client) summarize(ctx context.Context, in Input, budget int) (*Summary, error) {
-	chunks, truncated := c.split(in.Text, budget, c.opts.MaxChunks)
+// summarize is Summarize with one token budget. It also returns the size
+// in tokens of the largest chunk it sent.
+func (c *Client) summarize(ctx context.Context, in Input, budget int) (*Summary, int, error) {
+	chunks, largest, truncated := c.split(in.Text, budget, c.opts.MaxChunks)
+	s, err := c.mapReduce(ctx, in, chunks, truncated)
+	return s, largest, err
+}
+
+// mapReduce summarizes the chunks of an article: one call for a single
+// chunk; otherwise one call per chunk, then one merging them.
+func (c *Client) mapReduce(ctx context.Context, in Input, chunks []string, truncated bool) (*Summary, error) {
 	out := &Summary{Truncated: truncated, Model: c.opts.Model}
 	if len(chunks) == 1 {
 		p, err := c.summaryCall(ctx, out, func(mode string) (string, string) {
@@ -360,9 +369,10 @@ func (c *Client) Answer(ctx context.Context, in Input, question string) (*Answer
 	}
 	budget := c.opts.MaxInputTokens
 	for halvings := 0; ; halvings++ {
-		a, err := c.answer(ctx, in, question, budget)
+		a, sent, err := c.answer(ctx, in, question, budget)
 		var e *Error
-		if errors.As(err, &e) && e.Kind == ContextTooLong && halvings < maxHalvings && budget/2 >= minInputTokens {
+		if errors.As(err, &e) && e.Kind == ContextTooLong && halvings < maxHalvings &&
+			budget/2 >= minInputTokens && sent > budget/2 {
 			budget /= 2
 			continue
 		}
@@ -370,8 +380,15 @@ func (c *Client) Answer(ctx context.Context, in Input, question string) (*Answer
 	}
 }
 
-func (c *Client) answer(ctx context.Context, in Input, question string, budget int) (*Answer, error) {
-	text, truncated := c.relevant(in.Text, question, budget)
+// answer is Answer with one token budget. It also returns the size in
+// tokens of the article text it sent.
+func (c *Client) answer(ctx context.Context, in Input, question string, budget int) (*Answer, int, error) {
+	text, sent, truncated := c.relevant(in.Text, question, budget)
+	a, err := c.ask(ctx, in, text, question, truncated)
+	return a, sent, err
+}
+
+func (c *Client) ask(ctx context.Context, in Input, text, question string, truncated bool) (*Answer, error) {
 	system, user := answerPrompt(in, text, question, truncated)
 	resp, err := c.complete(ctx, openai.ChatCompletionRequest{
 		Model: c.opts.Model,
@@ -400,9 +417,15 @@ func (c *Client) answer(ctx context.Context, in Input, question string, budget i
 // when it fits budget, otherwise its paragraphs sharing the most words
 // with the question, in article order, with "[...]" where text was left
 // out.
-func (c *Client) relevant(text, question string, budget int) (string, bool) {
-	if len(text) <= budget || c.count(text) <= budget {
-		return text, false
+func (c *Client) relevant(text, question string, budget int) (string, int, bool) {
+	if len(text) <= budget {
+		return text, c.count(text), false
+	}
+	if len(text) <= 8*budget {
+		// Long articles are counted in pieces below; this one may fit.
+		if n := c.count(text); n <= budget {
+			return text, n, false
+		}
 	}
 	pieces := c.pieces(paragraphs(text), budget)
 	qwords := words(question)
@@ -417,17 +440,16 @@ func (c *Client) relevant(text, question string, budget int) (string, bool) {
 				n++
 			}
 		}
-		ss[i] = scored{i: i, score: n}
+		ss[i] = scored{i: i, score: n, tokens: c.count(p) + 2}
 	}
 	slices.SortStableFunc(ss, func(a, b scored) int { return b.score - a.score })
 	keep := make([]bool, len(pieces))
 	used := 0
 	for _, s := range ss {
-		n := c.count(pieces[s.i]) + 2
-		if used+n > budget {
+		if used+s.tokens > budget {
 			continue
 		}
-		used += n
+		used += s.tokens
 		keep[s.i] = true
 	}
 	var b strings.Builder
@@ -453,7 +475,7 @@ func (c *Client) relevant(text, question string, budget int) (string, bool) {
 	if gap {
 		b.WriteString("\n\n[...]")
 	}
-	return b.String(), true
+	return b.String(), used, true
 }
 
 // words is the set of lower-cased words of three letters or more.
