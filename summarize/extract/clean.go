@@ -86,26 +86,6 @@ var dropTags = map[string]bool{
 	"frame": true, "applet": true, "dialog": true,
 }
 
-// clean removes comments, scripts (JSON-LD metadata excepted), hidden
-// elements and other never-shown content from the tree, in one pass.
-func clean(n *html.Node) {
-	var next *html.Node
-	for c := n.FirstChild; c != nil; c = next {
-		next = c.NextSibling
-		switch c.Type {
-		case html.CommentNode:
-			n.RemoveChild(c)
-			continue
-		case html.ElementNode:
-			if dropTags[c.Data] || isHidden(c) || (c.Data == "script" && !isJSONLD(c)) {
-				n.RemoveChild(c)
-				continue
-			}
-		}
-		clean(c)
-	}
-}
-
 func isJSONLD(n *html.Node) bool {
 	for _, a := range n.Attr {
 		if a.Key == "type" {

@@ -1,18 +1,168 @@
 package extract
 
 import (
+	"strings"
 	"time"
 	"unicode"
 
 	"golang.org/x/net/html"
 )
 
-// signals are cheap facts about the raw page, gathered before cleaning.
+// signals are cheap facts about the raw page, gathered in one walk before
+// cleaning, that tell the kinds of non-article pages apart.
 type signals struct {
-	published time.Time
+	published   time.Time // from <time datetime> or itemprop=datePublished
+	scripts     int       // <script> elements other than JSON-LD
+	images      int       // <img> elements
+	passwords   int       // password inputs
+	appRoot     bool      // an empty single-page-app mount point (#root, #app, #__next...)
+	jsNotice    bool      // a <noscript> asking for JavaScript
+	consentMark bool      // a consent-manager element (class, id) on the page
+	paywallMark bool      // a paywall element, or JSON-LD isAccessibleForFree false
+	loginMark   bool      // a login form
+	text        string    // lower-cased raw text of the page, capped
 }
 
-func scanSignals(doc *html.Node) signals { return signals{} }
+// maxSignalText caps the raw text kept for phrase checks.
+const maxSignalText = 32 << 10
+
+var appRootIDs = map[string]bool{
+	"root": true, "app": true, "__next": true, "__nuxt": true, "___gatsby": true,
+	"app-root": true, "svelte": true, "main-app": true,
+}
+
+// markWords are class and id words that mark a consent manager or a
+// paywall.
+var markWords = func() map[string]uint8 {
+	m := make(map[string]uint8)
+	for _, w := range strings.Fields(`consent cmp gdpr onetrust didomi truste trustarc cookiebot
+		cybotcookiebotdialog cookielaw cookieconsent usercentrics osano iubenda qc`) {
+		m[w] = markConsent
+	}
+	for _, w := range strings.Fields(`paywall piano regwall metered premium paywalled locked subscriber`) {
+		m[w] = markPaywall
+	}
+	return m
+}()
+
+// The marks of markWords.
+const (
+	markConsent uint8 = 1 + iota
+	markPaywall
+)
+
+// cleanAndScan walks the raw tree once: it records the signals of every
+// element and text (hidden ones too: consent banners start hidden), and
+// removes what clean removes.
+func cleanAndScan(doc *html.Node) signals {
+	var s signals
+	var text strings.Builder
+	var walk func(n *html.Node, raw bool)
+	walk = func(n *html.Node, raw bool) {
+		var next *html.Node
+		for c := n.FirstChild; c != nil; c = next {
+			next = c.NextSibling
+			switch c.Type {
+			case html.CommentNode:
+				n.RemoveChild(c)
+			case html.TextNode:
+				if !raw && text.Len() < maxSignalText {
+					if t := strings.TrimSpace(c.Data); t != "" {
+						text.WriteString(t)
+						text.WriteByte(' ')
+					}
+				}
+			case html.ElementNode:
+				s.element(c)
+				switch c.Data {
+				case "script":
+					if isJSONLD(c) {
+						if c.FirstChild != nil && strings.Contains(strings.ReplaceAll(c.FirstChild.Data, " ", ""), `"isAccessibleForFree":false`) {
+							s.paywallMark = true
+						}
+						continue
+					}
+					s.scripts++
+					n.RemoveChild(c)
+					continue
+				case "style", "template":
+					n.RemoveChild(c)
+					continue
+				case "noscript":
+					if c.FirstChild != nil && c.FirstChild.Type == html.TextNode {
+						t := strings.ToLower(c.FirstChild.Data)
+						if strings.Contains(t, "javascript") && !strings.Contains(t, "<img") && !strings.Contains(t, "<iframe") {
+							s.jsNotice = true
+						}
+					}
+					n.RemoveChild(c)
+					continue
+				}
+				walk(c, raw)
+				if dropTags[c.Data] || isHidden(c) {
+					n.RemoveChild(c)
+				}
+			}
+		}
+	}
+	walk(doc, false)
+	s.text = strings.ToLower(text.String())
+	return s
+}
+
+// element records the facts one element gives.
+func (s *signals) element(n *html.Node) {
+	switch n.Data {
+	case "img":
+		s.images++
+	case "input":
+		if strings.EqualFold(attr(n, "type"), "password") {
+			s.passwords++
+		}
+	case "form":
+		a := strings.ToLower(attr(n, "action") + " " + attr(n, "id") + " " + attr(n, "class"))
+		if strings.Contains(a, "login") || strings.Contains(a, "signin") || strings.Contains(a, "sign-in") || strings.Contains(a, "log-in") {
+			s.loginMark = true
+		}
+	case "time":
+		if s.published.IsZero() {
+			s.published = parseDate(attr(n, "datetime"))
+		}
+	case "meta":
+		if s.published.IsZero() && strings.EqualFold(attr(n, "itemprop"), "datePublished") {
+			s.published = parseDate(attr(n, "content"))
+		}
+	}
+	if !s.appRoot && (appRootIDs[attr(n, "id")] || n.Data == "app-root") && n.FirstChild == nil {
+		s.appRoot = true
+	}
+	switch classMark(n) {
+	case markConsent:
+		s.consentMark = true
+	case markPaywall:
+		s.paywallMark = true
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// parseDate reads the date formats of datetime attributes.
+func parseDate(v string) time.Time {
+	v = strings.TrimSpace(v)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
 
 // countWords counts words; in scripts written without spaces (Han, kana)
 // each character counts as a word.
@@ -32,9 +182,65 @@ func countWords(s string) int {
 	return n
 }
 
-func classify(sig signals, text string, minWords int) (Kind, bool) {
-	if countWords(text) < minWords {
-		return TooShort, true
+// Phrases of each kind of wall, lower case.
+var (
+	consentPhrases = []string{"cookie", "consent", "we value your privacy", "your privacy", "our partners",
+		"personalised ads", "personalized ads", "accept all", "reject all", "manage options", "manage preferences",
+		"legitimate interest", "store and/or access information", "before you continue"}
+	loginPhrases = []string{"sign in", "log in", "login", "password", "create an account", "create account",
+		"forgot your password", "forgot password", "remember me", "register", "to continue"}
+	paywallPhrases = []string{"subscribe to continue", "subscribe to read", "to continue reading", "subscribers only",
+		"for subscribers", "already a subscriber", "already have an account", "start your free trial", "premium article",
+		"this article is for subscribers", "unlock this article", "become a subscriber", "subscription required",
+		"paywall", "subscribe now"}
+	scriptPhrases = []string{"enable javascript", "javascript is disabled", "javascript is required",
+		"requires javascript", "turn on javascript", "javascript must be enabled", "javascript enabled",
+		"doesn't work properly without javascript", "without javascript enabled"}
+)
+
+// phraseHits counts the phrases found in text.
+func phraseHits(text string, phrases []string) int {
+	n := 0
+	for _, p := range phrases {
+		if strings.Contains(text, p) {
+			n++
+		}
 	}
-	return "", false
+	return n
+}
+
+// classify decides whether an extracted text is an article, and if not,
+// what the page is. Walls are told from their markup and wording; a page
+// with enough text is an article unless that text is itself the wall.
+func classify(s signals, text string, minWords int) (Kind, bool) {
+	words := countWords(text)
+	lower := strings.ToLower(text)
+	if words >= minWords {
+		// The extracted "article" may be the wall's own wording.
+		switch {
+		case words < 400 && phraseHits(lower, consentPhrases) >= 3 && (s.consentMark || strings.Contains(lower, "consent")):
+			return ConsentWall, true
+		case words < 250 && s.passwords > 0 && phraseHits(lower, loginPhrases) >= 2:
+			return LoginWall, true
+		case words < 250 && phraseHits(lower, paywallPhrases) >= 2:
+			return Paywall, true
+		}
+		return "", false
+	}
+	pageWords := countWords(s.text)
+	switch {
+	case s.consentMark && phraseHits(s.text, consentPhrases) >= 2:
+		return ConsentWall, true
+	case s.passwords > 0 || (s.loginMark && phraseHits(s.text, loginPhrases) >= 2):
+		return LoginWall, true
+	case s.paywallMark || phraseHits(s.text, paywallPhrases) >= 2:
+		return Paywall, true
+	case s.jsNotice || phraseHits(s.text, scriptPhrases) > 0 || (s.appRoot && s.scripts > 0) || (s.scripts > 0 && pageWords < 20):
+		return ScriptShell, true
+	case s.images >= 4 && words < minWords:
+		return Gallery, true
+	case pageWords == 0 && words == 0:
+		return Empty, true
+	}
+	return TooShort, true
 }

@@ -57,9 +57,9 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 		return nil, fmt.Errorf("extract: parse html: %w", err)
 	}
 	u := parsePageURL(pageURL)
-	sig := scanSignals(doc)
-	clean(doc)
+	sig := cleanAndScan(doc)
 	pruneChrome(doc)
+	doc = narrow(doc)
 	art := extractDoc(doc, u, opts.minWords())
 	if art.Published.IsZero() {
 		art.Published = sig.published

@@ -84,6 +84,7 @@ type nodeStats struct {
 	chars     int // trimmed text length
 	linkChars int // of which inside links
 	longestP  int // the longest <p>'s text length, links excepted
+	proseP    int // text length of all <p>, links excepted
 }
 
 // looksLikeProse reports a subtree holding a paragraph of at least minP
@@ -109,10 +110,12 @@ func measure(n *html.Node, stats map[*html.Node]nodeStats, inLink bool) nodeStat
 			st.chars += cs.chars
 			st.linkChars += cs.linkChars
 			st.longestP = max(st.longestP, cs.longestP)
+			st.proseP += cs.proseP
 		}
 	}
 	if n.Type == html.ElementNode && n.Data == "p" {
 		st.longestP = max(st.longestP, st.chars-st.linkChars)
+		st.proseP = st.chars - st.linkChars
 	}
 	stats[n] = st
 	return st
@@ -231,9 +234,29 @@ func wordSet(words string) map[string]bool {
 }
 
 // hasWord reports whether a word of n's class, id or role is in set.
-// Words are split at anything but ASCII letters and digits and compared
-// in lower case, without allocating.
 func hasWord(n *html.Node, set map[string]bool) bool {
+	found := false
+	classWords(n, func(w []byte) bool {
+		found = set[string(w)]
+		return found
+	})
+	return found
+}
+
+// classMark returns the markWords mark of n's class, id or role words, or 0.
+func classMark(n *html.Node) uint8 {
+	var mark uint8
+	classWords(n, func(w []byte) bool {
+		mark = markWords[string(w)]
+		return mark != 0
+	})
+	return mark
+}
+
+// classWords calls f with each word of n's class, id and role, split at
+// anything but ASCII letters and digits and lower-cased, without
+// allocating, until f returns true.
+func classWords(n *html.Node, f func([]byte) bool) {
 	var buf [32]byte
 	for _, a := range n.Attr {
 		if a.Key != "class" && a.Key != "id" && a.Key != "role" {
@@ -254,8 +277,8 @@ func hasWord(n *html.Node, set map[string]bool) bool {
 			case c >= 'A' && c <= 'Z':
 				c += 'a' - 'A'
 			default:
-				if k > 0 && !long && set[string(buf[:k])] {
-					return true
+				if k > 0 && !long && f(buf[:k]) {
+					return
 				}
 				k, long = 0, false
 				continue
@@ -268,5 +291,67 @@ func hasWord(n *html.Node, set map[string]bool) bool {
 			k++
 		}
 	}
-	return false
+}
+
+// narrow returns a document holding doc's head and, as the body, the
+// smallest element that still holds nearly all of the page's paragraph
+// prose, or doc itself when no such element stands out. The article search
+// then scores a fraction of the page, and cannot stray into its chrome.
+// Elements are moved, not copied: doc is consumed.
+func narrow(doc *html.Node) *html.Node {
+	body := findElement(doc, "body", 3)
+	if body == nil {
+		return doc
+	}
+	stats := make(map[*html.Node]nodeStats)
+	all := measure(body, stats, false)
+	if all.proseP < 500 {
+		return doc
+	}
+	core := body
+	for {
+		var next *html.Node
+		for c := core.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && stats[c].proseP*100 >= all.proseP*narrowShare {
+				next = c
+				break
+			}
+		}
+		if next == nil || next.Data == "p" {
+			break
+		}
+		core = next
+	}
+	if core == body {
+		return doc
+	}
+	core.Parent.RemoveChild(core)
+	for c := body.FirstChild; c != nil; c = body.FirstChild {
+		body.RemoveChild(c)
+	}
+	body.AppendChild(core)
+	return doc
+}
+
+// narrowShare is the percentage of the page's paragraph prose the narrowed
+// element must hold.
+const narrowShare = 95
+
+// findElement finds the first element named tag at most depth levels
+// below n.
+func findElement(n *html.Node, tag string, depth int) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.Data == tag {
+			return c
+		}
+		if depth > 1 {
+			if f := findElement(c, tag, depth-1); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
 }
