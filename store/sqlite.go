@@ -455,7 +455,10 @@ func (s *SQLite) RecentThread(ctx context.Context, guildID, url string, since ti
 // ClaimEvent atomically records eventID (a message or interaction
 // snowflake) in the reply ledger. It reports true to the one caller, in any
 // process sharing the database, that claimed it first, and false to every
-// later caller.
+// later caller. A claim stays until FinishEvent completes it, ReleaseEvent
+// removes it, or DeleteExpired drops it after the event retention: work
+// interrupted by a crash is for the job queue to resume, not for a
+// redelivered event to redo.
 func (s *SQLite) ClaimEvent(ctx context.Context, eventID string) (bool, error) {
 	if eventID == "" {
 		return false, errors.New("store: claim event: empty event ID")

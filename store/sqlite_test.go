@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -648,4 +649,108 @@ func TestCrashDurability(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// claimChildEnv names the database a re-executed test binary claims events
+// in for TestClaimChild.
+const claimChildEnv = "LINKBRIEF_STORE_CLAIM_CHILD_DB"
+
+// TestClaimChild is not a test of its own: it is one of the processes of
+// TestTwoProcessesClaim. It waits for a line on stdin, claims events 0 to
+// 299 (in reverse when the line is "reverse") and prints the ones it won.
+func TestClaimChild(t *testing.T) {
+	path := os.Getenv(claimChildEnv)
+	if path == "" {
+		t.Skip("helper process for TestTwoProcessesClaim")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	fmt.Println("ready")
+	order, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil {
+		os.Exit(3)
+	}
+	for i := range 300 {
+		if order == "reverse\n" {
+			i = 299 - i
+		}
+		ok, err := s.ClaimEvent(ctx, fmt.Sprint(i))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		if ok {
+			fmt.Printf("won %d\n", i)
+		}
+	}
+	os.Exit(0)
+}
+
+// TestTwoProcessesClaim has two processes claim the same events at once:
+// every event is won exactly once.
+func TestTwoProcessesClaim(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-executes the test binary")
+	}
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	type child struct {
+		cmd    *exec.Cmd
+		stdin  io.WriteCloser
+		lines  *bufio.Scanner
+		stderr *strings.Builder
+	}
+	var children []child
+	for range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestClaimChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), claimChildEnv+"="+path)
+		c := child{cmd: cmd, stderr: &strings.Builder{}}
+		cmd.Stderr = c.stderr
+		var err error
+		if c.stdin, err = cmd.StdinPipe(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.lines = bufio.NewScanner(out)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		if !c.lines.Scan() || c.lines.Text() != "ready" {
+			t.Fatalf("child did not get ready: %q\n%s", c.lines.Text(), c.stderr)
+		}
+		children = append(children, c)
+	}
+	// Opposite orders make the two meet on the same events mid-way.
+	for i, c := range children {
+		if _, err := io.WriteString(c.stdin, []string{"forward\n", "reverse\n"}[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wins := make(map[string]int)
+	perChild := make([]int, len(children))
+	for i, c := range children {
+		for c.lines.Scan() {
+			if id, ok := strings.CutPrefix(c.lines.Text(), "won "); ok {
+				wins[id]++
+				perChild[i]++
+			}
+		}
+		if err := c.cmd.Wait(); err != nil {
+			t.Fatalf("child %d: %v\n%s", i, err, c.stderr)
+		}
+	}
+	for i := range 300 {
+		if n := wins[fmt.Sprint(i)]; n != 1 {
+			t.Errorf("event %d won %d times across two processes, want 1", i, n)
+		}
+	}
+	t.Logf("wins per process: %v", perChild)
 }
