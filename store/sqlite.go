@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -10,7 +11,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -319,7 +321,7 @@ func (s *SQLite) GuildSettings(ctx context.Context, guildID string) (GuildSettin
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return GuildSettings{}, fmt.Errorf("store: guild settings: %w", err)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT channel_id FROM auto_channels WHERE guild_id = $1 ORDER BY channel_id`, guildID)
+	rows, err := s.read.QueryContext(ctx, `SELECT channel_id FROM auto_channels WHERE guild_id = $1`, guildID)
 	if err != nil {
 		return GuildSettings{}, fmt.Errorf("store: guild settings: %w", err)
 	}
@@ -336,12 +338,8 @@ func (s *SQLite) GuildSettings(ctx context.Context, guildID string) (GuildSettin
 	}
 	// Snowflakes of different lengths sort wrongly as text; callers see
 	// them in numeric order, which is also creation order.
-	sort.SliceStable(g.AutoChannels, func(i, j int) bool {
-		a, b := g.AutoChannels[i], g.AutoChannels[j]
-		if len(a) != len(b) {
-			return len(a) < len(b)
-		}
-		return a < b
+	slices.SortFunc(g.AutoChannels, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
 	})
 	return g, nil
 }
