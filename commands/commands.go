@@ -1,0 +1,289 @@
+// Package commands is what Linkbrief does in Discord, free of Discord
+// types: the slash and context-menu commands as data, finding links in a
+// message, auto mode, follow-up questions in threads, guild settings, rate
+// limits and token budgets, rendering a Brief within Discord's limits, and
+// turning errors into one friendly sentence with an error ID.
+//
+// The bot package turns gateway events into Message and Interaction values,
+// calls the Handler, sends the returned Reply values and reports back what
+// it sent (ThreadStarted, Finish). Nothing here talks to Discord.
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/summarize"
+)
+
+// Summarizer produces briefs and answers; *summarize.Service is the real
+// one.
+type Summarizer interface {
+	Summarize(ctx context.Context, rawURL string, req summarize.Request) (*summarize.Brief, error)
+	Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error)
+}
+
+// Store is the part of the store the commands need; *store.SQLite is the
+// real one.
+type Store interface {
+	GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error)
+	SetAutoChannel(ctx context.Context, guildID, channelID string, enabled bool) error
+	SetLanguage(ctx context.Context, guildID, lang string) error
+	PutThread(ctx context.Context, t store.Thread) error
+	Thread(ctx context.Context, threadID string) (store.Thread, error)
+	RecentThread(ctx context.Context, guildID, url string, since time.Time) (store.Thread, error)
+	ClaimEvent(ctx context.Context, eventID string) (bool, error)
+	FinishEvent(ctx context.Context, eventID, replyID string) error
+	ReleaseEvent(ctx context.Context, eventID string) error
+	AddUsage(ctx context.Context, guildID string, day time.Time, briefs, tokens int64) error
+	Usage(ctx context.Context, guildID string, day time.Time) (store.Usage, error)
+}
+
+var _ Store = store.Store(nil)
+
+// Options tunes a Handler; the zero value of each field means the default
+// noted.
+type Options struct {
+	// UserPerMinute caps the new briefs one user may ask for in any 60
+	// seconds (cache hits and refusals do not count); 0 means no limit.
+	UserPerMinute int
+	// GuildPerHour caps the new briefs of one server in any hour; 0 means
+	// no limit.
+	GuildPerHour int
+	// GuildDailyTokens is each server's language-model token budget per
+	// UTC day; 0 means no budget.
+	GuildDailyTokens int64
+	// MaxLinksPerMessage caps the links summarized from one message;
+	// default 3.
+	MaxLinksPerMessage int
+	// RepeatWindow is how far back a link already summarized in the same
+	// server gets the short "already summarized" notice; default 7 days.
+	RepeatWindow time.Duration
+	// Logger receives one line per failure with its error ID; default
+	// discards.
+	Logger *slog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Handler decides what the bot does with each event. It is safe for
+// concurrent use.
+type Handler struct {
+	sum    Summarizer
+	st     Store
+	opts   Options
+	log    *slog.Logger
+	users  *window
+	guilds *window
+}
+
+// New returns a Handler that summarizes with sum and keeps its state in
+// st.
+func New(sum Summarizer, st Store, opts Options) *Handler {
+	if opts.MaxLinksPerMessage <= 0 {
+		opts.MaxLinksPerMessage = 3
+	}
+	if opts.RepeatWindow <= 0 {
+		opts.RepeatWindow = 7 * 24 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{
+		sum:    sum,
+		st:     st,
+		opts:   opts,
+		log:    log,
+		users:  newWindow(opts.UserPerMinute, time.Minute),
+		guilds: newWindow(opts.GuildPerHour, time.Hour),
+	}
+}
+
+// Message is a message posted in a server, as the bot saw it.
+type Message struct {
+	// ID, ChannelID and GuildID are Discord snowflakes.
+	ID, ChannelID, GuildID string
+	// AuthorID is the user who posted it.
+	AuthorID string
+	// Bot is true when the author is a bot (including Linkbrief itself);
+	// Webhook when a webhook posted it. Both are ignored.
+	Bot, Webhook bool
+	// Content is the message text (empty without the Message Content
+	// intent).
+	Content string
+	// AutoChannel is true when the configuration (discord.auto_channels)
+	// opts the channel into auto mode; admins can add channels with
+	// /linkbrief auto.
+	AutoChannel bool
+	// InThread is true when the channel is a thread, where no new thread
+	// can be started.
+	InThread bool
+}
+
+// Response is what the bot should send for one event, in order.
+type Response struct {
+	// EventID keys the reply ledger; the bot passes it to Finish.
+	EventID string
+	// Replies are sent in order: for a message, each as a reply to it;
+	// for an interaction, the first edits the deferred response and the
+	// others are follow-ups.
+	Replies []Reply
+}
+
+// Reply is one message to send.
+type Reply struct {
+	// Content is plain text, at most 2000 characters, mentions
+	// neutralized.
+	Content string
+	// Embeds are rendered within Discord's limits.
+	Embeds []Embed
+	// Ephemeral replies are seen only by the user who asked.
+	Ephemeral bool
+	// Thread, when set, asks the bot to start a thread on the sent
+	// message and then report it with ThreadStarted.
+	Thread *Thread
+}
+
+// Thread asks for a thread on a sent reply, for follow-up questions about
+// one article.
+type Thread struct {
+	// Name is the thread name, 1 to 100 characters.
+	Name string
+	// URL is the canonical URL of the article; Title its title.
+	URL, Title string
+}
+
+// Embed is a Discord embed, already within Discord's limits.
+type Embed struct {
+	Title, URL, Description string
+	Fields                  []Field
+	Footer                  string
+}
+
+// Field is a name and value pair of an Embed.
+type Field struct {
+	Name, Value string
+}
+
+// Message returns the replies to a message: auto-mode briefs of its links
+// in an opted-in channel, or the answer to a question asked in a Linkbrief
+// thread. It returns nil when the message needs no reply, including when
+// the reply ledger shows the message was already handled (a replayed or
+// duplicated event).
+func (h *Handler) Message(ctx context.Context, m Message) *Response {
+	if m.Bot || m.Webhook || m.ID == "" || m.GuildID == "" {
+		return nil
+	}
+	if th, err := h.st.Thread(ctx, m.ChannelID); err == nil {
+		return h.followUp(ctx, m, th)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		h.log.Warn("commands: thread lookup failed", "channel", m.ChannelID, "err", err)
+		return nil
+	}
+	if !m.AutoChannel {
+		set, err := h.settings(ctx, m.GuildID)
+		if err != nil {
+			h.log.Warn("commands: guild settings lookup failed", "guild", m.GuildID, "err", err)
+			return nil
+		}
+		if !slices.Contains(set.AutoChannels, m.ChannelID) {
+			return nil
+		}
+	}
+	links := FindLinks(m.Content, h.opts.MaxLinksPerMessage)
+	if len(links) == 0 {
+		return nil
+	}
+	eventID := "m" + m.ID
+	if !h.claim(ctx, eventID) {
+		return nil
+	}
+	req := request{guildID: m.GuildID, channelID: m.ChannelID, userID: m.AuthorID, thread: !m.InThread, repeats: true}
+	resp := &Response{EventID: eventID}
+	for _, link := range links {
+		resp.Replies = append(resp.Replies, h.brief(ctx, req, link))
+	}
+	return resp
+}
+
+// followUp answers a message posted in a Linkbrief thread.
+func (h *Handler) followUp(ctx context.Context, m Message, th store.Thread) *Response {
+	q := clean(m.Content)
+	if q == "" {
+		return nil
+	}
+	eventID := "m" + m.ID
+	if !h.claim(ctx, eventID) {
+		return nil
+	}
+	return &Response{EventID: eventID, Replies: []Reply{h.answer(ctx, m.GuildID, m.AuthorID, th, q, false)}}
+}
+
+// claim records the event in the reply ledger and reports whether this
+// call owns it. A ledger failure is logged and the event handled anyway:
+// a rare duplicate beats a lost reply.
+func (h *Handler) claim(ctx context.Context, eventID string) bool {
+	ok, err := h.st.ClaimEvent(ctx, eventID)
+	if err != nil {
+		h.log.Warn("commands: reply ledger unavailable", "event", eventID, "err", err)
+		return true
+	}
+	return ok
+}
+
+// ThreadStarted records a thread the bot started for a Reply's Thread, so
+// that messages in it are answered from its article.
+func (h *Handler) ThreadStarted(ctx context.Context, guildID, channelID, messageID, threadID string, t *Thread) error {
+	if t == nil {
+		return errors.New("commands: no thread to record")
+	}
+	err := h.st.PutThread(ctx, store.Thread{
+		ThreadID: threadID, GuildID: guildID, ChannelID: channelID, MessageID: messageID,
+		URL: t.URL, Title: t.Title, CreatedAt: h.opts.Now().UTC(),
+	})
+	if err != nil {
+		return fmt.Errorf("commands: recording thread %s: %w", threadID, err)
+	}
+	return nil
+}
+
+// Finish closes an event in the reply ledger: with the ID of the first
+// message sent when something was sent, or releasing the event so a
+// redelivery can try again when nothing could be sent (replyID "").
+func (h *Handler) Finish(ctx context.Context, eventID, replyID string) error {
+	if eventID == "" {
+		return nil
+	}
+	var err error
+	if replyID == "" {
+		err = h.st.ReleaseEvent(ctx, eventID)
+	} else {
+		err = h.st.FinishEvent(ctx, eventID, replyID)
+	}
+	if err != nil {
+		return fmt.Errorf("commands: closing event %s: %w", eventID, err)
+	}
+	return nil
+}
+
+// settings returns a guild's settings; a guild never configured has the
+// zero settings.
+func (h *Handler) settings(ctx context.Context, guildID string) (store.GuildSettings, error) {
+	s, err := h.st.GuildSettings(ctx, guildID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.GuildSettings{GuildID: guildID}, nil
+	}
+	if err != nil {
+		return store.GuildSettings{}, fmt.Errorf("commands: guild settings: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,222 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/summarize"
+)
+
+// fakeSummarizer returns canned briefs and answers and counts calls.
+type fakeSummarizer struct {
+	mu       sync.Mutex
+	calls    []string // URLs summarized
+	asks     []string // questions
+	cached   map[string]bool
+	fail     map[string]error
+	tokens   int
+	answer   *summarize.Answer
+	language []string
+}
+
+var _ Summarizer = (*fakeSummarizer)(nil)
+
+func (f *fakeSummarizer) Summarize(ctx context.Context, rawURL string, req summarize.Request) (*summarize.Brief, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, rawURL)
+	f.language = append(f.language, req.Language)
+	if err := f.fail[rawURL]; err != nil {
+		return nil, err
+	}
+	canon, err := summarize.CanonicalURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	b := &summarize.Brief{
+		Source: rawURL, URL: canon, Title: "Title of " + canon, Site: "Example",
+		Summary: "A summary.", Claims: []summarize.Claim{{Text: "A claim.", Quote: "A quote from the article."}},
+		Backend: "llm", Model: "m", Cached: f.cached[rawURL],
+	}
+	if !b.Cached {
+		b.Usage = summarize.Usage{PromptTokens: f.tokens, CompletionTokens: 0}
+	}
+	return b, nil
+}
+
+func (f *fakeSummarizer) Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.asks = append(f.asks, question)
+	if f.answer != nil {
+		a := *f.answer
+		return &a, nil
+	}
+	return &summarize.Answer{Text: "> The quoted answer.", Found: true, URL: rawURL, Usage: summarize.Usage{PromptTokens: 7}}, nil
+}
+
+func (f *fakeSummarizer) summarized() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+// fakeStore keeps everything in maps, with the store's semantics.
+type fakeStore struct {
+	mu       sync.Mutex
+	settings map[string]store.GuildSettings
+	threads  map[string]store.Thread
+	events   map[string]string // event -> reply ID ("" while claimed)
+	usage    map[string]store.Usage
+	broken   error // returned by every call when set
+}
+
+var _ Store = (*fakeStore)(nil)
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{
+		settings: map[string]store.GuildSettings{}, threads: map[string]store.Thread{},
+		events: map[string]string{}, usage: map[string]store.Usage{},
+	}
+}
+
+func (s *fakeStore) GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken != nil {
+		return store.GuildSettings{}, s.broken
+	}
+	g, ok := s.settings[guildID]
+	if !ok {
+		return store.GuildSettings{}, store.ErrNotFound
+	}
+	return g, nil
+}
+
+func (s *fakeStore) SetAutoChannel(ctx context.Context, guildID, channelID string, enabled bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken != nil {
+		return s.broken
+	}
+	g := s.settings[guildID]
+	g.GuildID = guildID
+	g.AutoChannels = slices.DeleteFunc(g.AutoChannels, func(c string) bool { return c == channelID })
+	if enabled {
+		g.AutoChannels = append(g.AutoChannels, channelID)
+		slices.Sort(g.AutoChannels)
+	}
+	s.settings[guildID] = g
+	return nil
+}
+
+func (s *fakeStore) SetLanguage(ctx context.Context, guildID, lang string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.settings[guildID]
+	g.GuildID, g.Language = guildID, lang
+	s.settings[guildID] = g
+	return nil
+}
+
+func (s *fakeStore) PutThread(ctx context.Context, t store.Thread) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.threads[t.ThreadID] = t
+	return nil
+}
+
+func (s *fakeStore) Thread(ctx context.Context, threadID string) (store.Thread, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken != nil {
+		return store.Thread{}, s.broken
+	}
+	t, ok := s.threads[threadID]
+	if !ok {
+		return store.Thread{}, store.ErrNotFound
+	}
+	return t, nil
+}
+
+func (s *fakeStore) RecentThread(ctx context.Context, guildID, url string, since time.Time) (store.Thread, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.threads {
+		if t.GuildID == guildID && t.URL == url && !t.CreatedAt.Before(since) {
+			return t, nil
+		}
+	}
+	return store.Thread{}, store.ErrNotFound
+}
+
+func (s *fakeStore) ClaimEvent(ctx context.Context, eventID string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.events[eventID]; ok {
+		return false, nil
+	}
+	s.events[eventID] = ""
+	return true, nil
+}
+
+func (s *fakeStore) FinishEvent(ctx context.Context, eventID, replyID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.events[eventID]; !ok {
+		return errors.New("fake store: finishing an unclaimed event")
+	}
+	s.events[eventID] = replyID
+	return nil
+}
+
+func (s *fakeStore) ReleaseEvent(ctx context.Context, eventID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.events, eventID)
+	return nil
+}
+
+func (s *fakeStore) AddUsage(ctx context.Context, guildID string, day time.Time, briefs, tokens int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := guildID + "/" + day.UTC().Format("2006-01-02")
+	u := s.usage[k]
+	u.GuildID, u.Day = guildID, day.UTC().Format("2006-01-02")
+	u.Briefs += briefs
+	u.Tokens += tokens
+	s.usage[k] = u
+	return nil
+}
+
+func (s *fakeStore) Usage(ctx context.Context, guildID string, day time.Time) (store.Usage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.usage[guildID+"/"+day.UTC().Format("2006-01-02")]
+	if !ok {
+		return store.Usage{GuildID: guildID, Day: day.UTC().Format("2006-01-02")}, nil
+	}
+	return u, nil
+}
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}

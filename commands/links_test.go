@@ -1,0 +1,81 @@
+package commands
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestFindLinks(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		max     int
+		want    []string
+	}{
+		{"none", "no links here", 3, nil},
+		{"one", "read https://example.com/a please", 3, []string{"https://example.com/a"}},
+		{"http upper case", "HTTPS://Example.com/X", 3, []string{"HTTPS://Example.com/X"}},
+		{"sentence end", "see https://example.com/a.", 3, []string{"https://example.com/a"}},
+		{"comma and question", "https://a.example/x, or https://b.example/y?", 3, []string{"https://a.example/x", "https://b.example/y"}},
+		{"balanced parens kept", "(see https://en.wikipedia.org/wiki/Go_(game)).", 3, []string{"https://en.wikipedia.org/wiki/Go_(game)"}},
+		{"unbalanced paren dropped", "(https://example.com/a)", 3, []string{"https://example.com/a"}},
+		{"masked link", "[the story](https://example.com/story)", 3, []string{"https://example.com/story"}},
+		{"suppressed", "<https://example.com/hidden> and https://example.com/shown", 3, []string{"https://example.com/shown"}},
+		{"suppressed masked", "[x](<https://example.com/hidden>)", 3, nil},
+		{"spoiler", "||https://example.com/spoiler|| https://example.com/ok", 3, []string{"https://example.com/ok"}},
+		{"spoiler with text", "|| look https://example.com/spoiler now ||", 3, nil},
+		{"unclosed spoiler", "||https://example.com/a", 3, []string{"https://example.com/a"}},
+		{"inline code", "`https://example.com/code` https://example.com/ok", 3, []string{"https://example.com/ok"}},
+		{"code block", "```\nhttps://example.com/code\n```", 3, nil},
+		{"at most max", "https://a.example/1 https://a.example/2 https://a.example/3 https://a.example/4", 3,
+			[]string{"https://a.example/1", "https://a.example/2", "https://a.example/3"}},
+		{"no cap", "https://a.example/1 https://a.example/2 https://a.example/3 https://a.example/4", 0,
+			[]string{"https://a.example/1", "https://a.example/2", "https://a.example/3", "https://a.example/4"}},
+		{"duplicates", "https://example.com/a https://example.com/a https://EXAMPLE.com/a?utm_source=x", 3, []string{"https://example.com/a"}},
+		{"other schemes", "ftp://example.com/a javascript:alert(1) file:///etc/passwd", 3, nil},
+		{"glued word", "xhttps://example.com/a", 3, nil},
+		{"no host", "https:// and http:///path", 3, nil},
+		{"angle ends link", "https://example.com/a<b", 3, []string{"https://example.com/a"}},
+		{"mention after", "https://example.com/a <@123>", 3, []string{"https://example.com/a"}},
+		{"multibyte path", "voir https://exemple.fr/été…", 3, []string{"https://exemple.fr/été…"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := FindLinks(tt.content, tt.max)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("FindLinks(%q, %d) = %q, want %q", tt.content, tt.max, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFindLinksLong(t *testing.T) {
+	long := "https://example.com/" + strings.Repeat("a", 3000)
+	if got := FindLinks(long, 3); got != nil {
+		t.Errorf("FindLinks(3020-byte link) = %d links, want none", len(got))
+	}
+}
+
+func FuzzFindLinks(f *testing.F) {
+	for _, s := range []string{
+		"https://example.com", "<https://a.b>", "||https://a.b||", "`https://a.b`", "```https://a.b```",
+		"(https://a.b/(c))", "[x](https://a.b)", "https://a.b/\x00", "HTTP://A.B:99999/",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		links := FindLinks(s, 3)
+		if len(links) > 3 {
+			t.Fatalf("FindLinks(%q) returned %d links, want at most 3", s, len(links))
+		}
+		for _, l := range links {
+			if !isWebLink(l) {
+				t.Fatalf("FindLinks(%q) returned %q, not a web link", s, l)
+			}
+			if !strings.Contains(s, l) {
+				t.Fatalf("FindLinks(%q) returned %q, not in the input", s, l)
+			}
+		}
+	})
+}
