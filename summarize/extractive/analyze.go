@@ -2,6 +2,7 @@ package extractive
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -13,13 +14,14 @@ type sentence struct {
 	index     int // position among all sentences
 	words     int // number of words
 	stems     []string
-	vec       map[string]float64 // tf-isf weights of stems
+	terms     []term // tf-isf weights of its stems, by stem id
 	norm      float64
 	boiler    bool // boilerplate: never chosen
 	caption   bool // looks like a photo caption
 	question  bool
 	quoteOnly bool // opens with a quotation mark: a speaker's words, not narration
 	person    bool // speaks to the reader or in the first person
+	facts     int  // checkable facts: numbers, names, attributions
 }
 
 // document is an analysed article.
@@ -27,19 +29,26 @@ type document struct {
 	text  string
 	sents []sentence
 	// centroid is the sum of all usable sentence vectors, the article's topic.
-	centroid     map[string]float64
+	centroid     []float64 // by stem id
 	centroidNorm float64
-	title        map[string]bool // content stems of the title
+	ids          map[string]int // stem -> id
+	title        map[int]bool   // ids of the title's content stems
 	st           stemmer
 	p            params
 }
 
+// term is a stem (by id) and its weight in a sentence.
+type term struct {
+	id int
+	w  float64
+}
+
 // analyze splits text into sentences and computes their features.
 func analyze(title, text string) *document {
-	d := &document{text: text, st: stemmer{}, title: map[string]bool{}}
+	d := &document{text: text, st: stemmer{}, title: map[int]bool{}, ids: map[string]int{}}
 	spans := splitSpans(text)
 	d.sents = make([]sentence, 0, len(spans))
-	df := map[string]int{}
+	var df []int // sentences containing each stem id
 	for i, sp := range spans {
 		sp = stripDateline(text, sp)
 		s := sentence{span: sp, index: i}
@@ -52,33 +61,45 @@ func analyze(title, text string) *document {
 		r, _ := utf8.DecodeRuneInString(raw)
 		s.quoteOnly = isOpener(r) && r != '('
 		s.person = hasPerson(toks)
+		s.facts = countFacts(raw)
 		s.stems = d.st.contentStems(raw)
-		seen := map[string]bool{}
+		tf := make(map[int]float64, len(s.stems))
 		for _, w := range s.stems {
-			if !seen[w] {
-				seen[w] = true
-				df[w]++
+			id, ok := d.ids[w]
+			if !ok {
+				id = len(d.ids)
+				d.ids[w] = id
+				df = append(df, 0)
 			}
+			if tf[id] == 0 {
+				df[id]++
+			}
+			tf[id]++
 		}
+		s.terms = make([]term, 0, len(tf))
+		for id, f := range tf {
+			s.terms = append(s.terms, term{id, f})
+		}
+		slices.SortFunc(s.terms, func(a, b term) int { return a.id - b.id })
 		d.sents = append(d.sents, s)
 	}
 	for _, w := range d.st.contentStems(title) {
-		d.title[w] = true
+		if id, ok := d.ids[w]; ok {
+			d.title[id] = true
+		} else {
+			d.title[-1-len(d.title)] = true // a title word the text lacks
+		}
 	}
 	n := float64(len(d.sents))
-	d.centroid = map[string]float64{}
+	d.centroid = make([]float64, len(df))
 	for i := range d.sents {
 		s := &d.sents[i]
-		s.vec = make(map[string]float64, len(s.stems))
-		for _, w := range s.stems {
-			s.vec[w]++
-		}
-		for w, tf := range s.vec {
-			wt := tf * (1 + math.Log(n/float64(df[w])))
-			s.vec[w] = wt
-			s.norm += wt * wt
+		for k := range s.terms {
+			t := &s.terms[k]
+			t.w *= 1 + math.Log(n/float64(df[t.id]))
+			s.norm += t.w * t.w
 			if !s.boiler {
-				d.centroid[w] += wt
+				d.centroid[t.id] += t.w
 			}
 		}
 		s.norm = math.Sqrt(s.norm)
@@ -93,28 +114,37 @@ func analyze(title, text string) *document {
 // quote returns the verbatim text of s.
 func (d *document) quote(s *sentence) string { return d.text[s.start:s.end] }
 
-// cosine is the cosine similarity of two weighted stem vectors.
-func cosine(a map[string]float64, an float64, b map[string]float64, bn float64) float64 {
-	if an == 0 || bn == 0 {
+// similarity is the cosine similarity of two sentences' stem vectors.
+func (d *document) similarity(a, b *sentence) float64 {
+	if a.norm == 0 || b.norm == 0 {
 		return 0
 	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
 	dot := 0.0
-	for w, x := range a {
-		dot += x * b[w]
+	for i, j := 0, 0; i < len(a.terms) && j < len(b.terms); {
+		switch x, y := a.terms[i], b.terms[j]; {
+		case x.id < y.id:
+			i++
+		case x.id > y.id:
+			j++
+		default:
+			dot += x.w * y.w
+			i++
+			j++
+		}
 	}
-	return dot / (an * bn)
-}
-
-func (d *document) similarity(a, b *sentence) float64 {
-	return cosine(a.vec, a.norm, b.vec, b.norm)
+	return dot / (a.norm * b.norm)
 }
 
 // centrality is how close s is to the article as a whole.
 func (d *document) centrality(s *sentence) float64 {
-	return cosine(s.vec, s.norm, d.centroid, d.centroidNorm)
+	if s.norm == 0 || d.centroidNorm == 0 {
+		return 0
+	}
+	dot := 0.0
+	for _, t := range s.terms {
+		dot += t.w * d.centroid[t.id]
+	}
+	return dot / (s.norm * d.centroidNorm)
 }
 
 // titleOverlap is the share of the title's content stems that s contains.
@@ -123,8 +153,8 @@ func (d *document) titleOverlap(s *sentence) float64 {
 		return 0
 	}
 	hit := 0
-	for w := range d.title {
-		if _, ok := s.vec[w]; ok {
+	for _, t := range s.terms {
+		if d.title[t.id] {
 			hit++
 		}
 	}

@@ -36,13 +36,17 @@ func Answer(text, question string, max int) (passages []string, ok bool) {
 	if len(q) == 0 {
 		return nil, false
 	}
+	stemOf := make([]string, len(d.ids))
+	for w, id := range d.ids {
+		stemOf[id] = w
+	}
 	df := map[string]int{}
 	total := 0
 	for i := range d.sents {
 		total += len(d.sents[i].stems)
-		for w := range d.sents[i].vec {
-			if q[w] {
-				df[w]++
+		for _, t := range d.sents[i].terms {
+			if id := t.id; id < len(stemOf) && q[stemOf[id]] {
+				df[stemOf[id]]++
 			}
 		}
 	}

@@ -21,15 +21,14 @@ func (d *document) claimScores(summary []float64) []float64 {
 			out[i] = math.Inf(-1)
 			continue
 		}
-		out[i] = sc + d.p.factWeight*float64(min(d.facts(s), d.p.maxFacts))
+		out[i] = sc + d.p.factWeight*float64(min(s.facts, d.p.maxFacts))
 	}
 	return out
 }
 
-// facts counts what a reader could check in s: numbers, proper names and
+// countFacts counts what a reader could check in s: numbers, proper names and
 // attributions.
-func (d *document) facts(s *sentence) int {
-	raw := d.quote(s)
+func countFacts(raw string) int {
 	n := 0
 	first := true
 	for _, f := range strings.FieldsFunc(raw, func(r rune) bool {

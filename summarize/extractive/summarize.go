@@ -60,6 +60,14 @@ type params struct {
 	// its sentences, of a position prior decaying with coverageDecay. The
 	// gain is divided by the sentence's words to the power lengthExponent.
 	coverageWeight, coverageDecay, lengthExponent float64
+	// directedWeight weighs directed centrality: similarity to the
+	// sentences that follow (which elaborate on a key sentence) minus
+	// backwardFactor times similarity to the ones before, within
+	// directedWindow sentences.
+	directedWeight, backwardFactor float64
+	directedWindow                 int
+	// fixedK, when positive, replaces lengthFor (tuning only).
+	fixedK int
 	// closest stops adding sentences when one more would end further from
 	// summaryWords than stopping.
 	closest bool
@@ -89,6 +97,9 @@ func defaultParams() params {
 		lengthExponent:    1,
 		personPenalty:     0,
 		maxFacts:          4,
+		directedWeight:    0.3,
+		backwardFactor:    0,
+		directedWindow:    30,
 	}
 }
 
@@ -110,6 +121,9 @@ func summarize(title, text string, opts Options, p params) Summary {
 	k := opts.MaxSentences
 	if k <= 0 {
 		k = lengthFor(d)
+		if p.fixedK > 0 {
+			k = p.fixedK
+		}
 	}
 	maxClaims := opts.MaxClaims
 	if maxClaims <= 0 {
@@ -147,6 +161,7 @@ func lengthFor(d *document) int {
 // -Inf.
 func (d *document) summaryScores() []float64 {
 	scores := make([]float64, len(d.sents))
+	directed := d.directedCentrality()
 	rank := 0
 	for i := range d.sents {
 		s := &d.sents[i]
@@ -156,9 +171,10 @@ func (d *document) summaryScores() []float64 {
 		}
 		sc := math.Exp(-float64(rank)/d.p.positionDecay) +
 			d.p.centralityWeight*d.centrality(s) +
-			d.p.titleWeight*d.titleOverlap(s)
+			d.p.titleWeight*d.titleOverlap(s) +
+			d.p.directedWeight*directed[i]
 		rank++
-		sc += d.p.summaryFactWeight * float64(min(d.facts(s), d.p.maxFacts))
+		sc += d.p.summaryFactWeight * float64(min(s.facts, d.p.maxFacts))
 		if s.person {
 			sc -= d.p.personPenalty
 		}
@@ -190,16 +206,16 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 	var chosen []int
 	used := make([]bool, len(scores))
 	words := 0
-	var weight map[string]float64
-	covered := map[string]bool{}
+	var weight []float64
+	covered := make([]bool, len(d.ids))
 	norm := 1.0
 	if d.p.coverageWeight > 0 && budget > 0 {
 		weight = d.conceptWeights()
 		norm = 0
 		for i := range d.sents {
 			g := 0.0
-			for w := range d.sents[i].vec {
-				g += weight[w]
+			for _, t := range d.sents[i].terms {
+				g += weight[t.id]
 			}
 			norm = max(norm, g/math.Pow(float64(max(d.sents[i].words, 1)), d.p.lengthExponent))
 		}
@@ -220,9 +236,9 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 			eff := sc - d.p.redundancyWeight*maxSim
 			if weight != nil {
 				g := 0.0
-				for w := range d.sents[i].vec {
-					if !covered[w] {
-						g += weight[w]
+				for _, t := range d.sents[i].terms {
+					if !covered[t.id] {
+						g += weight[t.id]
 					}
 				}
 				eff += d.p.coverageWeight * g / norm / math.Pow(float64(max(d.sents[i].words, 1)), d.p.lengthExponent)
@@ -242,8 +258,8 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 			}
 		}
 		used[best] = true
-		for w := range d.sents[best].vec {
-			covered[w] = true
+		for _, t := range d.sents[best].terms {
+			covered[t.id] = true
 		}
 		chosen = append(chosen, best)
 		words += d.sents[best].words
@@ -263,8 +279,8 @@ func (d *document) quotes(idx []int, _ bool) []string {
 
 // conceptWeights rates the article's content stems: a stem counts for each
 // sentence it appears in, more in early ones.
-func (d *document) conceptWeights() map[string]float64 {
-	weight := map[string]float64{}
+func (d *document) conceptWeights() []float64 {
+	weight := make([]float64, len(d.ids))
 	rank := 0
 	for i := range d.sents {
 		s := &d.sents[i]
@@ -273,9 +289,51 @@ func (d *document) conceptWeights() map[string]float64 {
 		}
 		pw := math.Exp(-float64(rank) / d.p.coverageDecay)
 		rank++
-		for w := range s.vec {
-			weight[w] += pw
+		for _, t := range s.terms {
+			weight[t.id] += pw
 		}
 	}
 	return weight
+}
+
+// directedSentences is how many leading sentences get a directed
+// centrality.
+const directedSentences = 300
+
+// directedCentrality rates each sentence by how much the sentences after it
+// echo it, less how much it echoes the ones before (PacSum's idea: the
+// sentences a story elaborates on come first), scaled to at most 1.
+func (d *document) directedCentrality() []float64 {
+	out := make([]float64, len(d.sents))
+	if d.p.directedWeight == 0 {
+		return out
+	}
+	top := 0.0
+	// Past a few hundred sentences the position prior is nil, so the
+	// quadratic-in-window work is spent on the head of the article only.
+	for i := range d.sents[:min(len(d.sents), directedSentences)] {
+		if d.sents[i].boiler {
+			continue
+		}
+		fwd, back := 0.0, 0.0
+		for j := max(0, i-d.p.directedWindow); j < min(len(d.sents), i+d.p.directedWindow+1); j++ {
+			if j == i || d.sents[j].boiler {
+				continue
+			}
+			sim := d.similarity(&d.sents[i], &d.sents[j])
+			if j > i {
+				fwd += sim
+			} else {
+				back += sim
+			}
+		}
+		out[i] = fwd - d.p.backwardFactor*back
+		top = max(top, out[i])
+	}
+	if top > 0 {
+		for i := range out {
+			out[i] /= top
+		}
+	}
+	return out
 }
