@@ -20,7 +20,6 @@ type sentence struct {
 	caption   bool // looks like a photo caption
 	question  bool
 	quoteOnly bool // opens with a quotation mark: a speaker's words, not narration
-	person    bool // speaks to the reader or in the first person
 	facts     int  // checkable facts: numbers, names, attributions
 }
 
@@ -60,7 +59,6 @@ func analyze(title, text string) *document {
 		s.question = strings.HasSuffix(strings.TrimRightFunc(raw, isCloserOrSpace), "?")
 		r, _ := utf8.DecodeRuneInString(raw)
 		s.quoteOnly = isOpener(r) && r != '('
-		s.person = hasPerson(toks)
 		s.facts = countFacts(raw)
 		s.stems = d.st.contentStems(raw)
 		tf := make(map[int]float64, len(s.stems))
@@ -284,18 +282,6 @@ func isCaption(raw string) bool {
 		"this image", "this photo", "seen here", "shown here", "(inset)",
 	} {
 		if strings.Contains(low, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// hasPerson reports whether the words address the reader or speak in the
-// first person.
-func hasPerson(toks []string) bool {
-	for _, w := range toks {
-		switch w {
-		case "you", "your", "yours", "i", "me", "my", "we", "our", "us":
 			return true
 		}
 	}

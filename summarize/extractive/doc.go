@@ -8,7 +8,10 @@
 // input, so the pipeline can verify it as a quote.
 //
 // Ranking is unsupervised: a position prior (news puts the gist first),
-// centrality against the title and the whole article, and penalties for
-// boilerplate (bylines, "Scroll down for video", dates), captions and
-// redundancy with sentences already chosen.
+// centrality against the title and the whole article, directed centrality
+// (how much later sentences echo a sentence), the share of the article's
+// important vocabulary a sentence adds per word, and penalties for captions,
+// questions and redundancy with sentences already chosen. Boilerplate
+// (bylines, "Scroll down for video", time stamps, share prompts) is never
+// chosen. BenchmarkDevROUGE measures it against lead-3 on the dev yardstick.
 package extractive

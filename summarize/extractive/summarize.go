@@ -52,25 +52,16 @@ type params struct {
 	// summaryFactWeight is the bonus of a summary sentence per checkable
 	// fact (up to maxFacts): news summaries state names and numbers.
 	summaryFactWeight float64
-	// personPenalty lowers sentences that address the reader or speak in
-	// the first person: hooks and quotes, not the news.
-	personPenalty float64
 	// coverageWeight weighs how much of the article's important vocabulary
 	// a sentence adds to the summary; a word's importance is the sum, over
 	// its sentences, of a position prior decaying with coverageDecay. The
 	// gain is divided by the sentence's words to the power lengthExponent.
 	coverageWeight, coverageDecay, lengthExponent float64
 	// directedWeight weighs directed centrality: similarity to the
-	// sentences that follow (which elaborate on a key sentence) minus
-	// backwardFactor times similarity to the ones before, within
-	// directedWindow sentences.
-	directedWeight, backwardFactor float64
-	directedWindow                 int
-	// fixedK, when positive, replaces lengthFor (tuning only).
-	fixedK int
-	// closest stops adding sentences when one more would end further from
-	// summaryWords than stopping.
-	closest bool
+	// sentences that follow within directedWindow, which elaborate on a
+	// key sentence.
+	directedWeight float64
+	directedWindow int
 	// factWeight is the bonus of a claim per checkable fact, up to maxFacts.
 	factWeight float64
 	maxFacts   int
@@ -95,10 +86,8 @@ func defaultParams() params {
 		coverageWeight:    1,
 		coverageDecay:     20,
 		lengthExponent:    1,
-		personPenalty:     0,
 		maxFacts:          4,
 		directedWeight:    0.3,
-		backwardFactor:    0,
 		directedWindow:    30,
 	}
 }
@@ -121,18 +110,15 @@ func summarize(title, text string, opts Options, p params) Summary {
 	k := opts.MaxSentences
 	if k <= 0 {
 		k = lengthFor(d)
-		if p.fixedK > 0 {
-			k = p.fixedK
-		}
 	}
 	maxClaims := opts.MaxClaims
 	if maxClaims <= 0 {
 		maxClaims = DefaultMaxClaims
 	}
 	chosen := d.pick(scores, k, p.summaryWords)
-	sum := Summary{Sentences: d.quotes(chosen, true)}
+	sum := Summary{Sentences: d.quotes(chosen)}
 	claims := d.pick(d.claimScores(scores), maxClaims, 0)
-	sum.Claims = d.quotes(claims, false)
+	sum.Claims = d.quotes(claims)
 	return sum
 }
 
@@ -175,9 +161,6 @@ func (d *document) summaryScores() []float64 {
 			d.p.directedWeight*directed[i]
 		rank++
 		sc += d.p.summaryFactWeight * float64(min(s.facts, d.p.maxFacts))
-		if s.person {
-			sc -= d.p.personPenalty
-		}
 		if s.caption {
 			sc -= d.p.captionPenalty
 		}
@@ -250,13 +233,6 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 		if best < 0 {
 			break
 		}
-		if budget > 0 && d.p.closest && len(chosen) >= 2 {
-			// Stop when the sentence would overshoot the length aimed at by
-			// more than stopping short of it leaves.
-			if words+d.sents[best].words-budget > budget-words {
-				break
-			}
-		}
 		used[best] = true
 		for _, t := range d.sents[best].terms {
 			covered[t.id] = true
@@ -269,7 +245,7 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 }
 
 // quotes returns the verbatim text of the chosen sentences.
-func (d *document) quotes(idx []int, _ bool) []string {
+func (d *document) quotes(idx []int) []string {
 	out := make([]string, len(idx))
 	for i, j := range idx {
 		out[i] = d.quote(&d.sents[j])
@@ -301,8 +277,8 @@ func (d *document) conceptWeights() []float64 {
 const directedSentences = 300
 
 // directedCentrality rates each sentence by how much the sentences after it
-// echo it, less how much it echoes the ones before (PacSum's idea: the
-// sentences a story elaborates on come first), scaled to at most 1.
+// echo it (PacSum's idea: a story elaborates on its key sentences after
+// stating them), scaled to at most 1.
 func (d *document) directedCentrality() []float64 {
 	out := make([]float64, len(d.sents))
 	if d.p.directedWeight == 0 {
@@ -315,19 +291,13 @@ func (d *document) directedCentrality() []float64 {
 		if d.sents[i].boiler {
 			continue
 		}
-		fwd, back := 0.0, 0.0
-		for j := max(0, i-d.p.directedWindow); j < min(len(d.sents), i+d.p.directedWindow+1); j++ {
-			if j == i || d.sents[j].boiler {
-				continue
-			}
-			sim := d.similarity(&d.sents[i], &d.sents[j])
-			if j > i {
-				fwd += sim
-			} else {
-				back += sim
+		fwd := 0.0
+		for j := i + 1; j < min(len(d.sents), i+d.p.directedWindow+1); j++ {
+			if !d.sents[j].boiler {
+				fwd += d.similarity(&d.sents[i], &d.sents[j])
 			}
 		}
-		out[i] = fwd - d.p.backwardFactor*back
+		out[i] = fwd
 		top = max(top, out[i])
 	}
 	if top > 0 {
