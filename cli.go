@@ -1,0 +1,485 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/summarize"
+	"github.com/linkbrief/linkbrief/summarize/extract"
+)
+
+// parseFlags parses args with fs, allowing flags after SOURCEs as well as
+// before them; "--" ends the flags. It returns the positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		// fs.Parse stops at the first non-flag, or after "--".
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("linkbrief "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// cliSetup is what summarize, ask and extract share: the config, the
+// logger and the pipeline.
+type cliSetup struct {
+	cfg Config
+	log *slog.Logger
+	svc *summarize.Service
+	st  *store.SQLite
+}
+
+func (s *cliSetup) close() {
+	if s.st != nil {
+		s.st.Close()
+	}
+}
+
+// setup loads the config and wires the pipeline. A store that cannot be
+// opened costs the cache, not the command: it is logged and skipped.
+func setup(ctx context.Context, e *env, configPath, backend string, useStore bool) (*cliSetup, error) {
+	cfg, err := loadConfig(configPath, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(e.stderr, slog.LevelWarn)
+	s := &cliSetup{cfg: cfg, log: log}
+	if useStore {
+		st, err := openStore(ctx, cfg)
+		if err != nil {
+			log.Warn("cache unavailable, going on without it", "err", err)
+		} else {
+			s.st = st
+		}
+	}
+	s.svc, err = newService(cfg, s.st, backend, log)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// source is one SOURCE argument, resolved.
+type source struct {
+	name string // as given
+	url  string // set for http(s) URLs
+	doc  *summarize.Document
+}
+
+// isURL reports whether a SOURCE names a web page rather than a file.
+func isURL(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// readSource turns a SOURCE into a URL or a document read from a file or
+// standard input, at most max bytes after decompression.
+func readSource(e *env, name string, max int64) (source, error) {
+	if isURL(name) {
+		return source{name: name, url: name}, nil
+	}
+	if strings.Contains(name, "://") {
+		return source{}, errors.New("only http and https links can be fetched")
+	}
+	var r io.Reader
+	if name == "-" {
+		r = e.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return source{}, errors.New("no such file (a URL must start with http:// or https://)")
+			}
+			return source{}, unwrapPathError(err)
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return source{}, errors.New("is a directory")
+		}
+		r = f
+	}
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return source{}, fmt.Errorf("bad gzip data: %w", err)
+		}
+		defer zr.Close()
+		r = zr
+	} else {
+		r = br
+	}
+	body, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return source{}, fmt.Errorf("cannot read: %w", err)
+	}
+	if int64(len(body)) > max {
+		return source{}, fmt.Errorf("larger than fetch.max_bytes (%d bytes)", max)
+	}
+	doc := &summarize.Document{Source: name, Body: body}
+	if name != "-" {
+		if abs, err := filepath.Abs(name); err == nil {
+			doc.URL = "file://" + filepath.ToSlash(abs)
+		}
+	}
+	return source{name: name, doc: doc}, nil
+}
+
+// forEach runs work on every SOURCE, at most limit at a time, and hands
+// each result to emit in the order of the SOURCEs. Standard input can be
+// read only once, so "-" may appear once.
+func forEach[T any](ctx context.Context, names []string, limit int, work func(context.Context, string) (T, error), emit func(i int, v T, err error)) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make([]chan result, len(names))
+	for i := range done {
+		done[i] = make(chan result, 1)
+	}
+	sem := make(chan struct{}, max(1, limit))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i, n := range names {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				var zero T
+				for j := i; j < len(names); j++ {
+					done[j] <- result{zero, ctx.Err()}
+				}
+				return
+			}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				v, err := work(ctx, n)
+				done[i] <- result{v, err}
+			})
+		}
+	})
+	for i := range names {
+		r := <-done[i]
+		emit(i, r.v, r.err)
+	}
+	wg.Wait()
+}
+
+// progress prints "[i/n] name" on stderr for long batches when stderr is
+// a terminal.
+type progress struct {
+	w     io.Writer
+	n     int
+	on    bool
+	count int
+}
+
+func newProgress(w io.Writer, n int) *progress {
+	p := &progress{w: w, n: n}
+	if f, ok := w.(*os.File); ok && n > 1 {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.on = true
+		}
+	}
+	return p
+}
+
+func (p *progress) step(name string) {
+	p.count++
+	if p.on {
+		fmt.Fprintf(p.w, "\r\x1b[K[%d/%d] %s", p.count, p.n, truncate(name, 60))
+		if p.count == p.n {
+			fmt.Fprint(p.w, "\r\x1b[K")
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// explain is the one line printed for a failed SOURCE.
+func explain(err error) string {
+	if s := summarize.Explain(err); s != "" {
+		return strings.TrimSuffix(s, ".")
+	}
+	return err.Error()
+}
+
+func checkStdinOnce(names []string) error {
+	n := 0
+	for _, s := range names {
+		if s == "-" {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("%w: standard input (-) can be read only once", errUsage)
+	}
+	return nil
+}
+
+func cmdSummarize(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet("summarize", e.stderr)
+	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
+	backend := fs.String("backend", "", "auto, llm or extractive (default: summary.backend)")
+	format := fs.String("format", "text", "text, markdown or json")
+	lang := fs.String("lang", "", "output language code (default: summary.language, else the article's)")
+	noCache := fs.Bool("no-cache", false, "do not use cached briefs")
+	names, err := parseFlags(fs, args)
+	if err == nil {
+		err = checkArgs(names, *format, "text", "markdown", "json")
+	}
+	if err == nil && *backend != "" && *backend != "auto" && *backend != "llm" && *backend != "extractive" {
+		err = fmt.Errorf("%w: --backend wants auto, llm or extractive, got %q", errUsage, *backend)
+	}
+	if err == nil && *lang != "" && !langCode.MatchString(*lang) {
+		err = fmt.Errorf("%w: --lang wants a language code such as \"en\", got %q", errUsage, *lang)
+	}
+	if err != nil {
+		return usageFailure(e, err)
+	}
+	s, err := setup(ctx, e, *configPath, *backend, true)
+	if err != nil {
+		return usageFailure(e, err)
+	}
+	defer s.close()
+
+	req := summarize.Request{Language: *lang, NoCache: *noCache}
+	failed := false
+	prog := newProgress(e.stderr, len(names))
+	max := int64(s.cfg.Fetch.MaxBytes)
+	forEach(ctx, names, 4, func(ctx context.Context, name string) (*summarize.Brief, error) {
+		src, err := readSource(e, name, max)
+		if err != nil {
+			return nil, err
+		}
+		if src.url != "" {
+			return s.svc.Summarize(ctx, src.url, req)
+		}
+		return s.svc.SummarizeDocument(ctx, *src.doc, req)
+	}, func(i int, b *summarize.Brief, err error) {
+		prog.step(names[i])
+		if err != nil {
+			failed = true
+			reportFailure(e, *format, names[i], err)
+			return
+		}
+		switch *format {
+		case "json":
+			writeJSON(e.stdout, b)
+		case "markdown":
+			fmt.Fprint(e.stdout, renderMarkdown(b))
+		default:
+			fmt.Fprint(e.stdout, renderText(b))
+		}
+	})
+	if failed {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// checkArgs checks that there is at least one SOURCE, at most one "-",
+// and that format is one of allowed.
+func checkArgs(names []string, format string, allowed ...string) error {
+	if len(names) == 0 {
+		return fmt.Errorf("%w: give at least one SOURCE (a URL, a file or -)", errUsage)
+	}
+	ok := false
+	for _, a := range allowed {
+		ok = ok || format == a
+	}
+	if !ok {
+		return fmt.Errorf("%w: --format wants %s, got %q", errUsage, strings.Join(allowed, ", "), format)
+	}
+	return checkStdinOnce(names)
+}
+
+func usageFailure(e *env, err error) int {
+	fmt.Fprintln(e.stderr, "linkbrief:", err)
+	if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
+		return exitUsage
+	}
+	return exitFailed
+}
+
+// reportFailure prints one clear line on stderr and, for JSON output, the
+// {"source","error"} object on stdout.
+func reportFailure(e *env, format, name string, err error) {
+	msg := explain(err)
+	fmt.Fprintf(e.stderr, "linkbrief: %s: %s\n", name, msg)
+	if format == "json" {
+		writeJSON(e.stdout, map[string]string{"source": name, "error": msg})
+	}
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+func cmdAsk(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet("ask", e.stderr)
+	configPath := fs.String("config", "", "config file")
+	question := fs.String("question", "", "the question about the SOURCE")
+	format := fs.String("format", "text", "text or json")
+	names, err := parseFlags(fs, args)
+	if err == nil && strings.TrimSpace(*question) == "" {
+		err = fmt.Errorf("%w: --question is required", errUsage)
+	}
+	if err == nil && len(names) != 1 {
+		err = fmt.Errorf("%w: ask takes exactly one SOURCE", errUsage)
+	}
+	if err == nil && *format != "text" && *format != "json" {
+		err = fmt.Errorf("%w: --format wants text or json, got %q", errUsage, *format)
+	}
+	if err != nil {
+		return usageFailure(e, err)
+	}
+	s, err := setup(ctx, e, *configPath, "", true)
+	if err != nil {
+		return usageFailure(e, err)
+	}
+	defer s.close()
+	src, err := readSource(e, names[0], int64(s.cfg.Fetch.MaxBytes))
+	var a *summarize.Answer
+	if err == nil {
+		if src.url != "" {
+			a, err = s.svc.Ask(ctx, src.url, *question)
+		} else {
+			var art *extract.Article
+			art, err = s.svc.ExtractDocument(*src.doc)
+			if err == nil {
+				a, err = s.svc.AskArticle(ctx, art, *question)
+			}
+		}
+	}
+	if err != nil {
+		reportFailure(e, *format, names[0], err)
+		return exitFailed
+	}
+	if *format == "json" {
+		writeJSON(e.stdout, a)
+		return exitOK
+	}
+	fmt.Fprintln(e.stdout, a.Text)
+	if a.Note != "" {
+		fmt.Fprintln(e.stdout, "\n"+a.Note)
+	}
+	return exitOK
+}
+
+// extracted is the JSON object of `linkbrief extract --format json`.
+type extracted struct {
+	Source    string `json:"source"`
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Site      string `json:"site"`
+	Byline    string `json:"byline"`
+	Published string `json:"published"`
+	Lang      string `json:"lang"`
+	Text      string `json:"text"`
+}
+
+func cmdExtract(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet("extract", e.stderr)
+	configPath := fs.String("config", "", "config file")
+	format := fs.String("format", "text", "text or json")
+	names, err := parseFlags(fs, args)
+	if err == nil {
+		err = checkArgs(names, *format, "text", "json")
+	}
+	if err != nil {
+		return usageFailure(e, err)
+	}
+	s, err := setup(ctx, e, *configPath, summarize.BackendExtractive, false)
+	if err != nil {
+		return usageFailure(e, err)
+	}
+	defer s.close()
+	failed := false
+	prog := newProgress(e.stderr, len(names))
+	max := int64(s.cfg.Fetch.MaxBytes)
+	forEach(ctx, names, runtime.GOMAXPROCS(0), func(ctx context.Context, name string) (*extracted, error) {
+		src, err := readSource(e, name, max)
+		if err != nil {
+			return nil, err
+		}
+		var (
+			art *extract.Article
+			u   string
+		)
+		if src.url != "" {
+			art, u, err = s.svc.Extract(ctx, src.url)
+		} else {
+			art, err = s.svc.ExtractDocument(*src.doc)
+		}
+		if err != nil {
+			return nil, err
+		}
+		x := &extracted{Source: name, URL: u, Title: art.Title, Site: art.Site, Byline: art.Byline, Lang: art.Lang, Text: art.Text}
+		if !art.Published.IsZero() {
+			x.Published = art.Published.UTC().Format("2006-01-02T15:04:05Z07:00")
+		}
+		return x, nil
+	}, func(i int, x *extracted, err error) {
+		prog.step(names[i])
+		if err != nil {
+			failed = true
+			reportFailure(e, *format, names[i], err)
+			return
+		}
+		if *format == "json" {
+			writeJSON(e.stdout, x)
+			return
+		}
+		if len(names) > 1 {
+			fmt.Fprintf(e.stdout, "==> %s <==\n", x.Source)
+		}
+		if x.Title != "" {
+			fmt.Fprintf(e.stdout, "%s\n\n", x.Title)
+		}
+		fmt.Fprintf(e.stdout, "%s\n", x.Text)
+		if len(names) > 1 && i < len(names)-1 {
+			fmt.Fprintln(e.stdout)
+		}
+	})
+	if failed {
+		return exitFailed
+	}
+	return exitOK
+}

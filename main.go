@@ -1,0 +1,111 @@
+// Command linkbrief turns links into short, honest briefs: a summary and
+// key claims each backed by a verbatim quote from the article. It runs as
+// a Discord bot (linkbrief run) and from a terminal (linkbrief summarize).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `Linkbrief turns links into short, honest briefs.
+
+Usage:
+  linkbrief run [--config FILE]                   the Discord bot
+  linkbrief summarize [flags] SOURCE...           brief of each SOURCE
+      --config FILE  --backend auto|llm|extractive  --format text|markdown|json
+      --lang CODE  --no-cache
+  linkbrief ask [--config FILE] --question TEXT SOURCE
+  linkbrief extract [--config FILE] [--format text|json] SOURCE...
+  linkbrief commands register [--config FILE] [--guild ID]
+  linkbrief version
+
+SOURCE is an http(s) URL, a path to an .html, .htm or .txt file (.gz
+allowed), or - for standard input.
+
+With no config file, linkbrief uses the offline summarizer and an SQLite
+cache in the user cache directory. See config.example.toml for every key.
+`
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // some SOURCE failed
+	exitUsage   = 2 // usage or config error
+	exitRunFail = 1
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command needs from the process: its streams and its
+// environment, passed in so tests can run commands in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// run dispatches a command line and returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "summarize":
+		return cmdSummarize(ctx, e, args[1:])
+	case "ask":
+		return cmdAsk(ctx, e, args[1:])
+	case "extract":
+		return cmdExtract(ctx, e, args[1:])
+	case "run":
+		err = cmdRun(ctx, e, args[1:])
+	case "commands":
+		if len(args) < 2 || args[1] != "register" {
+			fmt.Fprintln(stderr, "linkbrief: usage: linkbrief commands register [--config FILE] [--guild ID]")
+			return exitUsage
+		}
+		err = cmdRegister(ctx, e, args[2:])
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "linkbrief", version)
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "linkbrief: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "linkbrief:", err)
+		if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
+			return exitUsage
+		}
+		return exitRunFail
+	}
+	return exitOK
+}
+
+// errUsage marks command-line mistakes, which exit with status 2.
+var errUsage = errors.New("usage")
+
+// newLogger returns the process logger: text lines on stderr.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

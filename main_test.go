@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/linkbrief/linkbrief/summarize/llm/llmtest"
+)
+
+const pageHTML = `<!doctype html><html lang="en"><head><title>Bridge approved | Riverton Gazette</title>
+<meta property="og:site_name" content="Riverton Gazette"></head><body>
+<article><h1>Council approves the new river bridge</h1>
+<p>The Riverton city council voted seven to two on Tuesday to approve the new river bridge, ending a debate that lasted more than two decades.</p>
+<p>Construction is expected to cost 41.5 million dollars and to start in March, according to the city engineer, who presented the final plans at the meeting.</p>
+<p>"We have waited for this since 1998," said Mayor Ana Ruiz, who called the vote historic and thanked residents for their patience.</p>
+<p>Critics said the cost was too high and that the money should go to repairing existing roads, which they described as crumbling.</p>
+<p>The bridge will carry two lanes of traffic and a protected bicycle path, and it is designed to last at least one hundred years.</p>
+<p>The state has promised to pay for half of the project, while the rest will come from a bond that voters approved last year.</p>
+</article></body></html>`
+
+// runCLI runs linkbrief in-process and returns its exit status and output.
+func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, envOf(env))
+	return code, out.String(), errOut.String()
+}
+
+// pageServer serves the test article at /story and a 404 elsewhere.
+func pageServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/story" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, pageHTML)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// testConfig writes a config that may fetch local pages and keeps its
+// cache in the test's temporary directory.
+func testConfig(t *testing.T, extra string) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "cache.db")
+	return writeConfig(t, fmt.Sprintf("[fetch]\nallow_private_networks = true\n[store]\ndsn = %q\n%s", db, extra))
+}
+
+func decodeLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var objs []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("output line is not JSON: %q: %v", line, err)
+		}
+		objs = append(objs, m)
+	}
+	return objs
+}
+
+func TestSummarizeJSONContract(t *testing.T) {
+	ts := pageServer(t)
+	cfg := testConfig(t, "")
+	code, out, errOut := runCLI(t, nil, "", "summarize", "--config", cfg, "--format", "json", ts.URL+"/story?utm_source=x")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	objs := decodeLines(t, out)
+	if len(objs) != 1 {
+		t.Fatalf("got %d JSON lines, want 1: %s", len(objs), out)
+	}
+	b := objs[0]
+	for _, k := range []string{"source", "url", "title", "site", "byline", "published", "lang", "summary", "claims",
+		"backend", "model", "cached", "truncated", "usage"} {
+		if _, ok := b[k]; !ok {
+			t.Errorf("brief lacks %q: %s", k, out)
+		}
+	}
+	if b["source"] != ts.URL+"/story?utm_source=x" || b["url"] != ts.URL+"/story" {
+		t.Errorf("source %v url %v", b["source"], b["url"])
+	}
+	if b["backend"] != "extractive" || b["cached"] != false || b["summary"] == "" {
+		t.Errorf("brief %v", b)
+	}
+	claims, _ := b["claims"].([]any)
+	if len(claims) == 0 {
+		t.Fatalf("no claims: %s", out)
+	}
+	for _, c := range claims {
+		q := c.(map[string]any)["quote"].(string)
+		if !strings.Contains(pageHTML, q) {
+			t.Errorf("quote %q is not from the page", q)
+		}
+	}
+	// The second run is a cache hit.
+	_, out, _ = runCLI(t, nil, "", "summarize", "--config", cfg, "--format", "json", ts.URL+"/story")
+	if objs := decodeLines(t, out); len(objs) != 1 || objs[0]["cached"] != true {
+		t.Errorf("second run not cached: %s", out)
+	}
+}
+
+func TestSummarizeRefusesLocalURLByDefault(t *testing.T) {
+	ts := pageServer(t)
+	db := filepath.Join(t.TempDir(), "c.db")
+	cfg := writeConfig(t, fmt.Sprintf("[store]\ndsn = %q\n", db))
+	code, out, errOut := runCLI(t, nil, "", "summarize", "--config", cfg, "--format", "json", ts.URL+"/story")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	objs := decodeLines(t, out)
+	if len(objs) != 1 || objs[0]["source"] != ts.URL+"/story" {
+		t.Fatalf("want one {source,error} line, got %s", out)
+	}
+	msg, _ := objs[0]["error"].(string)
+	if !strings.Contains(msg, "private") && !strings.Contains(msg, "port") {
+		t.Errorf("error %q does not say why the local URL was refused", msg)
+	}
+	if !strings.Contains(errOut, ts.URL+"/story") {
+		t.Errorf("stderr %q does not name the SOURCE", errOut)
+	}
+}
+
+func TestSummarizeBatchOrderAndFailures(t *testing.T) {
+	ts := pageServer(t)
+	cfg := testConfig(t, "")
+	dir := t.TempDir()
+	gz := filepath.Join(dir, "story.html.gz")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(pageHTML))
+	zw.Close()
+	os.WriteFile(gz, buf.Bytes(), 0o600)
+	code, out, errOut := runCLI(t, nil, pageHTML, "summarize", "--config", cfg, "--format", "json",
+		ts.URL+"/missing", gz, "-", filepath.Join(dir, "nope.html"), ts.URL+"/story")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (some SOURCEs failed)", code)
+	}
+	objs := decodeLines(t, out)
+	if len(objs) != 5 {
+		t.Fatalf("got %d lines, want 5: %s", len(objs), out)
+	}
+	wantErr := []bool{true, false, false, true, false}
+	for i, o := range objs {
+		_, hasErr := o["error"]
+		if hasErr != wantErr[i] {
+			t.Errorf("line %d (%v): error present = %v, want %v", i, o["source"], hasErr, wantErr[i])
+		}
+	}
+	if objs[1]["source"] != gz || objs[2]["source"] != "-" {
+		t.Errorf("sources out of order: %v, %v", objs[1]["source"], objs[2]["source"])
+	}
+	if !strings.Contains(objs[0]["error"].(string), "404") {
+		t.Errorf("404 error = %v", objs[0]["error"])
+	}
+	if n := strings.Count(errOut, "\n"); n != 2 {
+		t.Errorf("stderr has %d lines, want one per failed SOURCE:\n%s", n, errOut)
+	}
+}
+
+func TestSummarizeWithLLM(t *testing.T) {
+	ts := pageServer(t)
+	srv := llmtest.New(t)
+	srv.Enqueue(llmtest.Summary("The council approved a bridge costing 41.5 million dollars.",
+		llmtest.Claim{Claim: "The vote was 7 to 2.", Quote: "The Riverton city council voted seven to two on Tuesday"},
+		llmtest.Claim{Claim: "The mayor resigned.", Quote: "Mayor Ana Ruiz resigned in protest after the vote."},
+	))
+	cfg := testConfig(t, fmt.Sprintf("[llm]\nbase_url = %q\nmodel = \"test-model\"\n", srv.URL()))
+	env := map[string]string{"LINKBRIEF_LLM_API_KEY": "sk-test-SECRET-123"}
+	code, out, errOut := runCLI(t, env, "", "summarize", "--config", cfg, "--format", "json", ts.URL+"/story")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	objs := decodeLines(t, out)
+	if objs[0]["backend"] != "llm" || objs[0]["model"] == "" {
+		t.Errorf("brief %v, want the llm backend", objs[0])
+	}
+	if strings.Contains(out, "resigned") {
+		t.Errorf("fabricated quote reached the output: %s", out)
+	}
+	if !strings.Contains(out, "voted seven to two") {
+		t.Errorf("real claim missing: %s", out)
+	}
+	if h := srv.Headers(); len(h) == 0 || h[0].Get("Authorization") != "Bearer sk-test-SECRET-123" {
+		t.Errorf("API key not sent to the model")
+	}
+
+	// A failing model: the brief falls back and the key stays secret.
+	for range 5 {
+		srv.Enqueue(llmtest.Unauthorized())
+	}
+	code, out, errOut = runCLI(t, env, "", "summarize", "--config", cfg, "--format", "json", "--no-cache", ts.URL+"/story")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	objs = decodeLines(t, out)
+	if objs[0]["backend"] != "extractive" || objs[0]["note"] == nil {
+		t.Errorf("want an extractive fallback with a note, got %v", objs[0])
+	}
+	if strings.Contains(out+errOut, "SECRET") {
+		t.Errorf("API key leaked:\nstdout %s\nstderr %s", out, errOut)
+	}
+}
+
+func TestExtractJSON(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "story.html")
+	os.WriteFile(p, []byte(pageHTML), 0o600)
+	code, out, errOut := runCLI(t, nil, "", "extract", "--format", "json", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	objs := decodeLines(t, out)
+	want := []string{"source", "url", "title", "site", "byline", "published", "lang", "text"}
+	for _, k := range want {
+		if _, ok := objs[0][k]; !ok {
+			t.Errorf("extract output lacks %q", k)
+		}
+	}
+	text := objs[0]["text"].(string)
+	if !strings.Contains(text, "voted seven to two") || !strings.Contains(text, "\n\n") {
+		t.Errorf("text = %q, want the paragraphs separated by blank lines", text)
+	}
+}
+
+func TestAskCLI(t *testing.T) {
+	ts := pageServer(t)
+	cfg := testConfig(t, "")
+	code, out, errOut := runCLI(t, nil, "", "ask", "--config", cfg, "--question", "How much will it cost?", ts.URL+"/story")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "41.5 million") {
+		t.Errorf("answer = %q", out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := [][]string{
+		{},
+		{"frobnicate"},
+		{"summarize"},
+		{"summarize", "--format", "yaml", "https://example.com/"},
+		{"summarize", "--backend", "gpt", "https://example.com/"},
+		{"summarize", "--bogus", "https://example.com/"},
+		{"summarize", "-", "-"},
+		{"ask", "https://example.com/"},
+		{"ask", "--question", "why?"},
+		{"extract", "--format", "markdown", "x.html"},
+		{"commands"},
+		{"summarize", "--config", "/nonexistent/linkbrief.toml", "https://example.com/"},
+		{"summarize", "--backend", "llm", "https://example.com/"},
+	}
+	for _, args := range tests {
+		code, _, errOut := runCLI(t, nil, "", args...)
+		if code != 2 {
+			t.Errorf("linkbrief %q exit %d, want 2 (stderr %q)", args, code, errOut)
+		}
+		if errOut == "" {
+			t.Errorf("linkbrief %q printed no reason", args)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "", "version")
+	if code != 0 || !strings.HasPrefix(out, "linkbrief ") {
+		t.Errorf("version: exit %d output %q", code, out)
+	}
+}
+
+func TestParseFlagsInterspersed(t *testing.T) {
+	fs := newFlagSet("x", &bytes.Buffer{})
+	f := fs.String("format", "text", "")
+	pos, err := parseFlags(fs, []string{"a", "--format", "json", "b", "--", "--c"})
+	if err != nil || *f != "json" || strings.Join(pos, ",") != "a,b,--c" {
+		t.Errorf("parseFlags = %q, format %q, %v", pos, *f, err)
+	}
+}

@@ -1,0 +1,55 @@
+package summarize
+
+import (
+	"context"
+	"errors"
+
+	"github.com/linkbrief/linkbrief/summarize/extract"
+	"github.com/linkbrief/linkbrief/summarize/fetch"
+)
+
+// Explain returns one sentence, safe to show any user, for a failure of
+// the pipeline, such as "Refusing to fetch a private network address."
+// It returns "" for failures it does not know, whose details belong in
+// logs only.
+func Explain(err error) string {
+	if err == nil {
+		return ""
+	}
+	var nae *extract.NotArticleError
+	if errors.As(err, &nae) {
+		return sentence("no article found on that page (" + string(nae.Kind) + ")")
+	}
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		return sentence(se.Error())
+	}
+	for _, known := range []error{
+		ErrBadURL, fetch.ErrBadURL, fetch.ErrScheme, fetch.ErrPort, fetch.ErrCredentials,
+		fetch.ErrPrivateAddress, fetch.ErrTooManyRedirects, fetch.ErrTooLarge,
+		fetch.ErrContentType, fetch.ErrTimeout, fetch.ErrUnreachable, extract.ErrNotArticle,
+	} {
+		if errors.Is(err, known) {
+			return sentence(known.Error())
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "That took too long; please try again later."
+	}
+	return ""
+}
+
+// sentence capitalizes s and ends it with a period.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	b := []byte(s)
+	if b[0] >= 'a' && b[0] <= 'z' {
+		b[0] -= 'a' - 'A'
+	}
+	if last := b[len(b)-1]; last != '.' && last != '!' && last != '?' {
+		b = append(b, '.')
+	}
+	return string(b)
+}

@@ -1,0 +1,439 @@
+package summarize
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/linkbrief/linkbrief/summarize/extract"
+	"github.com/linkbrief/linkbrief/summarize/extractive"
+	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/llm"
+)
+
+// PromptVersion is part of every cache key: raise it whenever the prompts
+// or the offline summarizer change what a brief says, so stale briefs are
+// not served.
+const PromptVersion = "1"
+
+// Backend names, as they appear in Brief.Backend and summary.backend.
+const (
+	BackendAuto       = "auto"
+	BackendLLM        = "llm"
+	BackendExtractive = "extractive"
+)
+
+// ErrMiss is what a Cache returns for a key it does not hold (or holds
+// only expired).
+var ErrMiss = errors.New("summarize: not in cache")
+
+// Fetcher downloads one untrusted URL; *fetch.Client is the real one.
+type Fetcher interface {
+	Fetch(ctx context.Context, rawURL string) (*fetch.Page, error)
+}
+
+// Cache keeps briefs (as JSON) and article texts. It returns ErrMiss for
+// what it does not hold.
+type Cache interface {
+	Brief(ctx context.Context, key string) ([]byte, error)
+	PutBrief(ctx context.Context, key string, data []byte, ttl time.Duration) error
+	Article(ctx context.Context, url string) (*extract.Article, error)
+	PutArticle(ctx context.Context, url string, a *extract.Article, ttl time.Duration) error
+}
+
+// LLM is a language-model client; *llm.Client is the real one.
+type LLM interface {
+	Summarize(ctx context.Context, in llm.Input) (*llm.Summary, error)
+	Answer(ctx context.Context, in llm.Input, question string) (*llm.Answer, error)
+}
+
+// Options tunes a Service; the zero value means the defaults noted.
+type Options struct {
+	// LLM is the language model; nil means the offline summarizer only.
+	LLM LLM
+	// Model names the model in cache keys and briefs.
+	Model string
+	// Backend is "auto" (default: the LLM when there is one), "llm" or
+	// "extractive".
+	Backend string
+	// Language is the default output language; "" is the article's own.
+	Language string
+	// MaxClaims caps the claims of a brief; default 5.
+	MaxClaims int
+	// TTL is how long briefs and articles stay cached; default 168h.
+	TTL time.Duration
+	// Extract tunes article extraction.
+	Extract extract.Options
+	// Logger receives one line per failure worth knowing; default discards.
+	Logger *slog.Logger
+}
+
+// Service runs the pipeline. It is safe for concurrent use.
+type Service struct {
+	fetcher Fetcher
+	cache   Cache
+	opts    Options
+	log     *slog.Logger
+	flight  singleflight.Group
+}
+
+// New returns a Service that fetches with f and caches in c. A nil c
+// disables caching.
+func New(f Fetcher, c Cache, opts Options) *Service {
+	if opts.Backend == "" {
+		opts.Backend = BackendAuto
+	}
+	if opts.MaxClaims <= 0 {
+		opts.MaxClaims = 5
+	}
+	if opts.TTL <= 0 {
+		opts.TTL = 168 * time.Hour
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{fetcher: f, cache: c, opts: opts, log: log}
+}
+
+// backend returns the backend that a request will use.
+func (s *Service) backend() string {
+	switch s.opts.Backend {
+	case BackendLLM, BackendExtractive:
+		return s.opts.Backend
+	}
+	if s.opts.LLM != nil {
+		return BackendLLM
+	}
+	return BackendExtractive
+}
+
+func (s *Service) language(req Request) string {
+	if req.Language != "" {
+		return req.Language
+	}
+	return s.opts.Language
+}
+
+// cacheKey is DESIGN §3 step 1: canonical URL + backend + model + prompt
+// version + output language.
+func (s *Service) cacheKey(canon, backend, lang string) string {
+	model := ""
+	if backend == BackendLLM {
+		model = s.opts.Model
+	}
+	return strings.Join([]string{canon, backend, model, PromptVersion, lang}, "\x1f")
+}
+
+// Summarize returns the brief of the page at rawURL, from the cache when
+// it holds one. Concurrent calls for the same page share one fetch and
+// one backend call.
+func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*Brief, error) {
+	canon, err := CanonicalURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	backend, lang := s.backend(), s.language(req)
+	key := s.cacheKey(canon, backend, lang)
+	if !req.NoCache {
+		if b := s.cachedBrief(ctx, key); b != nil {
+			b.Source, b.Cached = rawURL, true
+			return b, nil
+		}
+	}
+	flightKey := key
+	if req.NoCache {
+		flightKey = "fresh\x1f" + key
+	}
+	ch := s.flight.DoChan(flightKey, func() (any, error) {
+		// The work is shared by every caller waiting on this key, so
+		// one caller going away must not cancel it; the fetcher and the
+		// backends bound it with their own timeouts.
+		wctx := context.WithoutCancel(ctx)
+		art, err := s.article(wctx, canon, req.NoCache)
+		if err != nil {
+			return nil, err
+		}
+		b, err := s.brief(wctx, art, canon, lang)
+		if err != nil {
+			return nil, err
+		}
+		s.storeBrief(wctx, s.cacheKey(canon, b.Backend, lang), b)
+		return b, nil
+	})
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("summarize: %w", ctx.Err())
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		b := *r.Val.(*Brief)
+		b.Claims = append([]Claim(nil), b.Claims...)
+		b.Source = rawURL
+		return &b, nil
+	}
+}
+
+// Document is a page that is already at hand: a local file or standard
+// input.
+type Document struct {
+	// Source is how the user named it ("-", a path).
+	Source string
+	// URL is the page's address when known, for relative links; may be "".
+	URL string
+	// Body is the page, HTML or plain text.
+	Body []byte
+	// ContentType is "text/html", "text/plain" or "" to sniff.
+	ContentType string
+}
+
+// SummarizeDocument returns the brief of a document at hand. It is not
+// cached: the same path may hold another text tomorrow.
+func (s *Service) SummarizeDocument(ctx context.Context, doc Document, req Request) (*Brief, error) {
+	art, err := s.ExtractDocument(doc)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.brief(ctx, art, doc.URL, s.language(req))
+	if err != nil {
+		return nil, err
+	}
+	b.Source = doc.Source
+	return b, nil
+}
+
+// Extract fetches rawURL and returns its article, without caching.
+func (s *Service) Extract(ctx context.Context, rawURL string) (*extract.Article, string, error) {
+	canon, err := CanonicalURL(rawURL)
+	if err != nil {
+		return nil, "", err
+	}
+	art, err := s.fetchArticle(ctx, rawURL)
+	if err != nil {
+		return nil, canon, err
+	}
+	return art, canon, nil
+}
+
+// ExtractDocument returns the article of a document at hand.
+func (s *Service) ExtractDocument(doc Document) (*extract.Article, error) {
+	ct := doc.ContentType
+	if ct == "" {
+		ct = sniff(doc.Source, doc.Body)
+	}
+	var (
+		art *extract.Article
+		err error
+	)
+	if ct == "text/plain" {
+		art, err = extract.FromText(doc.Body, s.opts.Extract)
+	} else {
+		art, err = extract.FromHTML(toUTF8(doc.Body), doc.URL, s.opts.Extract)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("summarize: %w", err)
+	}
+	return art, nil
+}
+
+// sniff tells HTML from plain text by the file name and then the content.
+func sniff(name string, body []byte) string {
+	switch strings.ToLower(filepath.Ext(strings.TrimSuffix(strings.ToLower(name), ".gz"))) {
+	case ".txt", ".text", ".md":
+		return "text/plain"
+	case ".html", ".htm", ".xhtml":
+		return "text/html"
+	}
+	head := body
+	if len(head) > 1024 {
+		head = head[:1024]
+	}
+	if strings.HasPrefix(http.DetectContentType(head), "text/html") {
+		return "text/html"
+	}
+	lower := strings.ToLower(string(head))
+	if strings.Contains(lower, "<html") || strings.Contains(lower, "<body") || strings.Contains(lower, "<p>") ||
+		strings.Contains(lower, "<!doctype") {
+		return "text/html"
+	}
+	return "text/plain"
+}
+
+// toUTF8 leaves valid UTF-8 alone and reads anything else as Latin-1, the
+// usual encoding of a local file that is not UTF-8.
+func toUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	r := make([]rune, 0, len(b))
+	for _, c := range b {
+		r = append(r, rune(c))
+	}
+	return []byte(string(r))
+}
+
+// article returns the article at canon, from the cache when it holds one.
+func (s *Service) article(ctx context.Context, canon string, fresh bool) (*extract.Article, error) {
+	if s.cache != nil && !fresh {
+		a, err := s.cache.Article(ctx, canon)
+		if err == nil {
+			return a, nil
+		}
+		if !errors.Is(err, ErrMiss) {
+			s.log.Warn("article cache read failed", "url", canon, "err", err)
+		}
+	}
+	a, err := s.fetchArticle(ctx, canon)
+	if err != nil {
+		return nil, err
+	}
+	if s.cache != nil {
+		if err := s.cache.PutArticle(ctx, canon, a, s.opts.TTL); err != nil {
+			s.log.Warn("article cache write failed", "url", canon, "err", err)
+		}
+	}
+	return a, nil
+}
+
+func (s *Service) fetchArticle(ctx context.Context, rawURL string) (*extract.Article, error) {
+	page, err := s.fetcher.Fetch(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("summarize: %w", err)
+	}
+	doc := Document{Source: rawURL, URL: page.URL, Body: page.Body, ContentType: "text/html"}
+	if page.ContentType == "text/plain" {
+		doc.ContentType = "text/plain"
+	}
+	return s.ExtractDocument(doc)
+}
+
+func (s *Service) cachedBrief(ctx context.Context, key string) *Brief {
+	if s.cache == nil {
+		return nil
+	}
+	data, err := s.cache.Brief(ctx, key)
+	if err != nil {
+		if !errors.Is(err, ErrMiss) {
+			s.log.Warn("brief cache read failed", "err", err)
+		}
+		return nil
+	}
+	var b Brief
+	if err := json.Unmarshal(data, &b); err != nil {
+		s.log.Warn("unreadable cached brief ignored", "err", err)
+		return nil
+	}
+	b.Usage = Usage{}
+	return &b
+}
+
+func (s *Service) storeBrief(ctx context.Context, key string, b *Brief) {
+	if s.cache == nil {
+		return
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		return
+	}
+	if err := s.cache.PutBrief(ctx, key, data, s.opts.TTL); err != nil {
+		s.log.Warn("brief cache write failed", "url", b.URL, "err", err)
+	}
+}
+
+// brief runs the backend on art and verifies the result.
+func (s *Service) brief(ctx context.Context, art *extract.Article, canon, lang string) (*Brief, error) {
+	b := &Brief{
+		URL:    canon,
+		Title:  cleanText(art.Title),
+		Site:   cleanText(art.Site),
+		Byline: cleanText(art.Byline),
+		Lang:   art.Lang,
+		Words:  len(strings.Fields(art.Text)),
+	}
+	if !art.Published.IsZero() {
+		b.Published = art.Published.UTC().Format(time.RFC3339)
+	}
+	if s.backend() == BackendLLM && s.opts.LLM != nil {
+		err := s.llmBrief(ctx, art, lang, b)
+		if err == nil {
+			return b, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("summarize: %w", ctx.Err())
+		}
+		s.log.Warn("language model failed, using the offline summarizer", "url", canon, "err", err)
+		b.Note = "The language model could not be used (" + llmSentence(err) +
+			"), so the offline summarizer wrote this brief."
+	}
+	s.extractiveBrief(art, lang, b)
+	return b, nil
+}
+
+func (s *Service) llmBrief(ctx context.Context, art *extract.Article, lang string, b *Brief) error {
+	out, err := s.opts.LLM.Summarize(ctx, llm.Input{
+		Title: art.Title, Site: art.Site, URL: b.URL, Text: art.Text,
+		Language: lang, MaxClaims: s.opts.MaxClaims,
+	})
+	if err != nil {
+		return err
+	}
+	claims := make([]Claim, len(out.Claims))
+	for i, c := range out.Claims {
+		claims[i] = Claim{Text: c.Claim, Quote: c.Quote}
+	}
+	kept, dropped := verifyClaims(art.Text, claims, s.opts.MaxClaims)
+	if dropped > 0 {
+		s.log.Info("claims dropped: quote not in the article", "url", b.URL, "dropped", dropped)
+	}
+	b.Summary = cleanText(out.Summary)
+	if b.Summary == "" {
+		return &llm.Error{Kind: llm.BadResponse}
+	}
+	b.Claims = kept
+	b.Backend = BackendLLM
+	b.Model = out.Model
+	if b.Model == "" {
+		b.Model = s.opts.Model
+	}
+	b.Truncated = out.Truncated
+	b.Usage = Usage{PromptTokens: out.Usage.PromptTokens, CompletionTokens: out.Usage.CompletionTokens}
+	return nil
+}
+
+func (s *Service) extractiveBrief(art *extract.Article, lang string, b *Brief) {
+	sum := extractive.Summarize(art.Title, art.Text, extractive.Options{MaxClaims: s.opts.MaxClaims})
+	b.Summary = strings.Join(sum.Sentences, " ")
+	claims := make([]Claim, len(sum.Claims))
+	for i, c := range sum.Claims {
+		claims[i] = Claim{Text: c, Quote: c}
+	}
+	b.Claims, _ = verifyClaims(art.Text, claims, s.opts.MaxClaims)
+	b.Backend = BackendExtractive
+	b.Model = ""
+	if lang != "" && art.Lang != "" && !strings.EqualFold(lang, art.Lang) {
+		note := "The offline summarizer cannot translate, so this brief is in the article's language."
+		if b.Note != "" {
+			note = b.Note + " " + note
+		}
+		b.Note = note
+	}
+}
+
+// llmSentence turns an LLM failure into words safe to show a user.
+func llmSentence(err error) string {
+	var le *llm.Error
+	if errors.As(err, &le) {
+		return le.Kind.Sentence()
+	}
+	return "it did not answer"
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/summarize"
+	"github.com/linkbrief/linkbrief/summarize/extract"
+	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/llm"
+)
+
+// openStore opens the configured store. The SQLite file lives in the user
+// cache directory unless store.dsn names another path.
+func openStore(ctx context.Context, cfg Config) (*store.SQLite, error) {
+	path := cfg.Store.DSN.Reveal()
+	if path == "" {
+		p, err := store.DefaultPath()
+		if err != nil {
+			return nil, err
+		}
+		path = p
+	}
+	return store.Open(ctx, path)
+}
+
+// newService wires the pipeline from cfg. st may be nil (no cache).
+func newService(cfg Config, st *store.SQLite, backend string, log *slog.Logger) (*summarize.Service, error) {
+	opts := summarize.Options{
+		Backend:   cfg.Summary.Backend,
+		Language:  cfg.Summary.Language,
+		MaxClaims: cfg.Summary.MaxClaims,
+		TTL:       cfg.Cache.TTL,
+		Logger:    log,
+	}
+	if backend != "" {
+		opts.Backend = backend
+	}
+	if opts.Backend == summarize.BackendLLM && cfg.LLM.BaseURL == "" {
+		return nil, fmt.Errorf("%w: the llm backend needs llm.base_url and llm.model in the config", errUsage)
+	}
+	if cfg.LLM.BaseURL != "" && opts.Backend != summarize.BackendExtractive {
+		c, err := llm.New(llm.Options{
+			BaseURL:        cfg.LLM.BaseURL,
+			APIKey:         cfg.LLM.APIKey.Reveal(),
+			Model:          cfg.LLM.Model,
+			JSONMode:       cfg.LLM.JSONMode,
+			Timeout:        cfg.LLM.Timeout,
+			MaxInputTokens: cfg.LLM.MaxInputTokens,
+			Logger:         log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errConfig, err)
+		}
+		opts.LLM, opts.Model = c, cfg.LLM.Model
+	}
+	f := fetch.New(fetch.Options{
+		Timeout:              cfg.Fetch.Timeout,
+		MaxBytes:             int64(cfg.Fetch.MaxBytes),
+		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
+	})
+	var c summarize.Cache
+	if st != nil {
+		c = storeCache{st}
+	}
+	return summarize.New(f, c, opts), nil
+}
+
+// storeCache adapts the store to the pipeline's Cache.
+type storeCache struct{ st *store.SQLite }
+
+var _ summarize.Cache = storeCache{}
+
+func (c storeCache) Brief(ctx context.Context, key string) ([]byte, error) {
+	b, err := c.st.GetBrief(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, summarize.ErrMiss
+	}
+	return b, err
+}
+
+func (c storeCache) PutBrief(ctx context.Context, key string, data []byte, ttl time.Duration) error {
+	return c.st.PutBrief(ctx, key, data, ttl)
+}
+
+func (c storeCache) Article(ctx context.Context, url string) (*extract.Article, error) {
+	a, err := c.st.GetArticle(ctx, url)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, summarize.ErrMiss
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &extract.Article{Title: a.Title, Site: a.Site, Byline: a.Byline, Published: a.Published, Lang: a.Lang, Text: a.Text}, nil
+}
+
+func (c storeCache) PutArticle(ctx context.Context, url string, a *extract.Article, ttl time.Duration) error {
+	return c.st.PutArticle(ctx, store.Article{
+		URL: url, Title: a.Title, Site: a.Site, Byline: a.Byline, Lang: a.Lang, Text: a.Text, Published: a.Published,
+	}, ttl)
+}
