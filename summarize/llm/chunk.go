@@ -2,30 +2,64 @@ package llm
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
+
+// countSegment is the most text handed to the tokenizer at once. Its
+// regular expressions backtrack badly on some inputs (long runs of
+// whitespace and newlines: 90 KB took seconds), so counting is done in
+// segments cut at spaces, which changes the count by a token at most per
+// segment.
+const countSegment = 2048
+
+// maxBytesPerToken bounds how much text chunking looks at: maxChunks
+// chunks of budget tokens hold at most this many bytes per token.
+const maxBytesPerToken = 32
 
 // count returns the number of tokens in s. If the tokenizer fails, the
 // byte length is an upper bound (every token covers at least one byte).
 func (c *Client) count(s string) int {
-	n, err := c.tok.Count(s)
-	if err != nil {
-		return len(s)
+	total := 0
+	for s != "" {
+		seg := segment(s)
+		s = s[len(seg):]
+		n, err := c.tok.Count(seg)
+		if err != nil {
+			n = len(seg)
+		}
+		total += n
 	}
-	return n
+	return total
 }
 
-// paragraphs splits text on blank lines, dropping empty paragraphs.
+// paragraphs splits text into paragraphs at blank lines, with every run of
+// white space inside a paragraph made one space (or one newline between
+// lines). The model reads the same words; quote verification normalizes
+// white space anyway.
 func paragraphs(text string) []string {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	var out []string
-	for p := range strings.SplitSeq(text, "\n\n") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+	var out, lines []string
+	flush := func() {
+		if len(lines) > 0 {
+			out = append(out, strings.Join(lines, "\n"))
+			lines = lines[:0]
 		}
 	}
+	for line := range strings.SplitSeq(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			flush()
+			continue
+		}
+		lines = append(lines, strings.Join(f, " "))
+	}
+	flush()
 	return out
+}
+
+// normalizeText is the article text as the model gets it: paragraphs()
+// joined by blank lines.
+func normalizeText(text string) string {
+	return strings.Join(paragraphs(strings.ToValidUTF8(text, "\uFFFD")), "\n\n")
 }
 
 // split packs the article's paragraphs into chunks of at most budget
@@ -40,6 +74,12 @@ func (c *Client) split(text string, budget, maxChunks int) (chunks []string, lar
 		// A token covers at least one byte, so this fits.
 		text = strings.TrimSpace(text)
 		return []string{text}, c.count(text), false
+	}
+	// Tokens average about four bytes; text beyond maxBytesPerToken bytes
+	// a token could not fit in the chunks, so it is not even split.
+	if limit := maxChunks * budget * maxBytesPerToken; len(text) > limit {
+		text = text[:runeStart(text, limit)]
+		truncated = true
 	}
 	var (
 		cur     strings.Builder
@@ -72,17 +112,18 @@ func (c *Client) split(text string, budget, maxChunks int) (chunks []string, lar
 	}
 	flush()
 	if len(chunks) == 0 {
-		return []string{""}, 0, false
+		return []string{""}, 0, truncated
 	}
-	return chunks, largest, false
+	return chunks, largest, truncated
 }
 
 // pieces returns the paragraphs with any longer than budget tokens cut
-// into parts that fit, between sentences where possible.
+// into parts that fit, between sentences where possible. Only paragraphs
+// longer than budget bytes are tokenized, once each.
 func (c *Client) pieces(paras []string, budget int) []string {
 	var out []string
 	for _, p := range paras {
-		if len(p) <= budget || c.count(p) <= budget {
+		if len(p) <= budget {
 			out = append(out, p)
 			continue
 		}
@@ -149,36 +190,70 @@ func sentences(p string) []string {
 }
 
 // cutWords cuts s into parts of at most budget tokens, between words when
-// there are any, otherwise between runes. No text is lost.
+// there are any, otherwise between runes. No text is lost. It reads s
+// once, segment by segment, so its cost is linear.
 func (c *Client) cutWords(s string, budget int) []string {
 	var out []string
 	for s != "" {
-		if len(s) <= budget || c.count(s) <= budget {
-			out = append(out, s)
+		end, used := 0, 0
+		for end < len(s) {
+			seg := segment(s[end:])
+			n := c.count(seg)
+			if used+n <= budget {
+				used += n
+				end += len(seg)
+				continue
+			}
+			end += c.fit(seg, budget-used)
 			break
 		}
-		// Guess a cut from the token density, then shrink until it fits.
-		n := c.count(s)
-		end := max(len(s)*budget/n*9/10, 1)
-		for {
-			end = runeStart(s, min(end, len(s)))
-			if end == 0 {
-				_, end = utf8.DecodeRuneInString(s)
-			}
-			cut := end
-			if sp := strings.LastIndexFunc(s[:end], unicode.IsSpace); sp > end/2 {
-				cut = sp
-			}
-			if c.count(s[:cut]) <= budget || end <= 1 {
-				end = cut
-				break
-			}
-			end = end * 3 / 4
+		if end == 0 {
+			_, end = utf8.DecodeRuneInString(s)
 		}
 		out = append(out, strings.TrimSpace(s[:end]))
 		s = strings.TrimSpace(s[end:])
 	}
 	return out
+}
+
+// segment returns the head of s to tokenize at once: countSegment bytes,
+// cut after a space when there is one in the second half.
+func segment(s string) string {
+	if len(s) <= countSegment {
+		return s
+	}
+	cut := runeStart(s, countSegment)
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > countSegment/2 {
+		cut = sp + 1
+	}
+	if cut == 0 {
+		_, cut = utf8.DecodeRuneInString(s)
+	}
+	return s[:cut]
+}
+
+// fit returns the length of the longest prefix of seg, cut at a rune
+// boundary (at a space when there is one), that has at most room tokens.
+func (c *Client) fit(seg string, room int) int {
+	if room <= 0 {
+		return 0
+	}
+	lo, hi := 0, len(seg) // the answer is in [lo, hi)
+	for hi-lo > 1 {
+		mid := runeStart(seg, (lo+hi)/2)
+		if mid <= lo {
+			break
+		}
+		if c.count(seg[:mid]) <= room {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if sp := strings.LastIndexByte(seg[:lo], ' '); sp > lo/2 {
+		return sp + 1
+	}
+	return lo
 }
 
 // runeStart moves i back to the start of the rune it falls in.

@@ -66,8 +66,8 @@ const maxHalvings = 2
 // model's context, the budget is halved and the article split again.
 func (c *Client) Summarize(ctx context.Context, in Input) (*Summary, error) {
 	in.MaxClaims = claimCount(in.MaxClaims)
-	in.Text = strings.ToValidUTF8(in.Text, "\uFFFD")
-	if strings.TrimSpace(in.Text) == "" {
+	in.Text = normalizeText(in.Text)
+	if in.Text == "" {
 		return nil, &Error{Kind: BadRequest, Err: errors.New("llm: the article has no text")}
 	}
 	budget := c.opts.MaxInputTokens
@@ -363,8 +363,8 @@ func (c *Client) Answer(ctx context.Context, in Input, question string) (*Answer
 	if question == "" {
 		return nil, &Error{Kind: BadRequest, Err: errors.New("llm: the question is empty")}
 	}
-	in.Text = strings.ToValidUTF8(in.Text, "\uFFFD")
-	if strings.TrimSpace(in.Text) == "" {
+	in.Text = normalizeText(in.Text)
+	if in.Text == "" {
 		return nil, &Error{Kind: BadRequest, Err: errors.New("llm: the article has no text")}
 	}
 	budget := c.opts.MaxInputTokens
