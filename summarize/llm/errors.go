@@ -106,7 +106,7 @@ type Error struct {
 
 // Error returns "llm: " and the kind's sentence.
 func (e *Error) Error() string {
-	if e.Status != 0 {
+	if e.Status >= 400 {
 		return fmt.Sprintf("llm: %s (HTTP %d)", e.Kind.Sentence(), e.Status)
 	}
 	return "llm: " + e.Kind.Sentence()
