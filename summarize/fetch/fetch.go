@@ -76,6 +76,9 @@ type Client struct {
 	opts  Options
 	guard *ssrf.Guardian // nil when AllowPrivateNetworks
 	http  *http.Client
+	// dial opens every connection. Tests wrap it to make sure a broken
+	// check can never send a packet beyond loopback.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // New returns a Client configured by opts.
@@ -107,9 +110,10 @@ func New(opts Options) *Client {
 	if c.guard != nil {
 		dialer.Control = c.control
 	}
+	c.dial = c.dialContext(dialer)
 	tr := &http.Transport{
 		Proxy:                  nil, // an environment proxy would be dialed instead of, and checked instead of, the target
-		DialContext:            c.dialContext(dialer),
+		DialContext:            func(ctx context.Context, network, addr string) (net.Conn, error) { return c.dial(ctx, network, addr) },
 		ForceAttemptHTTP2:      true,
 		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:    10 * time.Second,

@@ -46,7 +46,7 @@ func servePublic(t *testing.T, h http.Handler, opts Options) (*httptest.Server, 
 	t.Helper()
 	srv := serveOn(t, publicIP+":0", h)
 	opts.Guard = publicGuard()
-	return srv, New(opts)
+	return srv, newTestClient(t, opts)
 }
 
 // servePrivate starts a test server on 127.0.0.1 and a client with the
@@ -55,7 +55,7 @@ func servePrivate(t *testing.T, h http.Handler, opts Options) (*httptest.Server,
 	t.Helper()
 	srv := serveOn(t, "127.0.0.1:0", h)
 	opts.AllowPrivateNetworks = true
-	return srv, New(opts)
+	return srv, newTestClient(t, opts)
 }
 
 // staticPage serves body with the given Content-Type (none when empty).
@@ -165,4 +165,31 @@ func checkErr(t *testing.T, input string, err, want error) {
 // parseForTest parses a URL the way Fetch does.
 func parseForTest(s string) (*url.URL, error) {
 	return url.Parse(strings.TrimSpace(s))
+}
+
+// newTestClient is New with every dial kept on loopback.
+func newTestClient(t *testing.T, opts Options) *Client {
+	t.Helper()
+	return loopbackOnly(t, New(opts))
+}
+
+// loopbackOnly makes c refuse, and report, any dial to an address outside
+// 127.0.0.0/8 and ::1, so that a broken check fails the test instead of
+// sending packets to the private or public addresses under test. Host
+// names pass: the tests' LookupIP tables only return loopback addresses.
+func loopbackOnly(t *testing.T, c *Client) *Client {
+	t.Helper()
+	dial := c.dial
+	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if ip, err := netip.ParseAddr(host); err == nil && !ip.Unmap().IsLoopback() {
+			t.Errorf("dial attempted to %s: a refused address got past the checks", addr)
+			return nil, errors.New("test: dial outside loopback blocked")
+		}
+		return dial(ctx, network, addr)
+	}
+	return c
 }

@@ -34,7 +34,7 @@ func TestRedirectRefusals(t *testing.T) {
 		"intranet.example": {netip.MustParseAddr("127.0.0.1")},
 	}}
 	srv := serveOn(t, publicIP+":0", redirector())
-	c := New(Options{Guard: publicGuard(), LookupIP: lookups.lookup})
+	c := newTestClient(t, Options{Guard: publicGuard(), LookupIP: lookups.lookup})
 	pub := strings.TrimPrefix(srv.URL, "http://")
 
 	for _, tc := range []struct {
@@ -93,7 +93,7 @@ func TestRedirectPort(t *testing.T) {
 	srv := serveOn(t, publicIP+":0", redirector())
 	_, portStr, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
 	port, _ := strconv.ParseUint(portStr, 10, 16)
-	c := New(Options{Guard: ssrf.New(
+	c := newTestClient(t, Options{Guard: ssrf.New(
 		ssrf.WithPorts(uint16(port)),
 		ssrf.WithAllowedV4Prefixes(netip.MustParsePrefix(publicIP+"/32")),
 	)})
@@ -128,8 +128,8 @@ func TestRedirectLimits(t *testing.T) {
 		}
 	})
 	srv, c := servePublic(t, mux, Options{})
-	two := New(Options{Guard: publicGuard(), MaxRedirects: 2})
-	none := New(Options{Guard: publicGuard(), MaxRedirects: -1})
+	two := newTestClient(t, Options{Guard: publicGuard(), MaxRedirects: 2})
+	none := newTestClient(t, Options{Guard: publicGuard(), MaxRedirects: -1})
 
 	for _, tc := range []struct {
 		name string

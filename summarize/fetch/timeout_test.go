@@ -1,0 +1,147 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+// waitOrGone blocks until the client goes away, with an upper bound so a
+// broken client cannot hang the test.
+func waitOrGone(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// TestTimeouts covers a server that never answers, one that drips the
+// body a byte at a time (slowloris), and a caller's deadline.
+func TestTimeouts(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/silent", func(w http.ResponseWriter, r *http.Request) { waitOrGone(r) })
+	mux.HandleFunc("/drip", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for range 500 {
+			if _, err := w.Write([]byte("x")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	mux.HandleFunc("/slow-redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/silent", http.StatusFound)
+	})
+	srv, short := servePrivate(t, mux, Options{Timeout: 300 * time.Millisecond})
+	long := newTestClient(t, Options{AllowPrivateNetworks: true}) // default 15s: the context decides
+
+	for _, tc := range []struct {
+		name string
+		c    *Client
+		path string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"no answer", short, "/silent", nil},
+		{"slowloris body", short, "/drip", nil},
+		{"no answer after a redirect", short, "/slow-redirect", nil},
+		{"context deadline, no answer", long, "/silent", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 300*time.Millisecond)
+		}},
+		{"context deadline, slowloris", long, "/drip", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 300*time.Millisecond)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			if tc.ctx != nil {
+				ctx, cancel = tc.ctx()
+			}
+			defer cancel()
+			_, err := tc.c.Fetch(ctx, srv.URL+tc.path)
+			checkErr(t, tc.path, err, ErrTimeout)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Fetch(%q) error = %v, want it to wrap context.DeadlineExceeded too", tc.path, err)
+			}
+		})
+	}
+}
+
+// TestCanceled checks that cancelling the caller's context is reported as
+// such, not as a timeout.
+func TestCanceled(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	srv, c := servePrivate(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		waitOrGone(r)
+	}), Options{})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	_, err := c.Fetch(ctx, srv.URL)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
+		t.Errorf("Fetch with a cancelled context: error = %v, want context.Canceled and not ErrTimeout", err)
+	}
+
+	_, err = c.Fetch(ctx, srv.URL) // already cancelled
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Fetch with a context cancelled beforehand: error = %v, want context.Canceled", err)
+	}
+}
+
+// TestUnreachable covers refused connections, DNS failures, resets and
+// bodies cut short.
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/"
+	ln.Close()
+	c := newTestClient(t, Options{AllowPrivateNetworks: true})
+	_, err = c.Fetch(context.Background(), closed)
+	checkErr(t, closed+" (closed port)", err, ErrUnreachable)
+
+	lookups := &countingLookup{}
+	dns := newTestClient(t, Options{Guard: publicGuard(), LookupIP: lookups.lookup})
+	_, err = dns.Fetch(context.Background(), "http://no-such-host.example/")
+	checkErr(t, "http://no-such-host.example/", err, ErrUnreachable)
+	empty := newTestClient(t, Options{Guard: publicGuard(), LookupIP: func(context.Context, string) ([]netip.Addr, error) { return nil, nil }})
+	_, err = empty.Fetch(context.Background(), "http://empty.example/")
+	checkErr(t, "http://empty.example/ (no addresses)", err, ErrUnreachable)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/reset", func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	mux.HandleFunc("/short", func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<p>only part")
+		_ = buf.Flush()
+		conn.Close()
+	})
+	srv, pc := servePrivate(t, mux, Options{})
+	for _, path := range []string{"/reset", "/short"} {
+		_, err := pc.Fetch(context.Background(), srv.URL+path)
+		checkErr(t, path, err, ErrUnreachable)
+	}
+}
