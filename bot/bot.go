@@ -1,0 +1,438 @@
+// Package bot is Linkbrief's Discord edge and the only importer of
+// discordgo: it opens the gateway, turns events into commands.Message and
+// commands.Interaction values, sends the commands.Reply values it gets back
+// over REST (always with allowed_mentions {"parse": []}), starts threads,
+// registers the application commands, and shuts down cleanly.
+//
+// main wires it like this:
+//
+//	h := commands.New(service, st, commands.Options{
+//		UserPerMinute: cfg.Limits.UserPerMinute, GuildPerHour: cfg.Limits.GuildPerHour,
+//		GuildDailyTokens: cfg.Limits.GuildDailyTokens, Logger: log,
+//	})
+//	b, err := bot.New(bot.Options{
+//		Token: cfg.Discord.Token.Reveal(), APIURL: cfg.Discord.APIURL, GuildID: cfg.Discord.GuildID,
+//		AutoChannels: cfg.Discord.AutoChannels, ShardID: cfg.Discord.ShardID,
+//		ShardCount: cfg.Discord.ShardCount, Logger: log,
+//	}, h)
+//	if err != nil { ... }
+//	err = b.Run(ctx)              // linkbrief run: until ctx is cancelled (SIGINT/SIGTERM)
+//	err = b.RegisterCommands(ctx) // linkbrief commands register
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/linkbrief/linkbrief/commands"
+)
+
+// DefaultAPIURL is Discord's REST base, the default of discord.api_url.
+const DefaultAPIURL = "https://discord.com/api/v9/"
+
+// Options configures a Bot; the zero value of each optional field means the
+// default noted.
+type Options struct {
+	// Token is the bot token, without the "Bot " prefix. Required.
+	Token string
+	// APIURL is the REST base every call goes to: Discord's by default, a
+	// REST proxy, or a local fake in tests. The path must end in
+	// /api/v<N>/.
+	APIURL string
+	// GuildID, when set, registers the commands in that guild only
+	// instead of globally.
+	GuildID string
+	// AutoChannels are channel IDs where auto mode is on from the start.
+	AutoChannels []string
+	// ShardID and ShardCount select this process's shard; default 0 of 1.
+	ShardID, ShardCount int
+	// Logger receives the bot's log lines; default discards.
+	Logger *slog.Logger
+	// Workers caps the events handled at once; default 8.
+	Workers int
+	// EventTimeout bounds the handling of one event; default 5 minutes
+	// (interaction tokens last 15).
+	EventTimeout time.Duration
+	// ShutdownGrace is how long in-flight work may finish after shutdown
+	// begins before it is cancelled; default 7 seconds, so that the
+	// process exits within Discord's and orchestrators' usual 10.
+	ShutdownGrace time.Duration
+}
+
+// Bot is a running Discord bot: one gateway session for its shard.
+type Bot struct {
+	opts Options
+	h    *commands.Handler
+	log  *slog.Logger
+	s    *discordgo.Session
+	auto map[string]bool
+	sem  chan struct{}
+
+	// work is the parent of every event's context; cancelling it aborts
+	// in-flight work at the end of the shutdown grace.
+	work       context.Context
+	cancelWork context.CancelFunc
+
+	mu      sync.Mutex
+	closing bool
+	wg      sync.WaitGroup
+}
+
+// New returns a Bot that handles events with h. It does not connect; Run
+// and RegisterCommands do.
+func New(opts Options, h *commands.Handler) (*Bot, error) {
+	if h == nil {
+		return nil, errors.New("bot: no command handler")
+	}
+	opts.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot "))
+	if opts.Token == "" {
+		return nil, errors.New("bot: no Discord bot token (set discord.token or LINKBRIEF_DISCORD_TOKEN)")
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = DefaultAPIURL
+	}
+	if opts.ShardCount <= 0 {
+		opts.ShardCount = 1
+	}
+	if opts.ShardID < 0 || opts.ShardID >= opts.ShardCount {
+		return nil, fmt.Errorf("bot: shard %d is not in 0..%d", opts.ShardID, opts.ShardCount-1)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 8
+	}
+	if opts.EventTimeout <= 0 {
+		opts.EventTimeout = 5 * time.Minute
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 7 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rt, err := newRewriter(opts.APIURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	s, err := discordgo.New("Bot " + opts.Token)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
+	s.Identify.Intents = intents
+	s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
+	s.StateEnabled = true
+	s.LogLevel = discordgo.LogWarning
+
+	b := &Bot{opts: opts, h: h, log: log, s: s, auto: map[string]bool{}, sem: make(chan struct{}, opts.Workers)}
+	for _, c := range opts.AutoChannels {
+		b.auto[c] = true
+	}
+	b.work, b.cancelWork = context.WithCancel(context.Background())
+	s.AddHandler(b.onMessageCreate)
+	s.AddHandler(b.onInteractionCreate)
+	return b, nil
+}
+
+// intents are what the bot asks for: guilds (channels and threads in the
+// state), guild messages (auto mode and follow-ups) and message content
+// (privileged: without it message text arrives empty).
+const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
+
+// Run connects to the gateway, registers the commands and handles events
+// until ctx is cancelled; then it stops taking events, lets in-flight work
+// finish for the shutdown grace, cancels what is left, closes the gateway
+// and returns nil. A Bot runs once.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.open(); err != nil {
+		b.cancelWork()
+		return err
+	}
+	if err := b.register(ctx, b.appID()); err != nil {
+		b.log.Error("bot: registering the commands failed; the ones registered before stay", "err", err)
+	}
+	b.log.Info("bot: connected", "user", b.userName(), "shard", b.opts.ShardID, "shards", b.opts.ShardCount)
+	<-ctx.Done()
+	b.shutdown()
+	return nil
+}
+
+// open opens the gateway. When Discord refuses the Message Content intent
+// (close 4014, not enabled for the application), it says so once and runs
+// without it: slash and context-menu commands still work, auto mode and
+// follow-up messages cannot.
+func (b *Bot) open() error {
+	err := b.s.Open()
+	if err != nil && strings.Contains(err.Error(), "4014") {
+		b.log.Error("bot: Discord refused the Message Content intent (close 4014): enable it for this application in the Developer Portal (Bot > Privileged Gateway Intents); running without auto mode and thread follow-ups until then")
+		b.s.Identify.Intents = intents &^ discordgo.IntentsMessageContent
+		err = b.s.Open()
+	}
+	if err != nil {
+		return fmt.Errorf("bot: connecting to the Discord gateway: %w", err)
+	}
+	return nil
+}
+
+// shutdown stops intake, waits for in-flight work for the grace period,
+// cancels the rest and closes the gateway.
+func (b *Bot) shutdown() {
+	b.mu.Lock()
+	b.closing = true
+	b.mu.Unlock()
+	b.log.Info("bot: shutting down")
+	done := make(chan struct{})
+	go func() {
+		b.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(b.opts.ShutdownGrace):
+		b.log.Warn("bot: cancelling work still in flight after the shutdown grace", "grace", b.opts.ShutdownGrace)
+		b.cancelWork()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+			b.log.Error("bot: in-flight work did not stop after cancellation")
+		}
+	}
+	b.cancelWork()
+	if err := b.s.Close(); err != nil {
+		b.log.Warn("bot: closing the gateway", "err", err)
+	}
+	b.log.Info("bot: stopped")
+}
+
+// begin registers one in-flight event; it reports false once shutdown has
+// begun, when the event must be dropped.
+func (b *Bot) begin() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closing {
+		return false
+	}
+	b.wg.Add(1)
+	return true
+}
+
+// acquire takes a worker slot, or reports false when ctx ends first.
+func (b *Bot) acquire(ctx context.Context) bool {
+	select {
+	case b.sem <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (b *Bot) release() { <-b.sem }
+
+// RegisterCommands registers Linkbrief's commands by bulk overwrite, in
+// Options.GuildID or globally, without opening the gateway.
+func (b *Bot) RegisterCommands(ctx context.Context) error {
+	app, err := b.s.Application("@me")
+	if err != nil {
+		return fmt.Errorf("bot: looking up the application: %w", err)
+	}
+	return b.register(ctx, app.ID)
+}
+
+// register bulk-overwrites the commands of application appID.
+func (b *Bot) register(ctx context.Context, appID string) error {
+	if appID == "" {
+		app, err := b.s.Application("@me")
+		if err != nil {
+			return fmt.Errorf("bot: looking up the application: %w", err)
+		}
+		appID = app.ID
+	}
+	cmds := applicationCommands(commands.Definitions())
+	got, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.GuildID, cmds, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("bot: registering commands: %w", err)
+	}
+	scope := "globally"
+	if b.opts.GuildID != "" {
+		scope = "in guild " + b.opts.GuildID
+	}
+	b.log.Info("bot: commands registered", "count", len(got), "scope", scope)
+	return nil
+}
+
+// appID is the application's ID from READY, or "" when unknown.
+func (b *Bot) appID() string {
+	if b.s.State == nil {
+		return ""
+	}
+	b.s.State.RLock()
+	defer b.s.State.RUnlock()
+	if b.s.State.Application != nil {
+		return b.s.State.Application.ID
+	}
+	return ""
+}
+
+func (b *Bot) userName() string {
+	if b.s.State == nil {
+		return ""
+	}
+	b.s.State.RLock()
+	defer b.s.State.RUnlock()
+	if b.s.State.User != nil {
+		return b.s.State.User.Username
+	}
+	return ""
+}
+
+// botUserID is the bot's own user ID, or "".
+func (b *Bot) botUserID() string {
+	if b.s.State == nil {
+		return ""
+	}
+	b.s.State.RLock()
+	defer b.s.State.RUnlock()
+	if b.s.State.User != nil {
+		return b.s.State.User.ID
+	}
+	return ""
+}
+
+// isThread reports whether the channel is a thread, as far as the state
+// knows.
+func (b *Bot) isThread(channelID string) bool {
+	if b.s.State == nil {
+		return false
+	}
+	c, err := b.s.State.Channel(channelID)
+	return err == nil && c.IsThread()
+}
+
+// autoChannel reports whether the configuration opts the channel into
+// auto mode.
+func (b *Bot) autoChannel(channelID string) bool {
+	return b.auto[channelID]
+}
+
+// applicationCommands converts the definitions to discordgo's form. Every
+// command is for servers only.
+func applicationCommands(defs []commands.Definition) []*discordgo.ApplicationCommand {
+	no := false
+	out := make([]*discordgo.ApplicationCommand, 0, len(defs))
+	for _, d := range defs {
+		c := &discordgo.ApplicationCommand{
+			Type:         discordgo.ApplicationCommandType(d.Kind),
+			Name:         d.Name,
+			Description:  d.Description,
+			DMPermission: &no,
+			Contexts:     &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
+			Options:      commandOptions(d.Options),
+		}
+		if d.Permissions != 0 {
+			p := d.Permissions
+			c.DefaultMemberPermissions = &p
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func commandOptions(opts []commands.OptionDef) []*discordgo.ApplicationCommandOption {
+	if len(opts) == 0 {
+		return nil
+	}
+	out := make([]*discordgo.ApplicationCommandOption, 0, len(opts))
+	for _, o := range opts {
+		co := &discordgo.ApplicationCommandOption{
+			Type:        discordgo.ApplicationCommandOptionType(o.Type),
+			Name:        o.Name,
+			Description: o.Description,
+			Required:    o.Required,
+			MaxLength:   o.MaxLength,
+			Options:     commandOptions(o.Options),
+		}
+		if o.Type == commands.OptionChannel {
+			co.ChannelTypes = []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews}
+		}
+		out = append(out, co)
+	}
+	return out
+}
+
+// safeMentions is the allowed_mentions of every message Linkbrief sends:
+// nothing pings, not even the author of the message replied to. The empty
+// (non-nil) slice makes it serialize as "parse":[]; a nil one would send
+// null, which Discord reads as its defaults.
+func safeMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, RepliedUser: false}
+}
+
+// embeds converts rendered embeds to discordgo's form.
+func embeds(es []commands.Embed) []*discordgo.MessageEmbed {
+	out := make([]*discordgo.MessageEmbed, 0, len(es))
+	for _, e := range es {
+		me := &discordgo.MessageEmbed{
+			Type: discordgo.EmbedTypeRich, Title: e.Title, URL: e.URL, Description: e.Description,
+			Color: 0x5865F2,
+		}
+		for _, f := range e.Fields {
+			me.Fields = append(me.Fields, &discordgo.MessageEmbedField{Name: f.Name, Value: f.Value})
+		}
+		if e.Footer != "" {
+			me.Footer = &discordgo.MessageEmbedFooter{Text: e.Footer}
+		}
+		out = append(out, me)
+	}
+	return out
+}
+
+// threadAlreadyExists is Discord's error code for a second thread on one
+// message; the thread then has the message's ID.
+const threadAlreadyExists = 160004
+
+// startThread starts a public thread on message messageID and records it.
+func (b *Bot) startThread(ctx context.Context, guildID, channelID, messageID string, t *commands.Thread) {
+	th, err := b.s.MessageThreadStartComplex(channelID, messageID, &discordgo.ThreadStart{
+		Name: commands.ThreadName(t.Name, t.URL), AutoArchiveDuration: 1440,
+	}, discordgo.WithContext(ctx))
+	threadID := ""
+	switch {
+	case err == nil:
+		threadID = th.ID
+	case restCode(err) == threadAlreadyExists:
+		threadID = messageID
+	default:
+		b.log.Warn("bot: starting a thread failed", "channel", channelID, "message", messageID, "err", err)
+		return
+	}
+	if err := b.h.ThreadStarted(ctx, guildID, channelID, messageID, threadID, t); err != nil {
+		b.log.Error("bot: recording a thread failed", "thread", threadID, "err", err)
+	}
+}
+
+// restCode returns the Discord JSON error code of a REST error, or 0.
+func restCode(err error) int {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil {
+		return re.Message.Code
+	}
+	return 0
+}
+
+// finish closes an event in the reply ledger, even when the event's own
+// context has ended.
+func (b *Bot) finish(ctx context.Context, eventID, replyID string) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := b.h.Finish(fctx, eventID, replyID); err != nil {
+		b.log.Error("bot: closing an event in the reply ledger failed", "event", eventID, "err", err)
+	}
+}

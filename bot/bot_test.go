@@ -1,0 +1,683 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkbrief/linkbrief/bot"
+	"github.com/linkbrief/linkbrief/bot/discordtest"
+	"github.com/linkbrief/linkbrief/commands"
+	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/summarize"
+	"github.com/linkbrief/linkbrief/summarize/extract"
+	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/llm"
+	"github.com/linkbrief/linkbrief/summarize/llm/llmtest"
+)
+
+// wait is how long a test waits for the bot to do something; generous,
+// because the whole package shares two cores with other suites.
+const wait = 20 * time.Second
+
+// articleHTML is a page the extractor takes for an article.
+func articleHTML(title string) string {
+	paras := []string{
+		"Heavy rain returned to the valley on Monday after a dry spell that lasted eleven weeks, the regional weather office said.",
+		"Farmers in the lower valley welcomed the change, saying the reservoirs had fallen to their lowest level since 1998.",
+		"The weather office measured 42 millimetres of rain in Riverton during the first twelve hours of the storm.",
+		"Officials warned that the dry ground could not absorb the water quickly, and that minor flooding was likely near the river.",
+		"Schools in three districts stayed open, but the council closed the old bridge on Mill Road as a precaution.",
+		"Maria Lopez, who runs an orchard outside Riverton, said the rain came just in time to save this year's apple harvest.",
+		"Forecasters expect the unsettled weather to continue until Thursday, with cooler temperatures through the weekend.",
+		"The council said it would review its drought measures, including the hosepipe ban, at a meeting next month.",
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>%s</title>
+<meta property="og:site_name" content="Valley News"><meta name="author" content="Sam Reed"></head>
+<body><header><nav><a href="/">Home</a> <a href="/news">News</a></nav></header><main><article><h1>%s</h1>`, title, title)
+	for _, p := range paras {
+		fmt.Fprintf(&b, "<p>%s</p>\n", p)
+	}
+	b.WriteString("</article></main><footer>Copyright Valley News</footer></body></html>")
+	return b.String()
+}
+
+// harness runs a Bot against the fake Discord, the fake LLM and local
+// pages, with a real store.
+type harness struct {
+	t     *testing.T
+	dc    *discordtest.Server
+	llm   *llmtest.Server
+	pages *httptest.Server
+	st    *store.SQLite
+	b     *bot.Bot
+	logs  *syncBuffer
+	stop  context.CancelFunc
+	done  chan error
+}
+
+type config struct {
+	discord      discordtest.Options
+	autoChannels []string
+	limits       commands.Options
+	grace        time.Duration
+}
+
+func start(t *testing.T, cfg config) *harness {
+	t.Helper()
+	h := &harness{t: t, logs: &syncBuffer{}}
+	h.dc = discordtest.New(t, cfg.discord)
+	h.llm = llmtest.New(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		title := "Rain returns to the valley " + strings.Trim(r.URL.Path, "/")
+		if r.URL.Path == "/mentions" {
+			title = "@everyone and @here and <@" + discordtest.DefaultUserID + "> read this"
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, articleHTML(title))
+	})
+	h.pages = httptest.NewServer(mux)
+	t.Cleanup(h.pages.Close)
+
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "linkbrief.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.st = st
+	c, err := llm.New(llm.Options{BaseURL: h.llm.URL(), Model: "test-model", Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), storeCache{st},
+		summarize.Options{LLM: c, Model: "test-model"})
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	lim := cfg.limits
+	lim.Logger = log
+	handler := commands.New(svc, st, lim)
+	h.b, err = bot.New(bot.Options{
+		Token: h.dc.Token(), APIURL: h.dc.APIURL(), AutoChannels: cfg.autoChannels,
+		Logger: log, ShutdownGrace: cfg.grace,
+	}, handler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop = cancel
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.b.Run(ctx) }()
+	t.Cleanup(func() {
+		if err := h.shutdown(); err != nil {
+			t.Errorf("Run returned %v, want nil", err)
+		}
+		st.Close()
+		checkMentions(t, h.dc)
+		if t.Failed() {
+			t.Logf("bot logs:\n%s", h.logs.String())
+		}
+	})
+	h.dc.WaitFor(t, wait, func() bool {
+		return h.dc.Connected() && len(h.dc.Commands("")) > 0
+	}, "the bot to connect and register its commands")
+	return h
+}
+
+// shutdown stops the bot once and returns what Run returned.
+func (h *harness) shutdown() error {
+	h.stop()
+	select {
+	case err, ok := <-h.done:
+		if ok {
+			close(h.done)
+		}
+		return err
+	case <-time.After(15 * time.Second):
+		return errors.New("Run did not return within 15 s of cancellation")
+	}
+}
+
+func (h *harness) url(path string) string { return h.pages.URL + path }
+
+// botMessages returns the bot's messages in a channel.
+func (h *harness) botMessages(channelID string) []discordtest.Message {
+	var out []discordtest.Message
+	for _, m := range h.dc.ChannelMessages(channelID) {
+		if m.Author.ID == h.dc.BotUser().ID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitBotMessages waits until the bot has at least n messages in a channel.
+func (h *harness) waitBotMessages(channelID string, n int) []discordtest.Message {
+	h.t.Helper()
+	var got []discordtest.Message
+	h.dc.WaitFor(h.t, wait, func() bool {
+		got = h.botMessages(channelID)
+		return len(got) >= n
+	}, fmt.Sprintf("%d bot message(s) in channel %s", n, channelID))
+	return got
+}
+
+func (h *harness) post(channelID, content string) discordtest.Message {
+	h.t.Helper()
+	m, err := h.dc.PostMessage(discordtest.MessageSpec{ChannelID: channelID, Content: content})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}
+
+// checkMentions fails the test when any REST call that can carry text
+// omitted allowed_mentions {"parse": []}.
+func checkMentions(t *testing.T, dc *discordtest.Server) {
+	t.Helper()
+	routes := []string{
+		discordtest.RouteSendMessage, discordtest.RouteEditMessage, discordtest.RouteInteractionCallback,
+		discordtest.RouteEditOriginal, discordtest.RouteFollowup, "PATCH /webhooks/*/*/messages/*",
+	}
+	for _, r := range routes {
+		method, route, _ := strings.Cut(r, " ")
+		for _, c := range dc.CallsTo(method, route) {
+			var body struct {
+				AllowedMentions *json.RawMessage `json:"allowed_mentions"`
+				Data            *struct {
+					AllowedMentions *json.RawMessage `json:"allowed_mentions"`
+				} `json:"data"`
+			}
+			if err := c.Decode(&body); err != nil {
+				t.Errorf("%s %s: undecodable body %s", c.Method, c.Route, c.RawBody)
+				continue
+			}
+			am := body.AllowedMentions
+			if body.Data != nil {
+				am = body.Data.AllowedMentions
+			}
+			if am == nil {
+				t.Errorf("%s %s sent no allowed_mentions: %s", c.Method, c.Route, c.RawBody)
+				continue
+			}
+			var got struct {
+				Parse       *[]string `json:"parse"`
+				RepliedUser bool      `json:"replied_user"`
+			}
+			if err := json.Unmarshal(*am, &got); err != nil || got.Parse == nil || len(*got.Parse) != 0 || got.RepliedUser {
+				t.Errorf("%s %s sent allowed_mentions %s, want {\"parse\":[]}", c.Method, c.Route, *am)
+			}
+		}
+	}
+}
+
+func TestSlashCommand(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/slash")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "a thread on the brief")
+	if typ, ok := h.dc.Responded(in.ID); !ok || typ != 5 {
+		t.Errorf("initial response = %d (%v), want 5 (deferred)", typ, ok)
+	}
+	orig, ok := h.dc.Original(in.ID)
+	if !ok || len(orig.Embeds) != 1 {
+		t.Fatalf("original response = %+v, want one embed", orig)
+	}
+	e := orig.Embeds[0]
+	if e.Title != "Rain returns to the valley slash" || e.URL != h.url("/slash") || len(e.Fields) == 0 {
+		t.Errorf("embed = %+v, want the article's title, URL and claims", e)
+	}
+	if orig.Flags&discordtest.MessageFlagEphemeral != 0 {
+		t.Errorf("public brief is ephemeral")
+	}
+	th := h.dc.Threads()[0]
+	if th.StarterMessageID != orig.ID || th.Name != "Rain returns to the valley slash" {
+		t.Errorf("thread = %+v, want one named after the title on message %s", th, orig.ID)
+	}
+	calls := h.dc.InteractionResponses(in.ID)
+	if len(calls) < 2 || calls[0].Route != "/interactions/"+in.ID+"/"+in.Token+"/callback" {
+		t.Errorf("first interaction call = %+v, want the callback", calls)
+	}
+}
+
+func TestSlashCommandPrivate(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/private")},
+		{Name: "private", Type: discordtest.OptionBoolean, Value: true},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitForCalls(t, wait, "PATCH", "/webhooks/*/*/messages/@original", 1)
+	orig, _ := h.dc.Original(in.ID)
+	if orig.Flags&discordtest.MessageFlagEphemeral == 0 || len(orig.Embeds) != 1 {
+		t.Errorf("private brief = %+v, want an ephemeral embed", orig)
+	}
+	if n := len(h.dc.Threads()); n != 0 {
+		t.Errorf("%d threads for a private brief, want 0", n)
+	}
+}
+
+func TestContextMenu(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	target := h.post("", "two reads: "+h.url("/one")+" and "+h.url("/two")+" and <"+h.url("/hidden")+">")
+	in, err := h.dc.MessageCommand(discordtest.MessageCommandSpec{Name: commands.CmdSummarizeIn, TargetID: target.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 2 }, "two threads")
+	orig, _ := h.dc.Original(in.ID)
+	fups := h.dc.Followups(in.ID)
+	if len(orig.Embeds) != 1 || len(fups) != 1 || len(fups[0].Embeds) != 1 {
+		t.Fatalf("original %+v and follow-ups %+v, want one brief each", orig, fups)
+	}
+	titles := orig.Embeds[0].Title + "|" + fups[0].Embeds[0].Title
+	if titles != "Rain returns to the valley one|Rain returns to the valley two" {
+		t.Errorf("briefs = %q, want one then two", titles)
+	}
+}
+
+func TestAutoModeAndFollowUp(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{autoChannels: []string{discordtest.DefaultChannelID}})
+	src := h.post(discordtest.DefaultChannelID, "look at this "+h.url("/auto"))
+	msgs := h.waitBotMessages(discordtest.DefaultChannelID, 1)
+	reply := msgs[0]
+	if reply.MessageReference == nil || reply.MessageReference.MessageID != src.ID || len(reply.Embeds) != 1 {
+		t.Fatalf("reply = %+v, want a brief replying to %s", reply, src.ID)
+	}
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "a thread on the reply")
+	th := h.dc.Threads()[0]
+	if th.StarterMessageID != reply.ID || th.Name != "Rain returns to the valley auto" {
+		t.Errorf("thread = %+v, want one named after the title on %s", th, reply.ID)
+	}
+
+	// The bot records the thread right after Discord created it.
+	h.dc.WaitFor(t, wait, func() bool {
+		_, err := h.st.Thread(context.Background(), th.ID)
+		return err == nil
+	}, "the thread to be recorded")
+	// A follow-up question in the thread is answered from the article.
+	h.post(th.ID, "How much rain fell in Riverton during the first twelve hours?")
+	ans := h.waitBotMessages(th.ID, 1)[0]
+	if !strings.Contains(ans.Content, "42 millimetres") {
+		t.Errorf("answer = %q, want the quoted sentence with 42 millimetres", ans.Content)
+	}
+	h.post(th.ID, "Which football team won the cup final?")
+	ans = h.waitBotMessages(th.ID, 2)[1]
+	if ans.Content != summarize.NotSaid {
+		t.Errorf("answer = %q, want %q", ans.Content, summarize.NotSaid)
+	}
+
+	// The same link again in this server gets the short notice.
+	h.post(discordtest.DefaultChannelID, "again: "+h.url("/auto?utm_source=x"))
+	notice := h.waitBotMessages(discordtest.DefaultChannelID, 2)[1]
+	if want := "https://discord.com/channels/" + discordtest.DefaultGuildID + "/" + th.ID; !strings.Contains(notice.Content, "Already summarized") ||
+		!strings.Contains(notice.Content, want) || len(notice.Embeds) != 0 {
+		t.Errorf("repeat = %+v, want a notice linking %s", notice, want)
+	}
+}
+
+func TestIgnoredMessages(t *testing.T) {
+	t.Parallel()
+	other := discordtest.Channel{ID: "1100000000000000099", Name: "other"}
+	h := start(t, config{
+		discord: discordtest.Options{Guilds: []discordtest.Guild{{
+			ID:       discordtest.DefaultGuildID,
+			Channels: []discordtest.Channel{{ID: discordtest.DefaultChannelID, Name: "general"}, other},
+		}}},
+		autoChannels: []string{discordtest.DefaultChannelID},
+	})
+	botUser := discordtest.User{ID: "1100000000000000077", Username: "otherbot", Discriminator: "0", Bot: true}
+	for _, spec := range []discordtest.MessageSpec{
+		{ChannelID: discordtest.DefaultChannelID, Content: h.url("/bot"), Author: &botUser},
+		{ChannelID: discordtest.DefaultChannelID, Content: h.url("/webhook"), WebhookID: "1100000000000000088"},
+		{ChannelID: other.ID, Content: h.url("/other")},
+		{ChannelID: discordtest.DefaultChannelID, Content: "||" + h.url("/spoiler") + "|| <" + h.url("/suppressed") + ">"},
+	} {
+		if _, err := h.dc.PostMessage(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A message that must be answered, posted last, tells when the bot
+	// has seen the others.
+	h.post(discordtest.DefaultChannelID, h.url("/answered"))
+	msgs := h.waitBotMessages(discordtest.DefaultChannelID, 1)
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "the thread of the answered link")
+	if len(msgs) != 1 || msgs[0].Embeds[0].Title != "Rain returns to the valley answered" {
+		t.Errorf("bot messages = %+v, want only the brief of /answered", msgs)
+	}
+	if n := len(h.botMessages(other.ID)); n != 0 {
+		t.Errorf("%d bot messages in a channel not opted in, want 0", n)
+	}
+	if n := h.llm.Count(); n != 1 {
+		t.Errorf("%d LLM calls, want 1", n)
+	}
+}
+
+func TestAutoModeSetByAdmin(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	admin := discordtest.DefaultMember()
+	admin.Permissions = discordtest.AdminPermissions
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "linkbrief", Member: &admin, Options: []discordtest.Option{
+		{Name: "auto", Type: discordtest.OptionSubCommand, Options: []discordtest.Option{{Name: "enabled", Type: discordtest.OptionBoolean, Value: true}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitForCalls(t, wait, "PATCH", "/webhooks/*/*/messages/@original", 1)
+	if orig, _ := h.dc.Original(in.ID); !strings.Contains(orig.Content, "Auto mode is on") {
+		t.Errorf("reply = %q, want auto mode on", orig.Content)
+	}
+	h.post(discordtest.DefaultChannelID, h.url("/now-auto"))
+	if msgs := h.waitBotMessages(discordtest.DefaultChannelID, 1); len(msgs[0].Embeds) != 1 {
+		t.Errorf("reply = %+v, want a brief", msgs[0])
+	}
+}
+
+func TestPermissionRefusal(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "linkbrief", Options: []discordtest.Option{
+		{Name: "auto", Type: discordtest.OptionSubCommand, Options: []discordtest.Option{{Name: "enabled", Type: discordtest.OptionBoolean, Value: true}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := h.dc.WaitForCalls(t, wait, "PATCH", "/webhooks/*/*/messages/@original", 1)
+	cb := h.dc.CallsTo("POST", "/interactions/*/*/callback")
+	var body struct {
+		Type int `json:"type"`
+		Data struct {
+			Flags int `json:"flags"`
+		} `json:"data"`
+	}
+	if len(cb) != 1 || cb[0].Decode(&body) != nil || body.Type != 5 || body.Data.Flags&64 == 0 {
+		t.Errorf("callback = %+v, want type 5 with flags 64", body)
+	}
+	orig, _ := h.dc.Original(in.ID)
+	if !strings.Contains(orig.Content, "Manage Server") || orig.Flags&discordtest.MessageFlagEphemeral == 0 {
+		t.Errorf("refusal = %+v (%d edits), want an ephemeral Manage Server notice", orig, len(calls))
+	}
+	set, err := h.st.GuildSettings(context.Background(), discordtest.DefaultGuildID)
+	if err == nil && len(set.AutoChannels) != 0 {
+		t.Errorf("auto channels = %v after a refusal, want none", set.AutoChannels)
+	}
+}
+
+func TestReplayAfterResume(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{autoChannels: []string{discordtest.DefaultChannelID}})
+	src := h.post(discordtest.DefaultChannelID, h.url("/replayed"))
+	h.waitBotMessages(discordtest.DefaultChannelID, 1)
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "the thread")
+
+	h.dc.Reconnect()
+	h.dc.WaitFor(t, wait, func() bool { return h.dc.Resumes() == 1 && h.dc.Connected() }, "a RESUME")
+	// The gateway delivers the message again, twice, as after a RESUME
+	// replay and a duplicate delivery.
+	for range 2 {
+		if err := h.dc.Dispatch("MESSAGE_CREATE", src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.post(discordtest.DefaultChannelID, h.url("/marker"))
+	msgs := h.waitBotMessages(discordtest.DefaultChannelID, 2)
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 2 }, "the marker's thread")
+	replies := 0
+	for _, m := range h.botMessages(discordtest.DefaultChannelID) {
+		if m.MessageReference != nil && m.MessageReference.MessageID == src.ID {
+			replies++
+		}
+	}
+	if replies != 1 || len(msgs) != 2 {
+		t.Errorf("%d replies to the replayed message (%d bot messages), want 1 (2)", replies, len(msgs))
+	}
+}
+
+func TestRateLimited429(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{autoChannels: []string{discordtest.DefaultChannelID}})
+	h.dc.RateLimit(discordtest.RouteSendMessage, 300*time.Millisecond, false, 1)
+	h.post(discordtest.DefaultChannelID, h.url("/limited"))
+	h.waitBotMessages(discordtest.DefaultChannelID, 1)
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "the thread")
+	sends := h.dc.CallsTo("POST", "/channels/*/messages")
+	if len(sends) != 2 || sends[0].Status != 429 || sends[1].Status != 200 {
+		var st []int
+		for _, c := range sends {
+			st = append(st, c.Status)
+		}
+		t.Errorf("send statuses = %v, want [429 200]", st)
+	}
+	if n := len(h.botMessages(discordtest.DefaultChannelID)); n != 1 {
+		t.Errorf("%d bot messages, want 1", n)
+	}
+}
+
+func TestMentionSafety(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{autoChannels: []string{discordtest.DefaultChannelID}})
+	h.post(discordtest.DefaultChannelID, h.url("/mentions"))
+	msg := h.waitBotMessages(discordtest.DefaultChannelID, 1)[0]
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "the thread")
+	title := msg.Embeds[0].Title
+	for _, bad := range []string{"@everyone", "@here", "<@" + discordtest.DefaultUserID + ">"} {
+		if strings.Contains(title, bad) || strings.Contains(h.dc.Threads()[0].Name, bad) {
+			t.Errorf("title %q or thread name contains a live %q", title, bad)
+		}
+	}
+	if msg.MentionEveryone || len(msg.Mentions) != 0 {
+		t.Errorf("message pinged: everyone %v, mentions %v", msg.MentionEveryone, msg.Mentions)
+	}
+	// checkMentions, run at cleanup, asserts allowed_mentions on every
+	// send path of every test.
+}
+
+func TestSlowLLM(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	h.llm.Enqueue(llmtest.Slow(4*time.Second, llmtest.Echo()))
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/slow")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fake refuses an acknowledgement later than 3 s with 10062, so
+	// a successful callback proves it came in time.
+	cb := h.dc.WaitForCalls(t, wait, "POST", "/interactions/*/*/callback", 1)
+	if cb[0].Status != http.StatusNoContent {
+		t.Errorf("callback status = %d, want 204", cb[0].Status)
+	}
+	h.dc.WaitForCalls(t, wait, "PATCH", "/webhooks/*/*/messages/@original", 1)
+	if orig, _ := h.dc.Original(in.ID); len(orig.Embeds) != 1 {
+		t.Errorf("original = %+v, want the brief", orig)
+	}
+}
+
+func TestShutdownFinishesInFlightWork(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{grace: 8 * time.Second})
+	h.llm.Enqueue(llmtest.Slow(2*time.Second, llmtest.Echo()))
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/inflight")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitForCalls(t, wait, "POST", "/interactions/*/*/callback", 1)
+	h.dc.WaitFor(t, wait, func() bool { return h.llm.Count() == 1 }, "the LLM call")
+	if err := h.shutdown(); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+	if orig, _ := h.dc.Original(in.ID); len(orig.Embeds) != 1 {
+		t.Errorf("in-flight brief after shutdown = %+v, want it delivered", orig)
+	}
+	// Intake is closed: a message after shutdown gets no reply.
+	if h.dc.Connected() {
+		t.Errorf("gateway still connected after Run returned")
+	}
+}
+
+func TestShutdownCancelsAfterGrace(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{grace: 300 * time.Millisecond})
+	h.llm.Enqueue(llmtest.Slow(30*time.Second, llmtest.Echo()))
+	if _, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/stuck")},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitFor(t, wait, func() bool { return h.llm.Count() == 1 }, "the LLM call")
+	began := time.Now()
+	if err := h.shutdown(); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+	if d := time.Since(began); d > 10*time.Second {
+		t.Errorf("shutdown took %v, want under 10 s", d)
+	}
+}
+
+func TestMessageContentRefused(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{discord: discordtest.Options{RefuseIntents: discordtest.IntentMessageContent}})
+	ids := h.dc.IdentifyPayloads()
+	if len(ids) != 2 {
+		t.Fatalf("%d IDENTIFYs, want 2 (refused, then without Message Content)", len(ids))
+	}
+	if !strings.Contains(h.logs.String(), "4014") {
+		t.Errorf("no log line about close 4014:\n%s", h.logs.String())
+	}
+	// Commands still work.
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/nocontent")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitForCalls(t, wait, "PATCH", "/webhooks/*/*/messages/@original", 1)
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "the thread")
+	if orig, _ := h.dc.Original(in.ID); len(orig.Embeds) != 1 {
+		t.Errorf("original = %+v, want the brief", orig)
+	}
+}
+
+func TestRegisterCommands(t *testing.T) {
+	t.Parallel()
+	dc := discordtest.New(t, discordtest.Options{})
+	for _, guild := range []string{"", discordtest.DefaultGuildID} {
+		b, err := bot.New(bot.Options{Token: dc.Token(), APIURL: dc.APIURL(), GuildID: guild},
+			commands.New(nil, nil, commands.Options{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.RegisterCommands(context.Background()); err != nil {
+			t.Fatalf("RegisterCommands(guild %q) = %v", guild, err)
+		}
+		got := dc.Commands(guild)
+		if len(got) != len(commands.Definitions()) {
+			t.Errorf("guild %q: %d commands registered, want %d", guild, len(got), len(commands.Definitions()))
+		}
+	}
+	var names []string
+	for _, raw := range dc.Commands("") {
+		var c struct {
+			Name string `json:"name"`
+			Type int    `json:"type"`
+		}
+		json.Unmarshal(raw, &c)
+		names = append(names, fmt.Sprintf("%s/%d", c.Name, c.Type))
+	}
+	if got, want := strings.Join(names, ","), "summarize/1,Summarize links/3,ask/1,linkbrief/1"; got != want {
+		t.Errorf("commands = %s, want %s", got, want)
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	h := commands.New(nil, nil, commands.Options{})
+	tests := []struct {
+		name string
+		opts bot.Options
+	}{
+		{"no token", bot.Options{}},
+		{"bad api url", bot.Options{Token: "x", APIURL: "ftp://example.com/api/v9/"}},
+		{"bad shard", bot.Options{Token: "x", ShardID: 2, ShardCount: 2}},
+	}
+	for _, tt := range tests {
+		if _, err := bot.New(tt.opts, h); err == nil || !strings.HasPrefix(err.Error(), "bot: ") {
+			t.Errorf("New(%s) = %v, want a bot: error", tt.name, err)
+		}
+	}
+	if _, err := bot.New(bot.Options{Token: "x"}, nil); err == nil {
+		t.Errorf("New with no handler succeeded")
+	}
+}
+
+// storeCache adapts the store to the pipeline's cache, as main does.
+type storeCache struct{ st *store.SQLite }
+
+func (c storeCache) Brief(ctx context.Context, key string) ([]byte, error) {
+	b, err := c.st.GetBrief(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, summarize.ErrMiss
+	}
+	return b, err
+}
+
+func (c storeCache) PutBrief(ctx context.Context, key string, data []byte, ttl time.Duration) error {
+	return c.st.PutBrief(ctx, key, data, ttl)
+}
+
+func (c storeCache) Article(ctx context.Context, url string) (*extract.Article, error) {
+	a, err := c.st.GetArticle(ctx, url)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, summarize.ErrMiss
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &extract.Article{Title: a.Title, Site: a.Site, Byline: a.Byline, Published: a.Published, Lang: a.Lang, Text: a.Text}, nil
+}
+
+func (c storeCache) PutArticle(ctx context.Context, url string, a *extract.Article, ttl time.Duration) error {
+	return c.st.PutArticle(ctx, store.Article{
+		URL: url, Title: a.Title, Site: a.Site, Byline: a.Byline, Lang: a.Lang, Text: a.Text, Published: a.Published,
+	}, ttl)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

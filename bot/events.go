@@ -1,0 +1,172 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/linkbrief/linkbrief/commands"
+)
+
+// onMessageCreate handles a message: auto mode in opted-in channels and
+// follow-up questions in Linkbrief threads.
+func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) {
+	if m.Message == nil || m.Author == nil || m.GuildID == "" {
+		return
+	}
+	if m.Author.ID == b.botUserID() || m.Author.Bot || m.WebhookID != "" {
+		return // cheap filter before any work; commands checks again
+	}
+	if !b.begin() {
+		return
+	}
+	defer b.wg.Done()
+	ctx, cancel := context.WithTimeout(b.work, b.opts.EventTimeout)
+	defer cancel()
+	if !b.acquire(ctx) {
+		return
+	}
+	defer b.release()
+
+	resp := b.h.Message(ctx, commands.Message{
+		ID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, AuthorID: m.Author.ID,
+		Bot: m.Author.Bot, Webhook: m.WebhookID != "", Content: m.Content,
+		AutoChannel: b.autoChannel(m.ChannelID), InThread: b.isThread(m.ChannelID),
+	})
+	if resp == nil {
+		return
+	}
+	first := ""
+	for _, r := range resp.Replies {
+		sent, err := b.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
+			Content:         r.Content,
+			Embeds:          embeds(r.Embeds),
+			AllowedMentions: safeMentions(),
+			Reference:       &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(bool)},
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			b.log.Error("bot: sending a reply failed", "channel", m.ChannelID, "message", m.ID, "err", err)
+			continue
+		}
+		if first == "" {
+			first = sent.ID
+		}
+		if r.Thread != nil {
+			b.startThread(ctx, m.GuildID, m.ChannelID, sent.ID, r.Thread)
+		}
+	}
+	b.finish(ctx, resp.EventID, first)
+}
+
+// onInteractionCreate handles an application command: it acknowledges at
+// once (deferred, ephemeral when the handler says so), then does the work
+// and edits the original response, sending further replies as follow-ups.
+func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if ic.Interaction == nil || ic.Type != discordgo.InteractionApplicationCommand {
+		return
+	}
+	if !b.begin() {
+		return
+	}
+	defer b.wg.Done()
+	i := ic.Interaction
+	in := b.interaction(i)
+	ack := b.h.Ack(in)
+	ackCtx, cancelAck := context.WithTimeout(b.work, discordgo.InteractionDeadline)
+	var flags discordgo.MessageFlags
+	if ack.Ephemeral {
+		flags = discordgo.MessageFlagsEphemeral
+	}
+	err := b.s.InteractionRespond(i, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: safeMentions()},
+	}, discordgo.WithContext(ackCtx))
+	cancelAck()
+	if err != nil {
+		// Already acknowledged (a replayed event) or too late: nothing
+		// more can be sent for it.
+		b.log.Warn("bot: acknowledging an interaction failed", "interaction", i.ID, "command", in.Command, "err", err)
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(b.work, b.opts.EventTimeout)
+	defer cancel()
+	if !b.acquire(ctx) {
+		return
+	}
+	defer b.release()
+	resp := b.h.Interaction(ctx, in, ack)
+	if resp == nil {
+		return
+	}
+	first := ""
+	for n, r := range resp.Replies {
+		var msg *discordgo.Message
+		var err error
+		if n == 0 {
+			content, es := r.Content, embeds(r.Embeds)
+			msg, err = b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+				Content: &content, Embeds: &es, AllowedMentions: safeMentions(),
+			}, discordgo.WithContext(ctx))
+		} else {
+			var f discordgo.MessageFlags
+			if r.Ephemeral {
+				f = discordgo.MessageFlagsEphemeral
+			}
+			msg, err = b.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
+				Content: r.Content, Embeds: embeds(r.Embeds), AllowedMentions: safeMentions(), Flags: f,
+			}, discordgo.WithContext(ctx))
+		}
+		if err != nil {
+			b.log.Error("bot: sending an interaction reply failed", "interaction", i.ID, "command", in.Command, "reply", n, "err", err)
+			continue
+		}
+		if first == "" {
+			first = msg.ID
+		}
+		if r.Thread != nil && !r.Ephemeral && !in.InThread {
+			b.startThread(ctx, in.GuildID, in.ChannelID, msg.ID, r.Thread)
+		}
+	}
+	b.finish(ctx, resp.EventID, first)
+}
+
+// interaction converts a discordgo interaction to the commands' form.
+func (b *Bot) interaction(i *discordgo.Interaction) commands.Interaction {
+	in := commands.Interaction{ID: i.ID, GuildID: i.GuildID, ChannelID: i.ChannelID, Options: map[string]any{}}
+	switch {
+	case i.Member != nil && i.Member.User != nil:
+		in.UserID, in.Permissions = i.Member.User.ID, i.Member.Permissions
+	case i.User != nil:
+		in.UserID = i.User.ID
+	}
+	in.InThread = b.isThread(i.ChannelID)
+	data := i.ApplicationCommandData()
+	in.Command = data.Name
+	opts := data.Options
+	if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+		in.Subcommand = opts[0].Name
+		opts = opts[0].Options
+	}
+	for _, o := range opts {
+		switch o.Type {
+		case discordgo.ApplicationCommandOptionBoolean:
+			if v, ok := o.Value.(bool); ok {
+				in.Options[o.Name] = v
+			}
+		case discordgo.ApplicationCommandOptionString, discordgo.ApplicationCommandOptionChannel:
+			if v, ok := o.Value.(string); ok {
+				in.Options[o.Name] = v
+			}
+		default:
+			in.Options[o.Name] = fmt.Sprint(o.Value)
+		}
+	}
+	if data.TargetID != "" && data.Resolved != nil {
+		if m := data.Resolved.Messages[data.TargetID]; m != nil {
+			in.TargetContent = m.Content
+		}
+	}
+	return in
+}
