@@ -7,7 +7,6 @@ import (
 	"strings"
 )
 
-
 // rewriter sends the requests discordgo builds for https://discord.com/api/v<N>/
 // to the configured REST base instead, per session: no process-wide state,
 // so sessions pointed at different servers (tests in parallel, a REST proxy)
