@@ -107,8 +107,10 @@ func readSource(e *env, name string, max int64) (source, error) {
 	if isURL(name) {
 		return source{name: name, url: name}, nil
 	}
-	if strings.Contains(name, "://") {
-		return source{}, errors.New("only http and https links can be fetched")
+	if scheme, _, ok := strings.Cut(name, ":"); ok && !strings.ContainsAny(scheme, "/\\.") && len(scheme) > 1 {
+		if _, err := os.Stat(name); err != nil {
+			return source{}, errors.New("only http and https links can be fetched")
+		}
 	}
 	var r io.Reader
 	if name == "-" {

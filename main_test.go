@@ -292,3 +292,35 @@ func TestParseFlagsInterspersed(t *testing.T) {
 		t.Errorf("parseFlags = %q, format %q, %v", pos, *f, err)
 	}
 }
+
+// TestExtractRefusesUnsafeURLs runs the SSRF matrix through the CLI as a
+// user would: each URL is refused with a readable reason and exit 1.
+func TestExtractRefusesUnsafeURLs(t *testing.T) {
+	ts := pageServer(t) // a live local server: it must never be reached
+	port := ts.URL[strings.LastIndex(ts.URL, ":")+1:]
+	// Only addresses of this machine, and refusals decided before any
+	// connection: private ranges and metadata addresses are covered in
+	// package fetch, where a test dialer makes sure that no packet can
+	// leave the machine even if a check were broken.
+	urls := []string{
+		"http://127.0.0.1/", "http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://0.0.0.0/",
+		"http://localhost/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[0:0:0:0:0:ffff:7f00:1]/",
+		"file:///etc/passwd", "gopher://example.com/", "ftp://example.com/", "data:text/html,hi", "javascript:alert(1)",
+		"http://user:pass@127.0.0.1/", "http://127.0.0.1:" + port + "/story", "https://127.0.0.1:" + port + "/story",
+	}
+	for _, u := range urls {
+		code, out, errOut := runCLI(t, nil, "", "extract", "--format", "json", u)
+		if code != 1 {
+			t.Errorf("extract %s: exit %d, want 1 (stdout %q)", u, code, out)
+			continue
+		}
+		objs := decodeLines(t, out)
+		msg, _ := objs[0]["error"].(string)
+		if msg == "" || strings.Contains(out, "voted seven") {
+			t.Errorf("extract %s: output %q, want a refusal", u, out)
+		}
+		if e := strings.ToLower(errOut); !strings.Contains(e, "refusing") && !strings.Contains(e, "only http") {
+			t.Errorf("extract %s: stderr %q does not say why", u, errOut)
+		}
+	}
+}
