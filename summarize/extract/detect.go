@@ -21,7 +21,14 @@ type signals struct {
 	paywallMark bool      // a paywall element, or JSON-LD isAccessibleForFree false
 	loginMark   bool      // a login form
 	text        string    // lower-cased raw text of the page, capped
+
+	// stray are metadata elements (title, meta, link, JSON-LD) that the
+	// parser put in the body, as it does after a stray tag in the head.
+	stray []*html.Node
 }
+
+// maxStray caps signals.stray.
+const maxStray = 256
 
 // maxSignalText caps the raw text kept for phrase checks.
 const maxSignalText = 32 << 10
@@ -77,6 +84,7 @@ func cleanAndScan(doc *html.Node) signals {
 				switch c.Data {
 				case "script":
 					if isJSONLD(c) {
+						s.addStray(c)
 						if c.FirstChild != nil && strings.Contains(strings.ReplaceAll(c.FirstChild.Data, " ", ""), `"isAccessibleForFree":false`) {
 							s.paywallMark = true
 						}
@@ -110,9 +118,18 @@ func cleanAndScan(doc *html.Node) signals {
 	return s
 }
 
+// addStray records n when it is a metadata element outside the head.
+func (s *signals) addStray(n *html.Node) {
+	if len(s.stray) < maxStray && n.Parent != nil && n.Parent.Data != "head" {
+		s.stray = append(s.stray, n)
+	}
+}
+
 // element records the facts one element gives.
 func (s *signals) element(n *html.Node) {
 	switch n.Data {
+	case "title", "link":
+		s.addStray(n)
 	case "img":
 		s.images++
 	case "input":
@@ -129,6 +146,7 @@ func (s *signals) element(n *html.Node) {
 			s.published = parseDate(attr(n, "datetime"))
 		}
 	case "meta":
+		s.addStray(n)
 		if s.published.IsZero() && strings.EqualFold(attr(n, "itemprop"), "datePublished") {
 			s.published = parseDate(attr(n, "content"))
 		}

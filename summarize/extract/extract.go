@@ -2,7 +2,6 @@ package extract
 
 import (
 	"bytes"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -52,14 +51,14 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	if !utf8.Valid(body) {
 		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
-	doc, err := html.Parse(bytes.NewReader(body))
+	doc, err := parse(body)
 	if err != nil {
-		return nil, fmt.Errorf("extract: parse html: %w", err)
+		return nil, err
 	}
 	u := parsePageURL(pageURL)
 	sig := cleanAndScan(doc)
 	pruneChrome(doc)
-	doc = narrow(doc)
+	doc = narrow(doc, sig.stray)
 	art := extractDoc(doc, u, opts.minWords())
 	if art.Published.IsZero() {
 		art.Published = sig.published
@@ -116,7 +115,9 @@ func extractDoc(doc *html.Node, u *url.URL, minWords int) *Article {
 	art.Title = firstNonEmpty(art.Title, clip(res.Metadata.Title))
 	art.Site = firstNonEmpty(art.Site, clip(res.Metadata.Sitename))
 	art.Byline = firstNonEmpty(art.Byline, clip(res.Metadata.Author))
-	art.Lang = firstNonEmpty(art.Lang, res.Metadata.Language)
+	if art.Lang == "" {
+		art.Lang = detectLang(art.Text, res.Metadata.Language)
+	}
 	if art.Published.IsZero() {
 		art.Published = res.Metadata.Date
 	}
@@ -158,9 +159,9 @@ func fastExtract(doc *html.Node, u *url.URL) (*Article, bool) {
 		Title:  clip(rd.Title()),
 		Byline: clip(rd.Byline()),
 		Site:   clip(rd.SiteName()),
-		Lang:   rd.Language(),
 		Text:   renderText(rd.Node),
 	}
+	art.Lang = detectLang(art.Text, rd.Language())
 	if t, err := rd.PublishedTime(); err == nil {
 		art.Published = t
 	}

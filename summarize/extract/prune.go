@@ -297,10 +297,12 @@ func classWords(n *html.Node, f func([]byte) bool) {
 // smallest element that still holds nearly all of the page's paragraph
 // prose, or doc itself when no such element stands out. The article search
 // then scores a fraction of the page, and cannot stray into its chrome.
-// Elements are moved, not copied: doc is consumed.
-func narrow(doc *html.Node) *html.Node {
+// Elements are moved, not copied: doc is consumed. Metadata elements the
+// parser left in the body (stray) move to the head first.
+func narrow(doc *html.Node, stray []*html.Node) *html.Node {
 	body := findElement(doc, "body", 3)
-	if body == nil {
+	head := findElement(doc, "head", 3)
+	if body == nil || head == nil {
 		return doc
 	}
 	stats := make(map[*html.Node]nodeStats)
@@ -324,6 +326,12 @@ func narrow(doc *html.Node) *html.Node {
 	}
 	if core == body {
 		return doc
+	}
+	for _, n := range stray {
+		if n.Parent != nil && n.Parent != head {
+			n.Parent.RemoveChild(n)
+			head.AppendChild(n)
+		}
 	}
 	core.Parent.RemoveChild(core)
 	for c := body.FirstChild; c != nil; c = body.FirstChild {
