@@ -43,9 +43,9 @@ const DefaultAPIURL = "https://discord.com/api/v9/"
 type Options struct {
 	// Token is the bot token, without the "Bot " prefix. Required.
 	Token string
-	// APIURL is the REST base every call goes to: Discord's by default, a
-	// REST proxy, or a local fake in tests. The path must end in
-	// /api/v<N>/.
+	// APIURL is the REST base every call goes to: Discord's by default
+	// (DefaultAPIURL), a REST proxy, or a local fake in tests. Paths are
+	// appended to it as they follow /api/v9/ on Discord.
 	APIURL string
 	// GuildID, when set, registers the commands in that guild only
 	// instead of globally.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -81,6 +82,10 @@ func start(t *testing.T, cfg config) *harness {
 	h.llm = llmtest.New(t)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+			return
+		}
 		title := "Rain returns to the valley " + strings.Trim(r.URL.Path, "/")
 		if r.URL.Path == "/mentions" {
 			title = "@everyone and @here and <@" + discordtest.DefaultUserID + "> read this"
@@ -324,6 +329,18 @@ func TestAutoModeAndFollowUp(t *testing.T) {
 	ans = h.waitBotMessages(th.ID, 2)[1]
 	if ans.Content != summarize.NotSaid {
 		t.Errorf("answer = %q, want %q", ans.Content, summarize.NotSaid)
+	}
+
+	// So is /ask in the thread.
+	ask, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "ask", ChannelID: th.ID, Options: []discordtest.Option{
+		{Name: "question", Type: discordtest.OptionString, Value: "Who runs an orchestra outside Riverton?"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitFor(t, wait, func() bool { m, ok := h.dc.Original(ask.ID); return ok && m.Content != "" }, "the /ask answer")
+	if m, _ := h.dc.Original(ask.ID); !strings.Contains(m.Content, "Maria Lopez") || m.Flags&discordtest.MessageFlagEphemeral != 0 {
+		t.Errorf("/ask answer = %+v, want a public quote naming Maria Lopez", m)
 	}
 
 	// The same link again in this server gets the short notice.
@@ -680,4 +697,67 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestErrorsHaveAnID(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/missing")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitForCalls(t, wait, "PATCH", "/webhooks/*/*/messages/@original", 1)
+	orig, _ := h.dc.Original(in.ID)
+	if !errorID.MatchString(orig.Content) || strings.Count(orig.Content, ". ") != 0 {
+		t.Errorf("error reply = %q, want one sentence ending with an error ID", orig.Content)
+	}
+	id := errorID.FindStringSubmatch(orig.Content)
+	if id == nil || !strings.Contains(h.logs.String(), "error_id="+id[1]) {
+		t.Errorf("error ID not found in the logs")
+	}
+	if n := len(h.dc.Threads()); n != 0 {
+		t.Errorf("%d threads for an error, want 0", n)
+	}
+}
+
+var errorID = regexp.MustCompile(`\(error ID ([0-9a-f]{8})\)\.$`)
+
+func TestDuplicateInteraction(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/dup")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "the thread")
+	// Deliver the same interaction again, as a replay would.
+	raw := map[string]any{
+		"id": in.ID, "application_id": in.ApplicationID, "type": 2, "token": in.Token, "version": 1,
+		"guild_id": in.GuildID, "channel_id": in.ChannelID,
+		"member": map[string]any{"user": in.User, "roles": []string{}, "joined_at": "2026-01-01T00:00:00Z",
+			"permissions": discordtest.MemberPermissions, "deaf": false, "mute": false, "flags": 0},
+		"data": map[string]any{"id": "1", "name": "summarize", "type": 1,
+			"options": []map[string]any{{"name": "url", "type": 3, "value": h.url("/dup")}}},
+	}
+	if err := h.dc.Dispatch("INTERACTION_CREATE", raw); err != nil {
+		t.Fatal(err)
+	}
+	// A marker interaction tells when the bot has seen the replay.
+	_, err = h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+		{Name: "url", Type: discordtest.OptionString, Value: h.url("/marker")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 2 }, "the marker's thread")
+	if n := len(h.dc.CallsTo("PATCH", "/webhooks/*/"+in.Token+"/messages/@original")); n != 1 {
+		t.Errorf("%d edits of the replayed interaction's response, want 1", n)
+	}
+	if n := h.llm.Count(); n != 2 {
+		t.Errorf("%d LLM calls, want 2", n)
+	}
 }

@@ -1,7 +1,12 @@
 package discordtest_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -87,14 +92,59 @@ func restCode(t *testing.T, err error) (status, code int) {
 	return re.Response.StatusCode, re.Message.Code
 }
 
-// TestHandshakeWithSetAPIBase connects an unmodified discordgo session
-// through the process-wide endpoints, so it must not run in parallel.
-func TestHandshakeWithSetAPIBase(t *testing.T) {
-	srv := discordtest.New(t, discordtest.Options{HeartbeatInterval: 200 * time.Millisecond})
-	if err := bot.SetAPIBase(srv.APIURL()); err != nil {
-		t.Fatalf("SetAPIBase(%q) = %v", srv.APIURL(), err)
+// apiServer is the fake every test using bot.SetAPIBase shares: the
+// endpoints are process-wide, so they are set once, in TestMain, before any
+// session exists, and never change afterwards (a write while discordgo
+// goroutines read them would be a data race).
+var apiServer *discordtest.Server
+
+// derived holds what SetAPIBase derived from a proxy-style base in
+// TestMain, for TestSetAPIBase to check.
+var derived map[string]string
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	if err := bot.SetAPIBase("http://proxy.local/discord/api/v10"); err != nil {
+		fmt.Fprintln(os.Stderr, "SetAPIBase:", err)
+		return 1
 	}
-	t.Cleanup(func() { _ = bot.SetAPIBase("https://discord.com/api/v9/") })
+	derived = map[string]string{
+		"EndpointAPI":              discordgo.EndpointAPI,
+		"EndpointGateway":          discordgo.EndpointGateway,
+		"EndpointGatewayBot":       discordgo.EndpointGatewayBot,
+		"EndpointChannels":         discordgo.EndpointChannels,
+		"EndpointWebhooks":         discordgo.EndpointWebhooks,
+		"EndpointApplications":     discordgo.EndpointApplications,
+		"ChannelMessages":          discordgo.EndpointChannelMessages("1"),
+		"InteractionResponse":      discordgo.EndpointInteractionResponse("2", "tok"),
+		"FollowupMessage":          discordgo.EndpointFollowupMessage("3", "tok"),
+		"ApplicationGlobalCommand": discordgo.EndpointApplicationGlobalCommands("4"),
+		"OAuth2Applications":       discordgo.EndpointOAuth2Applications,
+		"APIVersion":               discordgo.APIVersion + "/",
+	}
+	srv, err := discordtest.Start(discordtest.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer srv.Close()
+	if err := bot.SetAPIBase(srv.APIURL()); err != nil {
+		fmt.Fprintln(os.Stderr, "SetAPIBase:", err)
+		return 1
+	}
+	apiServer = srv
+	return m.Run()
+}
+
+// TestHandshakeWithSetAPIBase connects an unmodified discordgo session
+// through the process-wide endpoints set in TestMain.
+func TestHandshakeWithSetAPIBase(t *testing.T) {
+	srv := apiServer
+	identifies := len(srv.IdentifyPayloads())
+	gateways := len(srv.CallsTo("GET", "/gateway"))
 
 	s, err := discordgo.New("Bot " + srv.Token())
 	if err != nil {
@@ -128,75 +178,65 @@ func TestHandshakeWithSetAPIBase(t *testing.T) {
 		return false
 	}, "GUILD_CREATE to fill the state")
 
-	ids := srv.IdentifyPayloads()
+	ids := srv.IdentifyPayloads()[identifies:]
 	if len(ids) != 1 || !ids[0].TokenOK || ids[0].Intents != int(intents) || !ids[0].Compress {
 		t.Errorf("IDENTIFY = %+v, want one with the token, intents %d and compress", ids, intents)
 	}
-	gw := srv.CallsTo("GET", "/gateway")
+	gw := srv.CallsTo("GET", "/gateway")[gateways:]
 	if len(gw) != 1 || !strings.HasPrefix(gw[0].Header["User-Agent"][0], "DiscordBot") {
 		t.Errorf("GET /gateway calls = %+v, want one from discordgo", gw)
 	}
+	// discordgo sends its first heartbeat as Open returns; the ACK keeps
+	// the connection up.
 	srv.WaitFor(t, wait, func() bool {
-		n := 0
 		for _, f := range srv.GatewayFrames() {
 			if f.Op == 1 {
-				n++
+				return true
 			}
 		}
-		return n >= 2
-	}, "two heartbeats")
+		return false
+	}, "a heartbeat")
 	if !srv.Connected() {
 		t.Error("Connected() = false after the handshake")
+	}
+	if _, err := s.ChannelMessageSend(discordtest.DefaultChannelID, "through the derived endpoints"); err != nil {
+		t.Errorf("send through the derived endpoints: %v", err)
 	}
 }
 
 func TestSetAPIBase(t *testing.T) {
-	t.Cleanup(func() { _ = bot.SetAPIBase("https://discord.com/api/v9/") })
-	for _, tc := range []struct {
-		in, wantAPI string
-		wantErr     bool
-	}{
-		{in: "https://discord.com/api/v9/", wantAPI: "https://discord.com/api/v9/"},
-		{in: "http://127.0.0.1:1234/api/v9", wantAPI: "http://127.0.0.1:1234/api/v9/"},
-		{in: "http://proxy.local/discord/api/v10/", wantAPI: "http://proxy.local/discord/api/v10/"},
-		{in: "ftp://discord.com/api/v9/", wantErr: true},
-		{in: "https://discord.com/", wantErr: true},
-		{in: "https://discord.com/api/", wantErr: true},
-		{in: "https://discord.com/api/vX/", wantErr: true},
-		{in: "https:///api/v9/", wantErr: true},
-		{in: "https://user:pw@discord.com/api/v9/", wantErr: true},
-		{in: "https://discord.com/api/v9/?x=1", wantErr: true},
-		{in: "::", wantErr: true},
+	const base = "http://proxy.local/discord/api/v10/"
+	for name, got := range derived {
+		if !strings.HasPrefix(got, base) && !(name == "APIVersion" && got == "10/") {
+			t.Errorf("after SetAPIBase(%q): %s = %q, want it under the base", base, name, got)
+		}
+	}
+	// The same value again is a no-op, and is what every bot start does.
+	if err := bot.SetAPIBase(strings.TrimSuffix(apiServer.APIURL(), "/")); err != nil || discordgo.EndpointAPI != apiServer.APIURL() {
+		t.Errorf("SetAPIBase(same) = %v, EndpointAPI %q, want nil and %q", err, discordgo.EndpointAPI, apiServer.APIURL())
+	}
+	for _, in := range []string{
+		"ftp://discord.com/api/v9/",
+		"https://discord.com/",
+		"https://discord.com/api/",
+		"https://discord.com/api/vX/",
+		"https://discord.com/api/v0/",
+		"https:///api/v9/",
+		"https://user:pw@discord.com/api/v9/",
+		"https://discord.com/api/v9/?x=1",
+		"::",
+		"",
 	} {
-		err := bot.SetAPIBase(tc.in)
-		if (err != nil) != tc.wantErr {
-			t.Errorf("SetAPIBase(%q) = %v, want error %v", tc.in, err, tc.wantErr)
+		err := bot.SetAPIBase(in)
+		if err == nil {
+			t.Errorf("SetAPIBase(%q) = nil, want an error", in)
 			continue
 		}
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "bot: ") {
-				t.Errorf("SetAPIBase(%q) error %q lacks the package prefix", tc.in, err)
-			}
-			continue
+		if !strings.HasPrefix(err.Error(), "bot: ") {
+			t.Errorf("SetAPIBase(%q) error %q lacks the package prefix", in, err)
 		}
-		if discordgo.EndpointAPI != tc.wantAPI {
-			t.Errorf("SetAPIBase(%q): EndpointAPI = %q, want %q", tc.in, discordgo.EndpointAPI, tc.wantAPI)
-		}
-		for name, got := range map[string]string{
-			"EndpointGateway":          discordgo.EndpointGateway,
-			"EndpointGatewayBot":       discordgo.EndpointGatewayBot,
-			"EndpointChannels":         discordgo.EndpointChannels,
-			"EndpointWebhooks":         discordgo.EndpointWebhooks,
-			"EndpointApplications":     discordgo.EndpointApplications,
-			"ChannelMessages":          discordgo.EndpointChannelMessages("1"),
-			"InteractionResponse":      discordgo.EndpointInteractionResponse("2", "tok"),
-			"FollowupMessage":          discordgo.EndpointFollowupMessage("3", "tok"),
-			"ApplicationGlobalCommand": discordgo.EndpointApplicationGlobalCommands("4"),
-			"OAuth2Applications":       discordgo.EndpointOAuth2Applications,
-		} {
-			if !strings.HasPrefix(got, tc.wantAPI) {
-				t.Errorf("SetAPIBase(%q): %s = %q, want it under %q", tc.in, name, got, tc.wantAPI)
-			}
+		if discordgo.EndpointAPI != apiServer.APIURL() {
+			t.Fatalf("SetAPIBase(%q) failed but changed EndpointAPI to %q", in, discordgo.EndpointAPI)
 		}
 	}
 }
@@ -706,4 +746,129 @@ func TestDisallowedIntent(t *testing.T) {
 	}
 	// Without the refused intent the same fake accepts the session.
 	open(t, srv, intents&^discordgo.IntentsMessageContent, nil)
+}
+
+// TestHostileRequests sends malformed bodies straight to the REST API: the
+// fake must answer each with a Discord error, never panic or hang.
+func TestHostileRequests(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.Options{})
+	msg, err := srv.PostMessage(discordtest.MessageSpec{Content: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := srv.SlashCommand(discordtest.CommandSpec{Name: "summarize"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := "/channels/" + discordtest.DefaultChannelID
+	for _, tc := range []struct {
+		method, path, body string
+		want               int
+	}{
+		{"POST", ch + "/messages", `not json`, 400},
+		{"POST", ch + "/messages", `[]`, 400},
+		{"POST", ch + "/messages", `null`, 400},
+		{"POST", ch + "/messages", `{"content":5}`, 400},
+		{"POST", ch + "/messages", `{"embeds":{"title":"x"}}`, 400},
+		{"POST", ch + "/messages", `{"embeds":[null],"content":"x"}`, 200},
+		{"POST", ch + "/messages", `{"content":"x","message_reference":"nope"}`, 400},
+		{"PATCH", ch + "/messages/" + msg.ID, `{"content":"x"}`, 403},
+		{"POST", ch + "/messages/" + msg.ID + "/threads", `{"name":5}`, 400},
+		{"POST", ch + "/messages/404/threads", `{"name":"x"}`, 404},
+		{"POST", ch + "/threads", `{"name":"x","type":99}`, 400},
+		{"GET", ch + "/messages?limit=0", ``, 400},
+		{"GET", ch + "/messages?before=1&after=2", ``, 400},
+		{"PUT", "/applications/" + discordtest.DefaultAppID + "/commands", `[null]`, 400},
+		{"PUT", "/applications/" + discordtest.DefaultAppID + "/commands", `{"name":"x"}`, 400},
+		{"PUT", "/applications/999/commands", `[]`, 403},
+		{"POST", "/interactions/" + in.ID + "/" + in.Token + "/callback", `{"type":4,"data":[]}`, 400},
+		{"POST", "/interactions/" + in.ID + "/" + in.Token + "/callback", `{"type":1}`, 400},
+		{"POST", "/interactions/" + in.ID + "/wrong/callback", `{"type":5}`, 404},
+		{"PATCH", "/webhooks/" + discordtest.DefaultAppID + "/" + in.Token + "/messages/@original", `{"content":"x"}`, 404},
+		{"POST", "/webhooks/" + discordtest.DefaultAppID + "/nope", `{"content":"x"}`, 404},
+		{"DELETE", "/gateway", ``, 405},
+		{"GET", "/nowhere", ``, 404},
+	} {
+		req, err := http.NewRequest(tc.method, strings.TrimSuffix(srv.APIURL(), "/")+tc.path, strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bot "+srv.Token())
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+		}
+		var body struct {
+			Code    *int   `json:"code"`
+			Message string `json:"message"`
+		}
+		decodeErr := json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s %s %s: status %d (%s), want %d", tc.method, tc.path, tc.body, resp.StatusCode, body.Message, tc.want)
+		}
+		if resp.StatusCode >= 400 && (decodeErr != nil || body.Code == nil || body.Message == "") {
+			t.Errorf("%s %s %s: error body without code and message (%v)", tc.method, tc.path, tc.body, decodeErr)
+		}
+	}
+	if n := len(srv.Calls()); n != 23 {
+		t.Errorf("recorded %d calls, want 23", n)
+	}
+}
+
+func TestShardsAndGatewayBot(t *testing.T) {
+	t.Parallel()
+	// Guild A is on shard 0 of 2, guild B on shard 1 ((id >> 22) % 2).
+	a, b := strconv.FormatUint(2<<22, 10), strconv.FormatUint(3<<22, 10)
+	srv := discordtest.New(t, discordtest.Options{RecommendedShards: 2, Guilds: []discordtest.Guild{
+		{ID: a, Channels: []discordtest.Channel{{ID: "10", Name: "a"}}},
+		{ID: b, Channels: []discordtest.Channel{{ID: "20", Name: "b"}}},
+	}})
+	s := newSession(t, srv, intents)
+	gb, err := s.GatewayBot()
+	if err != nil {
+		t.Fatalf("GatewayBot: %v", err)
+	}
+	if gb.Shards != 2 || strings.TrimSuffix(gb.URL, "/") != srv.GatewayURL() || gb.SessionStartLimit.MaxConcurrency != 1 {
+		t.Errorf("GatewayBot = %+v, want 2 shards at %s", gb, srv.GatewayURL())
+	}
+	s.ShardID, s.ShardCount = 1, 2
+	var got collector[*discordgo.MessageCreate]
+	// discordgo's state takes over the guilds of a Ready: read them in
+	// the handler.
+	type readyInfo struct {
+		guilds []string
+		shard  *[2]int
+	}
+	var ready collector[readyInfo]
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { got.add(m) })
+	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+		info := readyInfo{shard: r.Shard}
+		for _, g := range r.Guilds {
+			info.guilds = append(info.guilds, g.ID)
+		}
+		ready.add(info)
+	})
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv.WaitFor(t, wait, func() bool { return len(ready.all()) == 1 }, "READY")
+	if r := ready.all()[0]; len(r.guilds) != 1 || r.guilds[0] != b || r.shard == nil || *r.shard != [2]int{1, 2} {
+		t.Errorf("READY guilds %v shard %v, want only %s on shard [1 2]", r.guilds, r.shard, b)
+	}
+	if _, err := srv.PostMessage(discordtest.MessageSpec{ChannelID: "10", Content: "shard 0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.PostMessage(discordtest.MessageSpec{ChannelID: "20", Content: "shard 1"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitFor(t, wait, func() bool { return len(got.all()) >= 1 }, "MESSAGE_CREATE on shard 1")
+	// The shard-0 message was dispatched first, so had it reached this
+	// shard it would have arrived by now.
+	if all := got.all(); len(all) != 1 || all[0].Content != "shard 1" {
+		t.Errorf("shard 1 got %d messages (first %q), want only \"shard 1\"", len(all), all[0].Content)
+	}
 }

@@ -103,6 +103,10 @@ func (s *Server) putCommands(rq *request) reply {
 	out := make([]json.RawMessage, 0, len(cmds))
 	for i, c := range cmds {
 		p := strconv.Itoa(i) + "."
+		if c == nil {
+			fe.add(strconv.Itoa(i), "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
+			continue
+		}
 		typ := 1
 		if t, isNum := c["type"].(float64); isNum {
 			typ = int(t)
