@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/linkbrief/linkbrief/bot/discordtest"
+	"github.com/linkbrief/linkbrief/summarize/llm/llmtest"
+)
+
+// lockedBuffer collects a child's output while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// buildBinary builds linkbrief once per test run.
+var buildBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "linkbrief-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "linkbrief")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// TestRunBinary runs the built binary as an admin would, against a fake
+// Discord, a fake model and a local page: commands are registered, a link
+// in an auto channel gets a brief and a thread, no secret reaches the
+// logs, and SIGTERM ends the process cleanly with status 0.
+func TestRunBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := discordtest.New(t, discordtest.Options{})
+	model := llmtest.New(t)
+	page := pageServer(t)
+	db := filepath.Join(t.TempDir(), "bot.db")
+	cfg := writeConfig(t, fmt.Sprintf(`
+[discord]
+api_url = %q
+auto_channels = [%q]
+[llm]
+base_url = %q
+model = "test-model"
+[fetch]
+allow_private_networks = true
+[store]
+dsn = %q
+`, dc.APIURL(), discordtest.DefaultChannelID, model.URL(), db))
+	const apiKey = "sk-run-binary-SECRET"
+
+	reg := exec.Command(bin, "commands", "register", "--config", cfg, "--guild", discordtest.DefaultGuildID)
+	reg.Env = append(os.Environ(), "LINKBRIEF_DISCORD_TOKEN="+dc.Token(), "LINKBRIEF_LLM_API_KEY="+apiKey)
+	if out, err := reg.CombinedOutput(); err != nil {
+		t.Fatalf("commands register: %v\n%s", err, out)
+	}
+	if len(dc.Commands(discordtest.DefaultGuildID)) == 0 {
+		t.Fatal("commands register did not register guild commands")
+	}
+
+	cmd := exec.Command(bin, "run", "--config", cfg)
+	cmd.Env = append(os.Environ(), "LINKBRIEF_DISCORD_TOKEN="+dc.Token(), "LINKBRIEF_LLM_API_KEY="+apiKey)
+	var logs lockedBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+		}
+	})
+	dc.WaitFor(t, 20*time.Second, func() bool { return dc.Connected() && len(dc.Commands("")) > 0 },
+		"the bot to connect and register global commands")
+
+	src, err := dc.PostMessage(discordtest.MessageSpec{ChannelID: discordtest.DefaultChannelID,
+		Content: "@everyone look " + page.URL + "/story"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reply discordtest.Message
+	dc.WaitFor(t, 20*time.Second, func() bool {
+		for _, m := range dc.ChannelMessages(discordtest.DefaultChannelID) {
+			if m.Author.ID == dc.BotUser().ID {
+				reply = m
+				return true
+			}
+		}
+		return false
+	}, "the brief")
+	if reply.MessageReference == nil || reply.MessageReference.MessageID != src.ID || len(reply.Embeds) != 1 {
+		t.Errorf("reply = %+v, want one embed replying to %s", reply, src.ID)
+	} else if !strings.Contains(strings.ToLower(reply.Embeds[0].Title), "bridge") {
+		t.Errorf("embed title = %q", reply.Embeds[0].Title)
+	}
+	dc.WaitFor(t, 10*time.Second, func() bool { return len(dc.Threads()) == 1 }, "a thread on the brief")
+
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v, want status 0\n%s", err, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("still running 15 s after SIGTERM\n%s", logs.String())
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("shutdown took %v, want under 10 s", d)
+	}
+	out := logs.String()
+	if strings.Contains(out, dc.Token()) || strings.Contains(out, apiKey) {
+		t.Errorf("a secret reached the logs:\n%s", out)
+	}
+}
+
+func TestRunNeedsAToken(t *testing.T) {
+	code, _, errOut := runCLI(t, nil, "", "run")
+	if code != 2 || !strings.Contains(errOut, "LINKBRIEF_DISCORD_TOKEN") {
+		t.Errorf("run without a token: exit %d, stderr %q; want 2 and how to set one", code, errOut)
+	}
+}
