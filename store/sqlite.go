@@ -34,7 +34,8 @@ const readConns = 4
 // any gateway replay or job-queue retry window.
 const defaultEventRetention = 30 * 24 * time.Hour
 
-// Options tunes a SQLite store. The zero value means the defaults.
+// Options tunes a SQLite or PostgreSQL store. The zero value means the
+// defaults.
 type Options struct {
 	// Now is the clock used for expiry, creation times and the ledger.
 	// Nil means time.Now.

@@ -4,7 +4,8 @@
 //
 // It stores plain values and knows nothing of Discord or of the pipeline's
 // types. SQLite (pure Go, WAL) is the default implementation; PostgreSQL
-// will implement the same Store interface for deployments that scale out.
+// implements the same Store interface for deployments that scale out, and
+// OpenDSN picks one from the configuration.
 package store
 
 import (
