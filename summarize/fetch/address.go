@@ -53,6 +53,9 @@ func (c *Client) checkURL(u *url.URL) (string, error) {
 	if err != nil {
 		return "", refuse(ErrBadURL, "bad address %q", truncate(hostname))
 	}
+	if !isIP && !validHostName(hostname) {
+		return "", refuse(ErrBadURL, "bad host name %q", truncate(hostname))
+	}
 	host := hostname
 	if isIP {
 		host = addr.String()
@@ -60,7 +63,7 @@ func (c *Client) checkURL(u *url.URL) (string, error) {
 	hostport := host
 	switch {
 	case port != "":
-		hostport = net.JoinHostPort(host, port)
+		hostport = net.JoinHostPort(host, strconv.FormatUint(uint64(portNum), 10))
 	case isIP && addr.Is6():
 		hostport = "[" + host + "]"
 	}
@@ -81,6 +84,24 @@ func (c *Client) checkURL(u *url.URL) (string, error) {
 		return "", refuse(ErrPort, "%d", portNum)
 	}
 	return hostport, nil
+}
+
+// validHostName accepts the bytes of DNS names (letters, digits, '-', '_',
+// '.') and UTF-8 internationalised names, which the transport converts to
+// punycode. Anything else would fail later with a less clear error.
+func validHostName(host string) bool {
+	if len(host) > 253 || !utf8.ValidString(host) {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		b := host[i]
+		switch {
+		case b >= 0x80, b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '-', b == '_', b == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // isLocalName reports names that resolve to loopback by definition

@@ -106,6 +106,9 @@ func refusalCases() []struct {
 		{"http://example.com:99999/", ErrBadURL},
 		{"http://example.com:0/", ErrBadURL},
 		{"http://exa mple.com/", ErrBadURL},
+		{"http://]/", ErrBadURL},
+		{"http://exa$mple.com/", ErrBadURL},
+		{"http://" + strings.Repeat("a", 254) + "/", ErrBadURL},
 		{"http://example.com/" + strings.Repeat("a", maxURLLength), ErrBadURL},
 	}
 }

@@ -28,7 +28,7 @@ func publicGuard() *ssrf.Guardian {
 }
 
 // serveOn starts an HTTP test server listening on addr ("127.0.0.2:0").
-func serveOn(t *testing.T, addr string, h http.Handler) *httptest.Server {
+func serveOn(t testing.TB, addr string, h http.Handler) *httptest.Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

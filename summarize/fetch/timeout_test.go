@@ -3,8 +3,11 @@ package fetch
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"testing"
 	"time"
@@ -144,4 +147,33 @@ func TestUnreachable(t *testing.T) {
 		_, err := pc.Fetch(context.Background(), srv.URL+path)
 		checkErr(t, path, err, ErrUnreachable)
 	}
+
+	// A certificate no public root vouches for.
+	tlsSrv := httptest.NewUnstartedServer(staticPage("text/html", []byte("<p>hi</p>")))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	_, err = c.Fetch(context.Background(), tlsSrv.URL)
+	checkErr(t, tlsSrv.URL+" (self-signed)", err, ErrUnreachable)
+}
+
+// TestEnvironmentProxyIgnored points HTTP_PROXY at a listener: the fetch
+// must go straight to the site. (net/http never proxies loopback
+// addresses, so the site is reached through a host name.)
+func TestEnvironmentProxyIgnored(t *testing.T) {
+	proxy := watch(t, "127.0.0.1:0")
+	t.Setenv("HTTP_PROXY", "http://127.0.0.1:"+proxy.port)
+	t.Setenv("http_proxy", "http://127.0.0.1:"+proxy.port)
+	srv := serveOn(t, publicIP+":0", staticPage("text/plain", []byte("direct")))
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	lookups := &countingLookup{table: map[string][]netip.Addr{"site.example": {netip.MustParseAddr(publicIP)}}}
+	c := newTestClient(t, Options{Guard: publicGuard(), LookupIP: lookups.lookup})
+	page, err := c.Fetch(context.Background(), "http://site.example:"+port+"/")
+	if err != nil {
+		t.Fatalf("Fetch error = %v", err)
+	}
+	if string(page.Body) != "direct" {
+		t.Errorf("body = %q, want %q", page.Body, "direct")
+	}
+	proxy.assertUntouched(t)
 }
