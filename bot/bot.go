@@ -157,7 +157,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	if err := b.register(ctx, b.appID()); err != nil {
-		b.log.Error("bot: registering the commands failed; the ones registered before stay", "err", err)
+		b.log.Error("bot: registering the commands failed; the ones registered before stay", "err", redact(err))
 	}
 	b.log.Info("bot: connected", "user", b.userName(), "shard", b.opts.ShardID, "shards", b.opts.ShardCount)
 	<-ctx.Done()
@@ -207,7 +207,7 @@ func (b *Bot) shutdown() {
 	}
 	b.cancelWork()
 	if err := b.s.Close(); err != nil {
-		b.log.Warn("bot: closing the gateway", "err", err)
+		b.log.Warn("bot: closing the gateway", "err", redact(err))
 	}
 	b.log.Info("bot: stopped")
 }
@@ -410,11 +410,11 @@ func (b *Bot) startThread(ctx context.Context, guildID, channelID, messageID str
 	case restCode(err) == threadAlreadyExists:
 		threadID = messageID
 	default:
-		b.log.Warn("bot: starting a thread failed", "channel", channelID, "message", messageID, "err", err)
+		b.log.Warn("bot: starting a thread failed", "channel", channelID, "message", messageID, "err", redact(err))
 		return
 	}
 	if err := b.h.ThreadStarted(ctx, guildID, channelID, messageID, threadID, t); err != nil {
-		b.log.Error("bot: recording a thread failed", "thread", threadID, "err", err)
+		b.log.Error("bot: recording a thread failed", "thread", threadID, "err", redact(err))
 	}
 }
 
@@ -433,6 +433,6 @@ func (b *Bot) finish(ctx context.Context, eventID, replyID string) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := b.h.Finish(fctx, eventID, replyID); err != nil {
-		b.log.Error("bot: closing an event in the reply ledger failed", "event", eventID, "err", err)
+		b.log.Error("bot: closing an event in the reply ledger failed", "event", eventID, "err", redact(err))
 	}
 }

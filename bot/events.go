@@ -46,7 +46,7 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 			Reference:       &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(bool)},
 		}, discordgo.WithContext(ctx))
 		if err != nil {
-			b.log.Error("bot: sending a reply failed", "channel", m.ChannelID, "message", m.ID, "err", err)
+			b.log.Error("bot: sending a reply failed", "channel", m.ChannelID, "message", m.ID, "err", redact(err))
 			continue
 		}
 		if first == "" {
@@ -86,7 +86,7 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	if err != nil {
 		// Already acknowledged (a replayed event) or too late: nothing
 		// more can be sent for it.
-		b.log.Warn("bot: acknowledging an interaction failed", "interaction", i.ID, "command", in.Command, "err", err)
+		b.log.Warn("bot: acknowledging an interaction failed", "interaction", i.ID, "command", in.Command, "err", redact(err))
 		return
 	}
 
@@ -119,7 +119,7 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 			}, discordgo.WithContext(ctx))
 		}
 		if err != nil {
-			b.log.Error("bot: sending an interaction reply failed", "interaction", i.ID, "command", in.Command, "reply", n, "err", err)
+			b.log.Error("bot: sending an interaction reply failed", "interaction", i.ID, "command", in.Command, "reply", n, "err", redact(err))
 			continue
 		}
 		if first == "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -69,4 +70,17 @@ func apiRest(u *url.URL) (string, bool) {
 	}
 	_, rest, ok := strings.Cut(strings.TrimPrefix(u.Path, "/api/v"), "/")
 	return rest, ok
+}
+
+// tokenPath matches the interaction token in webhook and interaction
+// callback URLs, which errors from net/http quote in full.
+var tokenPath = regexp.MustCompile(`(/(?:webhooks|interactions)/[0-9]+/)[^/?"\s]+`)
+
+// redact returns err's text without interaction tokens, for logs: a token
+// lets anyone answer as the bot for 15 minutes.
+func redact(err error) string {
+	if err == nil {
+		return ""
+	}
+	return tokenPath.ReplaceAllString(err.Error(), "${1}[redacted]")
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"net/http"
 	"testing"
 )
@@ -57,3 +58,19 @@ func TestRewriterRejects(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`Patch "http://127.0.0.1:1/api/v9/webhooks/123/aW50ZXJhY3Rpb24.tok-en_/messages/@original": context canceled`,
+			`Patch "http://127.0.0.1:1/api/v9/webhooks/123/[redacted]/messages/@original": context canceled`},
+		{`Post "https://discord.com/api/v9/interactions/456/secret/callback": EOF`,
+			`Post "https://discord.com/api/v9/interactions/456/[redacted]/callback": EOF`},
+		{`Post "https://discord.com/api/v9/webhooks/1/tok?wait=true": EOF`, `Post "https://discord.com/api/v9/webhooks/1/[redacted]?wait=true": EOF`},
+		{"HTTP 400 Bad Request, {}", "HTTP 400 Bad Request, {}"},
+	}
+	for _, tt := range tests {
+		if got := redact(errors.New(tt.in)); got != tt.want {
+			t.Errorf("redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/linkbrief/linkbrief/store"
@@ -180,7 +181,7 @@ type Field struct {
 // the reply ledger shows the message was already handled (a replayed or
 // duplicated event).
 func (h *Handler) Message(ctx context.Context, m Message) *Response {
-	if m.Bot || m.Webhook || m.ID == "" || m.GuildID == "" {
+	if m.Bot || m.Webhook || m.ID == "" || m.GuildID == "" || strings.TrimSpace(m.Content) == "" {
 		return nil
 	}
 	if th, err := h.st.Thread(ctx, m.ChannelID); err == nil {

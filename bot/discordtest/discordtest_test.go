@@ -836,15 +836,17 @@ func TestShardsAndGatewayBot(t *testing.T) {
 	}
 	s.ShardID, s.ShardCount = 1, 2
 	var got collector[*discordgo.MessageCreate]
-	// discordgo's state takes over the guilds of a Ready: read them in
-	// the handler.
+	// discordgo's state takes over the guilds of a Ready and fills them
+	// from GUILD_CREATE concurrently: read them under the state lock.
 	type readyInfo struct {
 		guilds []string
 		shard  *[2]int
 	}
 	var ready collector[readyInfo]
 	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { got.add(m) })
-	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+	s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {
+		s.State.RLock()
+		defer s.State.RUnlock()
 		info := readyInfo{shard: r.Shard}
 		for _, g := range r.Guilds {
 			info.guilds = append(info.guilds, g.ID)
