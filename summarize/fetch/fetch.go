@@ -16,6 +16,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -89,6 +90,7 @@ func New(opts Options) *Client {
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultMaxBytes
 	}
+	opts.MaxBytes = min(opts.MaxBytes, math.MaxInt64-1) // the reader asks for one byte more
 	switch {
 	case opts.MaxRedirects == 0:
 		opts.MaxRedirects = DefaultMaxRedirects

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"code.dny.dev/ssrf"
@@ -210,5 +211,30 @@ func TestRequestHeaders(t *testing.T) {
 	}
 	if string(page.Body) != "TestAgent/2" {
 		t.Errorf("User-Agent with Options.UserAgent = %q, want %q", page.Body, "TestAgent/2")
+	}
+}
+
+// TestConcurrentFetches shares one Client between goroutines (run with
+// -race).
+func TestConcurrentFetches(t *testing.T) {
+	srv, c := servePublic(t, redirector(), Options{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Go(func() {
+			path := fmt.Sprintf("/page/%d", i)
+			page, err := c.Fetch(context.Background(), srv.URL+"/go?to="+url.QueryEscape(path))
+			switch {
+			case err != nil:
+				errs <- err
+			case string(page.Body) != "<p>"+path+"</p>":
+				errs <- fmt.Errorf("fetch %s: body %q", path, page.Body)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
