@@ -45,7 +45,10 @@ type Options struct {
 	Token string
 	// APIURL is the REST base every call goes to: Discord's by default
 	// (DefaultAPIURL), a REST proxy, or a local fake in tests. Paths are
-	// appended to it as they follow /api/v9/ on Discord.
+	// appended to it as they follow /api/v9/ on Discord. The redirection
+	// is done by this session's HTTP transport, not by rewriting
+	// discordgo's process-wide endpoint variables (SetAPIBase), so bots
+	// aimed at different servers can run side by side.
 	APIURL string
 	// GuildID, when set, registers the commands in that guild only
 	// instead of globally.

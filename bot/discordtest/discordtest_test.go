@@ -874,3 +874,107 @@ func TestShardsAndGatewayBot(t *testing.T) {
 		t.Errorf("shard 1 got %d messages (first %q), want only \"shard 1\"", len(all), all[0].Content)
 	}
 }
+
+func TestCloseWith(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		code                       int
+		wantIdentifies, wantResume int
+	}{
+		{code: 4000, wantIdentifies: 1, wantResume: 1}, // resumable
+		{code: 4009, wantIdentifies: 2, wantResume: 0}, // session timed out: identify again
+	} {
+		t.Run(strconv.Itoa(tc.code), func(t *testing.T) {
+			t.Parallel()
+			srv := discordtest.New(t, discordtest.Options{})
+			var disconnects collector[*discordgo.Disconnect]
+			open(t, srv, intents, func(s *discordgo.Session) {
+				s.AddHandler(func(_ *discordgo.Session, d *discordgo.Disconnect) { disconnects.add(d) })
+			})
+			srv.CloseWith(tc.code)
+			srv.WaitFor(t, wait, func() bool {
+				return srv.Connected() && srv.Identifies() == tc.wantIdentifies && srv.Resumes() == tc.wantResume
+			}, fmt.Sprintf("%d identifies and %d resumes", tc.wantIdentifies, tc.wantResume))
+			if len(disconnects.all()) == 0 {
+				t.Error("no Disconnect event after the close")
+			}
+		})
+	}
+}
+
+func TestRawDispatch(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.Options{})
+	var events collector[*discordgo.Event]
+	var components collector[*discordgo.InteractionCreate]
+	s := open(t, srv, intents, func(s *discordgo.Session) {
+		s.AddHandler(func(_ *discordgo.Session, e *discordgo.Event) { events.add(e) })
+		s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { components.add(i) })
+	})
+	bot, err := s.ChannelMessageSend(discordtest.DefaultChannelID, "with a button")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Dispatch("TYPING_START", map[string]any{
+		"channel_id": discordtest.DefaultChannelID, "guild_id": discordtest.DefaultGuildID,
+		"user_id": discordtest.DefaultUserID, "timestamp": 1767225600,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A component interaction is not built by a helper: dispatch it raw;
+	// the fake registers it so the bot can answer it.
+	if err := srv.Dispatch("INTERACTION_CREATE", map[string]any{
+		"id": "900", "token": "raw-token", "type": 3, "application_id": srv.AppID(), "version": 1,
+		"guild_id": discordtest.DefaultGuildID, "channel_id": discordtest.DefaultChannelID,
+		"member":  discordtest.DefaultMember(),
+		"message": map[string]any{"id": bot.ID, "channel_id": discordtest.DefaultChannelID},
+		"data":    map[string]any{"custom_id": "more", "component_type": 2},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Dispatch("BAD", func() {}); err == nil {
+		t.Error("Dispatch of an unmarshalable payload = nil, want an error")
+	}
+	srv.WaitFor(t, wait, func() bool { return len(components.all()) == 1 }, "the component interaction")
+	srv.WaitFor(t, wait, func() bool {
+		_, found := events.find(func(e *discordgo.Event) bool { return e.Type == "TYPING_START" })
+		return found
+	}, "TYPING_START")
+	i := components.all()[0].Interaction
+	content := "updated"
+	if err := s.InteractionRespond(i, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseUpdateMessage, Data: &discordgo.InteractionResponseData{Content: content},
+	}); err != nil {
+		t.Fatalf("update message: %v", err)
+	}
+	if m, _ := srv.Message(bot.ID); m.Content != content || m.EditedTimestamp == nil {
+		t.Errorf("component message = %q (edited %v), want %q edited", m.Content, m.EditedTimestamp, content)
+	}
+	calls := srv.InteractionResponses("900")
+	if len(calls) != 1 || calls[0].Status != 204 {
+		t.Errorf("interaction calls = %v, want one 204", statuses(calls))
+	}
+}
+
+func TestRateLimitHeaders(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.Options{})
+	s := newSession(t, srv, intents)
+	srv.RateLimit(discordtest.RouteSendMessage, 1500*time.Millisecond, false, 1)
+	s.ShouldRetryOnRateLimit = false
+	if _, err := s.ChannelMessageSend(discordtest.DefaultChannelID, "x"); err == nil {
+		t.Fatal("send under a 429 succeeded")
+	}
+	c := srv.CallsTo("POST", "/channels/*/messages")[0]
+	for k, want := range map[string]string{
+		"Retry-After": "2", "X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset-After": "1.500",
+		"X-Ratelimit-Scope": "user", "X-Ratelimit-Limit": "50",
+	} {
+		if got := http.Header(c.ResponseHeader).Get(k); got != want {
+			t.Errorf("429 header %s = %q, want %q", k, got, want)
+		}
+	}
+	if v, _ := c.Field("content"); v != "x" {
+		t.Errorf("recorded content = %v, want x", v)
+	}
+}

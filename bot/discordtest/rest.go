@@ -267,7 +267,10 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 			status, resp = 500, []byte(`{"code":0,"message":"500: Internal Server Error"}`)
 		}
 	}
-	call.Status, call.Response = status, resp
+	if resp != nil {
+		extra.Set("Content-Type", "application/json")
+	}
+	call.Status, call.Response, call.ResponseHeader = status, resp, extra.Clone()
 
 	s.mu.Lock()
 	s.st.calls = append(s.st.calls, call)
@@ -277,9 +280,6 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	for k, v := range extra {
 		h[k] = v
-	}
-	if resp != nil {
-		h.Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(status)
 	if resp != nil && status != http.StatusNoContent {

@@ -17,6 +17,14 @@
 // srv.Client(), which sends every REST request to this fake whatever its
 // host (safe in parallel tests).
 //
+// discordgo facts tests must live with (v0.29.0): Session.Close sleeps one
+// second; handlers run in their own goroutines, so tests wait (WaitFor)
+// instead of sleeping; READY's guild objects are filled concurrently by the
+// state, so read them under Session.State's lock; after INVALID_SESSION the
+// client re-identifies on the same socket; close codes do not stop its
+// reconnect loop; a 429 is retried forever while ShouldRetryOnRateLimit is
+// set, and a 502 up to MaxRestRetries times.
+//
 // The fake validates what Discord validates where it matters to a
 // summarizing bot (message and embed limits, thread names, allowed_mentions,
 // the interaction 3-second window and single acknowledgement) and answers
@@ -56,7 +64,11 @@ type Options struct {
 	// text channel DefaultChannelID and the member DefaultUserID.
 	Guilds []Guild
 	// HeartbeatInterval is sent in HELLO. Default 41.25 s, as Discord;
-	// tests of heartbeats use a few hundred milliseconds.
+	// tests of heartbeats use a few hundred milliseconds. With a short
+	// interval, a heartbeat racing Session.Close can make discordgo
+	// v0.29.0 reconnect after Close and retry in the background until the
+	// process ends (a client bug), so keep short intervals to the tests
+	// that need them.
 	HeartbeatInterval time.Duration
 	// RefuseIntents are intent bits not enabled for this application: an
 	// IDENTIFY asking for any of them is closed with 4014 (Disallowed

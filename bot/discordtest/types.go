@@ -230,9 +230,11 @@ type Call struct {
 	// nil when there was none or it was not JSON; RawBody is as received.
 	Body    any
 	RawBody []byte
-	// Status and Response are what the fake answered.
-	Status   int
-	Response []byte
+	// Status, ResponseHeader and Response are what the fake answered
+	// (ResponseHeader carries the X-RateLimit-* and Retry-After headers).
+	Status         int
+	ResponseHeader map[string][]string
+	Response       []byte
 }
 
 // Decode unmarshals the call's JSON body into v.
