@@ -4,6 +4,9 @@
 # environment the tests read:
 #
 #   eval "$(scripts/test-services.sh)"      # start (idempotent), export the DSNs
+#
+# (Under `set -e`, `env=$(scripts/test-services.sh); eval "$env"` also stops
+# the caller when the script fails; a bare eval "$(...)" does not.)
 #   go test -race ./store/...
 #   scripts/test-services.sh stop           # stop both and delete their data
 #
@@ -74,12 +77,52 @@ as_pg() {
 	fi
 }
 
-pg_running() {
-	"$bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -t 1 2>/dev/null
+# pg_state prints pg_isready's verdict on our port: 0 accepting
+# connections, 1 starting up or recovering, 2 no answer.
+pg_state() {
+	local rc=0
+	"$bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -t 1 2>/dev/null || rc=$?
+	echo "$rc"
 }
+
+pg_running() { [ "$(pg_state)" = 0 ]; }
 
 psql_admin() {
 	"$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -Atc "$1"
+}
+
+# init_cluster creates an empty cluster in $pg_data.
+init_cluster() {
+	log "initdb $pg_data"
+	rm -rf "$pg_data"
+	mkdir -p "$pg_dir"
+	if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pg_dir"; fi
+	chmod 700 "$pg_dir"
+	as_pg "$bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$pg_dir/initdb.log" 2>&1 ||
+		{ cat "$pg_dir/initdb.log" >&2; die "initdb failed"; }
+	cat >>"$pg_data/postgresql.conf" <<-EOF
+
+		# Linkbrief test cluster: speed over durability.
+		max_connections = 300
+		fsync = off
+		synchronous_commit = off
+		full_page_writes = off
+	EOF
+}
+
+# try_start starts the cluster, a few times: a server killed moments ago
+# may hold its lock file until its last process is reaped. Address, port
+# and socket directory are given on each start, so they always follow the
+# settings above.
+try_start() {
+	local attempt
+	for attempt in 1 2 3 4 5; do
+		as_pg "$bin/pg_ctl" -D "$pg_data" -l "$pg_dir/server.log" -w -t 60 -s \
+			-o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_dir" \
+			start 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
 }
 
 start_postgres() {
@@ -87,35 +130,27 @@ start_postgres() {
 	if [ "$(id -u)" -eq 0 ]; then
 		id postgres >/dev/null 2>&1 || die "no postgres user: reinstall the postgresql package"
 	fi
-	if pg_running; then
+	if [ "$(pg_state)" != 2 ]; then
 		# Ours only if the data directory says so; another server on the
 		# port would make every test fail in a confusing way.
 		[ -f "$pg_data/postmaster.pid" ] || die "something else already listens on 127.0.0.1:$pg_port"
 		log "postgresql already running on 127.0.0.1:$pg_port ($pg_data)"
 	else
+		local fresh=false
 		if [ ! -f "$pg_data/PG_VERSION" ]; then
-			log "initdb $pg_data"
-			rm -rf "$pg_data"
-			mkdir -p "$pg_dir"
-			if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pg_dir"; fi
-			chmod 700 "$pg_dir"
-			as_pg "$bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$pg_dir/initdb.log" 2>&1 ||
-				{ cat "$pg_dir/initdb.log" >&2; die "initdb failed"; }
-			cat >>"$pg_data/postgresql.conf" <<-EOF
-
-				# Linkbrief test cluster: loopback only, own socket directory, speed over durability.
-				listen_addresses = '127.0.0.1'
-				port = $pg_port
-				unix_socket_directories = '$pg_dir'
-				max_connections = 300
-				fsync = off
-				synchronous_commit = off
-				full_page_writes = off
-			EOF
+			init_cluster
+			fresh=true
 		fi
 		log "starting postgresql on 127.0.0.1:$pg_port"
-		as_pg "$bin/pg_ctl" -D "$pg_data" -l "$pg_dir/server.log" -w -t 60 -s start ||
-			{ tail -n 20 "$pg_dir/server.log" >&2 || true; die "postgresql did not start (log: $pg_dir/server.log)"; }
+		if ! try_start; then
+			# The cluster is throwaway: one left broken by a crash or a
+			# killed initdb is replaced rather than repaired.
+			$fresh && { tail -n 20 "$pg_dir/server.log" >&2 || true; die "postgresql did not start (log: $pg_dir/server.log)"; }
+			log "the cluster in $pg_data does not start: creating a new one"
+			tail -n 5 "$pg_dir/server.log" >&2 || true
+			init_cluster
+			try_start || { tail -n 20 "$pg_dir/server.log" >&2 || true; die "postgresql did not start (log: $pg_dir/server.log)"; }
+		fi
 	fi
 	local i
 	for i in $(seq 1 60); do
