@@ -1,13 +1,16 @@
 package store
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -321,14 +324,17 @@ func TestPostgresMigrationsRace(t *testing.T) {
 				t.Errorf("round %d: schema versions seen by OpenPostgres #%d = %v, want %v", round, i, got, wantPostgresVersions())
 			}
 		}
-		// Every handle works on the one schema.
+		// Every handle works on the one schema: the first to claim an
+		// event wins it, the others see it taken.
+		claimed := false
 		for i, s := range stores {
 			if s == nil {
 				continue
 			}
-			if ok, err := s.ClaimEvent(t.Context(), "after-race"); err != nil || ok != (i == slices.IndexFunc(stores, func(s *Postgres) bool { return s != nil })) {
-				t.Errorf("round %d: handle %d ClaimEvent(after-race) = %v, %v; want true for the first handle only", round, i, ok, err)
+			if ok, err := s.ClaimEvent(t.Context(), "after-race"); err != nil || ok == claimed {
+				t.Errorf("round %d: handle %d ClaimEvent(after-race) = %v, %v; want %v", round, i, ok, err, !claimed)
 			}
+			claimed = true
 			if err := s.Close(); err != nil {
 				t.Error(err)
 			}
@@ -510,4 +516,114 @@ func TestOpenDSN(t *testing.T) {
 			t.Errorf("OpenDSN(postgres) = %T, want *Postgres", s)
 		}
 	})
+}
+
+// postgresClaimChildEnv carries the DSN from TestPostgresTwoProcessesClaim
+// to its children.
+const postgresClaimChildEnv = "LINKBRIEF_STORE_PG_CLAIM_CHILD_DSN"
+
+// TestPostgresClaimChild is not a test of its own: it is one of the
+// processes of TestPostgresTwoProcessesClaim. It opens the store (racing
+// the other child's migration), waits for a line on stdin, claims events 0
+// to 299 (in reverse when the line is "reverse") and prints the ones it
+// won.
+func TestPostgresClaimChild(t *testing.T) {
+	dsn := os.Getenv(postgresClaimChildEnv)
+	if dsn == "" {
+		t.Skip("helper process for TestPostgresTwoProcessesClaim")
+	}
+	ctx := context.Background()
+	s, err := OpenPostgres(ctx, dsn)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	fmt.Println("ready")
+	order, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil {
+		os.Exit(3)
+	}
+	for i := range 300 {
+		if order == "reverse\n" {
+			i = 299 - i
+		}
+		ok, err := s.ClaimEvent(ctx, fmt.Sprint(i))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		if ok {
+			fmt.Printf("won %d\n", i)
+		}
+	}
+	s.Close()
+	os.Exit(0)
+}
+
+// TestPostgresTwoProcessesClaim starts two processes on one empty schema at
+// once (both migrate) and has them claim the same events: every event is
+// won exactly once.
+func TestPostgresTwoProcessesClaim(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-executes the test binary")
+	}
+	t.Parallel()
+	dsn := testSchema(t)
+	type child struct {
+		cmd    *exec.Cmd
+		stdin  io.WriteCloser
+		lines  *bufio.Scanner
+		stderr *strings.Builder
+	}
+	children := make([]child, 2)
+	for i := range children {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPostgresClaimChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), postgresClaimChildEnv+"="+dsn)
+		c := child{cmd: cmd, stderr: &strings.Builder{}}
+		cmd.Stderr = c.stderr
+		var err error
+		if c.stdin, err = cmd.StdinPipe(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.lines = bufio.NewScanner(out)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		children[i] = c
+	}
+	for i, c := range children {
+		if !c.lines.Scan() || c.lines.Text() != "ready" {
+			t.Fatalf("child %d did not get ready: %q\n%s", i, c.lines.Text(), c.stderr)
+		}
+	}
+	// Opposite orders make the two meet on the same events mid-way.
+	for i, c := range children {
+		if _, err := io.WriteString(c.stdin, []string{"forward\n", "reverse\n"}[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wins := make(map[string]int)
+	perChild := make([]int, len(children))
+	for i, c := range children {
+		for c.lines.Scan() {
+			if id, ok := strings.CutPrefix(c.lines.Text(), "won "); ok {
+				wins[id]++
+				perChild[i]++
+			}
+		}
+		if err := c.cmd.Wait(); err != nil {
+			t.Fatalf("child %d: %v\n%s", i, err, c.stderr)
+		}
+	}
+	for i := range 300 {
+		if n := wins[fmt.Sprint(i)]; n != 1 {
+			t.Errorf("event %d won %d times across two processes, want 1", i, n)
+		}
+	}
+	t.Logf("wins per process: %v", perChild)
 }
