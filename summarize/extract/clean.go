@@ -50,22 +50,32 @@ func hiddenStyle(style string) bool {
 	if len(style) > 4096 {
 		style = style[:4096]
 	}
-	for _, decl := range strings.Split(style, ";") {
+	for style != "" {
+		var decl string
+		decl, style, _ = strings.Cut(style, ";")
 		prop, val, ok := strings.Cut(decl, ":")
 		if !ok {
 			continue
 		}
-		prop = strings.ToLower(strings.TrimSpace(prop))
-		val = strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(val), "!important")))
+		prop = strings.TrimSpace(prop)
+		val = strings.TrimSpace(val)
+		if v, ok := strings.CutSuffix(val, "important"); ok {
+			val = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "!"))
+		}
 		switch {
-		case prop == "display" && val == "none":
-			return true
-		case prop == "visibility" && (val == "hidden" || val == "collapse"):
-			return true
-		case (prop == "font-size" || prop == "max-height" || prop == "height") && zeroLength(val):
-			return true
-		case prop == "opacity" && zeroLength(val):
-			return true
+		case strings.EqualFold(prop, "display"):
+			if strings.EqualFold(val, "none") {
+				return true
+			}
+		case strings.EqualFold(prop, "visibility"):
+			if strings.EqualFold(val, "hidden") || strings.EqualFold(val, "collapse") {
+				return true
+			}
+		case strings.EqualFold(prop, "font-size"), strings.EqualFold(prop, "max-height"),
+			strings.EqualFold(prop, "height"), strings.EqualFold(prop, "opacity"):
+			if zeroLength(val) {
+				return true
+			}
 		}
 	}
 	return false

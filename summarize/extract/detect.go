@@ -20,9 +20,10 @@ type signals struct {
 	consentMark bool      // a consent-manager element (class, id) on the page
 	paywallMark bool      // a paywall element, or JSON-LD isAccessibleForFree false
 	loginMark   bool      // a login form
-	text        string    // lower-cased raw text of the page, capped
+	rawText     string    // raw text of the page, capped
+	chars       int       // trimmed length of the text left after cleaning
 
-	// stray are metadata elements (title, meta, link, JSON-LD) that the
+	// stray are metadata elements (title, named meta, JSON-LD) that the
 	// parser put in the body, as it does after a stray tag in the head.
 	stray []*html.Node
 }
@@ -64,8 +65,8 @@ const (
 func cleanAndScan(doc *html.Node) signals {
 	var s signals
 	var text strings.Builder
-	var walk func(n *html.Node, raw bool)
-	walk = func(n *html.Node, raw bool) {
+	var walk func(n *html.Node, raw bool) int
+	walk = func(n *html.Node, raw bool) (kept int) {
 		var next *html.Node
 		for c := n.FirstChild; c != nil; c = next {
 			next = c.NextSibling
@@ -73,8 +74,10 @@ func cleanAndScan(doc *html.Node) signals {
 			case html.CommentNode:
 				n.RemoveChild(c)
 			case html.TextNode:
+				t := strings.TrimSpace(c.Data)
+				kept += len(t)
 				if !raw && text.Len() < maxSignalText {
-					if t := strings.TrimSpace(c.Data); t != "" {
+					if t != "" {
 						text.WriteString(t)
 						text.WriteByte(' ')
 					}
@@ -106,15 +109,18 @@ func cleanAndScan(doc *html.Node) signals {
 					n.RemoveChild(c)
 					continue
 				}
-				walk(c, raw)
+				k := walk(c, raw)
 				if dropTags[c.Data] || isHidden(c) {
 					n.RemoveChild(c)
+				} else {
+					kept += k
 				}
 			}
 		}
+		return kept
 	}
-	walk(doc, false)
-	s.text = strings.ToLower(text.String())
+	s.chars = walk(doc, false)
+	s.rawText = text.String()
 	return s
 }
 
@@ -128,7 +134,7 @@ func (s *signals) addStray(n *html.Node) {
 // element records the facts one element gives.
 func (s *signals) element(n *html.Node) {
 	switch n.Data {
-	case "title", "link":
+	case "title":
 		s.addStray(n)
 	case "img":
 		s.images++
@@ -146,7 +152,9 @@ func (s *signals) element(n *html.Node) {
 			s.published = parseDate(attr(n, "datetime"))
 		}
 	case "meta":
-		s.addStray(n)
+		if attr(n, "itemprop") == "" && (attr(n, "property") != "" || attr(n, "name") != "") {
+			s.addStray(n)
+		}
 		if s.published.IsZero() && strings.EqualFold(attr(n, "itemprop"), "datePublished") {
 			s.published = parseDate(attr(n, "content"))
 		}
@@ -232,6 +240,9 @@ func phraseHits(text string, phrases []string) int {
 // with enough text is an article unless that text is itself the wall.
 func classify(s signals, text string, minWords int) (Kind, bool) {
 	words := countWords(text)
+	if words >= 400 {
+		return "", false
+	}
 	lower := strings.ToLower(text)
 	if words >= minWords {
 		// The extracted "article" may be the wall's own wording.
@@ -245,15 +256,16 @@ func classify(s signals, text string, minWords int) (Kind, bool) {
 		}
 		return "", false
 	}
-	pageWords := countWords(s.text)
+	page := strings.ToLower(s.rawText)
+	pageWords := countWords(page)
 	switch {
-	case s.consentMark && phraseHits(s.text, consentPhrases) >= 2:
+	case s.consentMark && phraseHits(page, consentPhrases) >= 2:
 		return ConsentWall, true
-	case s.passwords > 0 || (s.loginMark && phraseHits(s.text, loginPhrases) >= 2):
+	case s.passwords > 0 || (s.loginMark && phraseHits(page, loginPhrases) >= 2):
 		return LoginWall, true
-	case s.paywallMark || phraseHits(s.text, paywallPhrases) >= 2:
+	case s.paywallMark || phraseHits(page, paywallPhrases) >= 2:
 		return Paywall, true
-	case s.jsNotice || phraseHits(s.text, scriptPhrases) > 0 || (s.appRoot && s.scripts > 0) || (s.scripts > 0 && pageWords < 20):
+	case s.jsNotice || phraseHits(page, scriptPhrases) > 0 || (s.appRoot && s.scripts > 0) || (s.scripts > 0 && pageWords < 20):
 		return ScriptShell, true
 	case s.images >= 4 && words < minWords:
 		return Gallery, true

@@ -57,8 +57,7 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	}
 	u := parsePageURL(pageURL)
 	sig := cleanAndScan(doc)
-	pruneChrome(doc)
-	doc = narrow(doc, sig.stray)
+	narrow(doc, pruneChrome(doc, sig.chars), sig.stray)
 	art := extractDoc(doc, u, opts.minWords())
 	if art.Published.IsZero() {
 		art.Published = sig.published

@@ -85,6 +85,7 @@ type nodeStats struct {
 	linkChars int // of which inside links
 	longestP  int // the longest <p>'s text length, links excepted
 	proseP    int // text length of all <p>, links excepted
+	prose     int // length of the text runs long enough to be prose, links excepted
 }
 
 // looksLikeProse reports a subtree holding a paragraph of at least minP
@@ -93,6 +94,10 @@ func (s nodeStats) looksLikeProse(minP int) bool {
 	return s.longestP >= minP
 }
 
+// proseRun is the length from which a run of text counts as prose: menu
+// items, labels and buttons are shorter.
+const proseRun = 40
+
 // measure records the stats of every element under n, in one post-order
 // pass, and returns n's.
 func measure(n *html.Node, stats map[*html.Node]nodeStats, inLink bool) nodeStats {
@@ -100,25 +105,41 @@ func measure(n *html.Node, stats map[*html.Node]nodeStats, inLink bool) nodeStat
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
 		case html.TextNode:
-			k := len(strings.TrimSpace(c.Data))
-			st.chars += k
-			if inLink {
-				st.linkChars += k
-			}
+			st.addText(len(strings.TrimSpace(c.Data)), inLink)
 		case html.ElementNode:
-			cs := measure(c, stats, inLink || c.Data == "a")
-			st.chars += cs.chars
-			st.linkChars += cs.linkChars
-			st.longestP = max(st.longestP, cs.longestP)
-			st.proseP += cs.proseP
+			st.add(measure(c, stats, inLink || c.Data == "a"))
 		}
 	}
-	if n.Type == html.ElementNode && n.Data == "p" {
-		st.longestP = max(st.longestP, st.chars-st.linkChars)
-		st.proseP = st.chars - st.linkChars
-	}
+	st.closeElement(n)
 	stats[n] = st
 	return st
+}
+
+// addText counts a text run of k bytes.
+func (s *nodeStats) addText(k int, inLink bool) {
+	s.chars += k
+	if inLink {
+		s.linkChars += k
+	} else if k >= proseRun {
+		s.prose += k
+	}
+}
+
+// add counts a child's stats.
+func (s *nodeStats) add(c nodeStats) {
+	s.chars += c.chars
+	s.linkChars += c.linkChars
+	s.longestP = max(s.longestP, c.longestP)
+	s.prose += c.prose
+	s.proseP += c.proseP
+}
+
+// closeElement finishes the stats of n once its children are counted.
+func (s *nodeStats) closeElement(n *html.Node) {
+	if n.Type == html.ElementNode && n.Data == "p" {
+		s.longestP = max(s.longestP, s.chars-s.linkChars)
+		s.proseP = s.chars - s.linkChars
+	}
 }
 
 // isBoilerElement matches furniture by its class, id or role.
@@ -201,27 +222,53 @@ var dropChrome = map[string]bool{
 
 // pruneChrome removes page chrome from the whole document before the
 // article search, which makes that search both faster and less easily
-// misled. It spares an element holding a large share of the page's text
-// or a paragraph of prose: a "with-sidebar" wrapper is not a sidebar.
-func pruneChrome(doc *html.Node) {
-	stats := make(map[*html.Node]nodeStats)
-	total := measure(doc, stats, false).chars
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
+// misled, and finds the prose core of the page for narrow. It spares an
+// element holding a large share of the page's text (total, its trimmed
+// length) or a paragraph of prose: a "with-sidebar" wrapper is not a
+// sidebar. One post-order pass; inner chrome goes before its container is
+// judged.
+func pruneChrome(doc *html.Node, total int) (core *html.Node) {
+	type cand struct {
+		n             *html.Node
+		proseP, prose int
+	}
+	var cands []cand
+	var walk func(n *html.Node, inLink bool) nodeStats
+	walk = func(n *html.Node, inLink bool) nodeStats {
+		var st nodeStats
 		var next *html.Node
 		for c := n.FirstChild; c != nil; c = next {
 			next = c.NextSibling
-			if c.Type != html.ElementNode {
-				continue
+			switch c.Type {
+			case html.TextNode:
+				st.addText(len(strings.TrimSpace(c.Data)), inLink)
+			case html.ElementNode:
+				cs := walk(c, inLink || c.Data == "a")
+				if (dropChrome[c.Data] || hasWord(c, chromeWords)) && cs.chars*5 < total && cs.chars < 3000 && !cs.looksLikeProse(150) {
+					n.RemoveChild(c)
+					continue
+				}
+				st.add(cs)
 			}
-			if st := stats[c]; (dropChrome[c.Data] || hasWord(c, chromeWords)) && st.chars*5 < total && st.chars < 3000 && !st.looksLikeProse(150) {
-				n.RemoveChild(c)
-				continue
-			}
-			walk(c)
+		}
+		st.closeElement(n)
+		if st.proseP > 0 && n.Type == html.ElementNode && n.Data != "p" {
+			cands = append(cands, cand{n, st.proseP, st.prose})
+		}
+		return st
+	}
+	all := walk(doc, false)
+	if all.proseP < 500 {
+		return nil
+	}
+	// Elements holding over half the prose form one chain of ancestors; in
+	// post-order the first that qualifies is the deepest.
+	for _, c := range cands {
+		if c.proseP*100 >= all.proseP*narrowShare && c.prose*100 >= all.prose*narrowRunShare {
+			return c.n
 		}
 	}
-	walk(doc)
+	return nil
 }
 
 // wordSet builds a set from space-separated words.
@@ -293,39 +340,15 @@ func classWords(n *html.Node, f func([]byte) bool) {
 	}
 }
 
-// narrow returns a document holding doc's head and, as the body, the
-// smallest element that still holds nearly all of the page's paragraph
-// prose, or doc itself when no such element stands out. The article search
-// then scores a fraction of the page, and cannot stray into its chrome.
-// Elements are moved, not copied: doc is consumed. Metadata elements the
-// parser left in the body (stray) move to the head first.
-func narrow(doc *html.Node, stray []*html.Node) *html.Node {
+// narrow makes core, the prose core found by pruneChrome, the only content
+// of doc's body, so the article search scores a fraction of the page and
+// cannot stray into its chrome. Metadata elements the parser left in the
+// body (stray) move to the head first. Elements are moved, not copied.
+func narrow(doc, core *html.Node, stray []*html.Node) {
 	body := findElement(doc, "body", 3)
 	head := findElement(doc, "head", 3)
-	if body == nil || head == nil {
-		return doc
-	}
-	stats := make(map[*html.Node]nodeStats)
-	all := measure(body, stats, false)
-	if all.proseP < 500 {
-		return doc
-	}
-	core := body
-	for {
-		var next *html.Node
-		for c := core.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.ElementNode && stats[c].proseP*100 >= all.proseP*narrowShare {
-				next = c
-				break
-			}
-		}
-		if next == nil || next.Data == "p" {
-			break
-		}
-		core = next
-	}
-	if core == body {
-		return doc
+	if body == nil || head == nil || core == nil || core == body || !isAncestor(body, core) {
+		return
 	}
 	for _, n := range stray {
 		if n.Parent != nil && n.Parent != head {
@@ -338,12 +361,24 @@ func narrow(doc *html.Node, stray []*html.Node) *html.Node {
 		body.RemoveChild(c)
 	}
 	body.AppendChild(core)
-	return doc
 }
 
-// narrowShare is the percentage of the page's paragraph prose the narrowed
-// element must hold.
-const narrowShare = 95
+func isAncestor(a, n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}
+
+// narrowShare and narrowRunShare are the percentages of the page's
+// paragraph text and of its long text runs (prose outside <p> included)
+// the narrowed element must hold.
+const (
+	narrowShare    = 95
+	narrowRunShare = 50
+)
 
 // findElement finds the first element named tag at most depth levels
 // below n.
