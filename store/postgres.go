@@ -45,7 +45,9 @@ type Postgres struct {
 // OpenPostgres connects to the PostgreSQL database at dsn (a URL such as
 // "postgres://user@host:5432/db?sslmode=disable" or key=value pairs; pool
 // settings such as pool_max_conns are accepted too) and migrates it to the
-// newest schema.
+// newest schema. Behind PgBouncer in transaction mode, add
+// default_query_exec_mode=exec to the DSN: pgx's default caches prepared
+// statements per connection.
 func OpenPostgres(ctx context.Context, dsn string) (*Postgres, error) {
 	return OpenPostgresWith(ctx, dsn, Options{})
 }
