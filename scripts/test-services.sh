@@ -4,11 +4,11 @@
 # environment the tests read:
 #
 #   eval "$(scripts/test-services.sh)"      # start (idempotent), export the DSNs
-#
-# (Under `set -e`, `env=$(scripts/test-services.sh); eval "$env"` also stops
-# the caller when the script fails; a bare eval "$(...)" does not.)
 #   go test -race ./store/...
 #   scripts/test-services.sh stop           # stop both and delete their data
+#
+# Under `set -e`, `env=$(scripts/test-services.sh); eval "$env"` stops the
+# caller when the script fails; a bare eval "$(...)" does not.
 #
 # Commands: start (the default), stop, status, env. Only the export lines
 # go to standard output; progress and errors go to standard error.
