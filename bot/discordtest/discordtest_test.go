@@ -978,3 +978,23 @@ func TestRateLimitHeaders(t *testing.T) {
 		t.Errorf("recorded content = %v, want x", v)
 	}
 }
+
+func TestNoCompression(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.Options{})
+	var got collector[*discordgo.MessageCreate]
+	s := newSession(t, srv, intents)
+	s.Compress = false
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { got.add(m) })
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := srv.PostMessage(discordtest.MessageSpec{Content: "plain text frames"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitFor(t, wait, func() bool { return len(got.all()) == 1 }, "MESSAGE_CREATE in a text frame")
+	if ids := srv.IdentifyPayloads(); len(ids) != 1 || ids[0].Compress {
+		t.Errorf("IDENTIFY = %+v, want compress false", ids)
+	}
+}

@@ -412,8 +412,7 @@ func parseBody(rq *request, contentType string) *apiError {
 		return invalidJSON(err)
 	}
 	rq.body = v
-	if obj, isObj := v.(map[string]any); isObj {
-		_ = obj
+	if _, isObj := v.(map[string]any); isObj {
 		_ = json.Unmarshal(raw, &rq.fields)
 	}
 	return nil
