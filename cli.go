@@ -54,7 +54,7 @@ type cliSetup struct {
 	cfg Config
 	log *slog.Logger
 	svc *summarize.Service
-	st  *store.SQLite
+	st  store.Store
 }
 
 func (s *cliSetup) close() {

@@ -322,7 +322,9 @@ func (c *Config) validate() error {
 	switch c.Store.Driver {
 	case "sqlite":
 	case "postgres":
-		return bad("store.driver", "\"postgres\" is not supported by this build yet; use \"sqlite\"")
+		if c.Store.DSN == "" {
+			return bad("store.dsn", "is required with store.driver = \"postgres\" (a postgres:// URL)")
+		}
 	default:
 		return bad("store.driver", "want sqlite or postgres, got %q", c.Store.Driver)
 	}

@@ -108,6 +108,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"[discord]\napi_url = \"discord.com\"", "discord.api_url"},
 		{"[discord]\npublic_key = \"zz\"", "discord.public_key"},
 		{"[store]\ndriver = \"mysql\"", "store.driver"},
+		{"[store]\ndriver = \"postgres\"", "store.dsn"},
 		{"[limits]\nuser_per_minute = -1", "limits.user_per_minute"},
 		{"[limits]\nredis_url = \"http://x\"", "limits.redis_url"},
 		{"[http]\nlisten = \"8080\"", "http.listen"},

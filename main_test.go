@@ -324,3 +324,24 @@ func TestExtractRefusesUnsafeURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestSummarizeWithPostgresStore runs the CLI on the PostgreSQL store when
+// the test services are up (scripts/test-services.sh; CI starts them).
+func TestSummarizeWithPostgresStore(t *testing.T) {
+	dsn := os.Getenv("LINKBRIEF_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("LINKBRIEF_TEST_POSTGRES is not set; run scripts/test-services.sh")
+	}
+	ts := pageServer(t)
+	cfg := writeConfig(t, fmt.Sprintf("[fetch]\nallow_private_networks = true\n[store]\ndriver = \"postgres\"\ndsn = %q\n", dsn))
+	u := ts.URL + "/story?run=" + t.Name() + fmt.Sprint(os.Getpid())
+	for i, wantCached := range []bool{false, true} {
+		code, out, errOut := runCLI(t, nil, "", "summarize", "--config", cfg, "--format", "json", u)
+		if code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, code, errOut)
+		}
+		if objs := decodeLines(t, out); objs[0]["cached"] != wantCached {
+			t.Errorf("run %d: cached = %v, want %v", i, objs[0]["cached"], wantCached)
+		}
+	}
+}

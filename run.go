@@ -69,7 +69,7 @@ func cmdRegister(ctx context.Context, e *env, args []string) error {
 }
 
 // newBot loads the config and wires store, pipeline, commands and bot.
-func newBot(ctx context.Context, e *env, configPath, guild string) (*bot.Bot, *store.SQLite, *slog.Logger, error) {
+func newBot(ctx context.Context, e *env, configPath, guild string) (*bot.Bot, store.Store, *slog.Logger, error) {
 	cfg, err := loadConfig(configPath, e.getenv)
 	if err != nil {
 		return nil, nil, nil, err
@@ -126,7 +126,7 @@ func warnUnsupported(cfg Config, log *slog.Logger) {
 
 // janitor removes expired briefs, articles and old ledger entries every
 // hour until ctx ends.
-func janitor(ctx context.Context, st *store.SQLite, log *slog.Logger) {
+func janitor(ctx context.Context, st store.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {

@@ -14,22 +14,14 @@ import (
 	"github.com/linkbrief/linkbrief/summarize/llm"
 )
 
-// openStore opens the configured store. The SQLite file lives in the user
-// cache directory unless store.dsn names another path.
-func openStore(ctx context.Context, cfg Config) (*store.SQLite, error) {
-	path := cfg.Store.DSN.Reveal()
-	if path == "" {
-		p, err := store.DefaultPath()
-		if err != nil {
-			return nil, err
-		}
-		path = p
-	}
-	return store.Open(ctx, path)
+// openStore opens the configured store: an SQLite file (in the user cache
+// directory unless store.dsn names another path) or PostgreSQL.
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	return store.OpenDSN(ctx, cfg.Store.Driver, cfg.Store.DSN.Reveal())
 }
 
 // newService wires the pipeline from cfg. st may be nil (no cache).
-func newService(cfg Config, st *store.SQLite, backend string, log *slog.Logger) (*summarize.Service, error) {
+func newService(cfg Config, st store.Store, backend string, log *slog.Logger) (*summarize.Service, error) {
 	opts := summarize.Options{
 		Backend:   cfg.Summary.Backend,
 		Language:  cfg.Summary.Language,
@@ -71,7 +63,7 @@ func newService(cfg Config, st *store.SQLite, backend string, log *slog.Logger) 
 }
 
 // storeCache adapts the store to the pipeline's Cache.
-type storeCache struct{ st *store.SQLite }
+type storeCache struct{ st store.Store }
 
 var _ summarize.Cache = storeCache{}
 
