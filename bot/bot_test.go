@@ -559,9 +559,10 @@ func TestShutdownCancelsAfterGrace(t *testing.T) {
 	t.Parallel()
 	h := start(t, config{grace: 300 * time.Millisecond})
 	h.llm.Enqueue(llmtest.Slow(30*time.Second, llmtest.Echo()))
-	if _, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+	in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
 		{Name: "url", Type: discordtest.OptionString, Value: h.url("/stuck")},
-	}}); err != nil {
+	}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	h.dc.WaitFor(t, wait, func() bool { return h.llm.Count() == 1 }, "the LLM call")
@@ -571,6 +572,9 @@ func TestShutdownCancelsAfterGrace(t *testing.T) {
 	}
 	if d := time.Since(began); d > 10*time.Second {
 		t.Errorf("shutdown took %v, want under 10 s", d)
+	}
+	if orig, _ := h.dc.Original(in.ID); !strings.Contains(orig.Content, "interrupted") || !errorID.MatchString(orig.Content) {
+		t.Errorf("cancelled request's response = %q, want an interrupted notice with an error ID", orig.Content)
 	}
 }
 

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -37,6 +38,8 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 	if resp == nil {
 		return
 	}
+	ctx, cancelSend := sendContext(ctx)
+	defer cancelSend()
 	first := ""
 	for _, r := range resp.Replies {
 		sent, err := b.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
@@ -100,6 +103,8 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	if resp == nil {
 		return
 	}
+	ctx, cancelSend := sendContext(ctx)
+	defer cancelSend()
 	first := ""
 	for n, r := range resp.Replies {
 		var msg *discordgo.Message
@@ -169,4 +174,15 @@ func (b *Bot) interaction(i *discordgo.Interaction) commands.Interaction {
 		}
 	}
 	return in
+}
+
+// sendContext returns the context to send replies with: ctx itself while
+// it lives, or, when the work was cancelled (shutdown), a short-lived one,
+// so the user still learns that the request was interrupted instead of
+// watching "thinking..." until the interaction expires.
+func sendContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx.Err() == nil {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 }

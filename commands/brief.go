@@ -153,6 +153,10 @@ func untilMidnightUTC(now time.Time) time.Duration {
 func (h *Handler) fail(r request, err error, attrs ...any) Reply {
 	id := errorID()
 	expl := summarize.Explain(err)
+	if expl == "" && errors.Is(err, context.Canceled) {
+		// The bot is shutting down and cancelled the work.
+		expl = "Linkbrief was interrupted before it could finish; please try again in a minute."
+	}
 	level := "error"
 	if expl != "" {
 		level = "info"
