@@ -765,3 +765,40 @@ func TestDuplicateInteraction(t *testing.T) {
 		t.Errorf("%d LLM calls, want 2", n)
 	}
 }
+
+func TestUserRateLimit(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{limits: commands.Options{UserPerMinute: 1}})
+	slash := func(path string) discordtest.Interaction {
+		t.Helper()
+		in, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "summarize", Options: []discordtest.Option{
+			{Name: "url", Type: discordtest.OptionString, Value: h.url(path)},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.dc.WaitFor(t, wait, func() bool { m, ok := h.dc.Original(in.ID); return ok && (m.Content != "" || len(m.Embeds) > 0) },
+			"the response to "+path)
+		return in
+	}
+	first := slash("/first")
+	if m, _ := h.dc.Original(first.ID); len(m.Embeds) != 1 {
+		t.Fatalf("first = %+v, want a brief", m)
+	}
+	second := slash("/second")
+	m, _ := h.dc.Original(second.ID)
+	if !strings.Contains(m.Content, "please try again in") || m.Flags&discordtest.MessageFlagEphemeral == 0 {
+		t.Errorf("second = %+v, want an ephemeral refusal saying when to retry", m)
+	}
+	// Usage shows the limits.
+	usage, err := h.dc.SlashCommand(discordtest.CommandSpec{Name: "linkbrief", Options: []discordtest.Option{
+		{Name: "usage", Type: discordtest.OptionSubCommand},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.dc.WaitFor(t, wait, func() bool { m, ok := h.dc.Original(usage.ID); return ok && m.Content != "" }, "the usage reply")
+	if m, _ := h.dc.Original(usage.ID); !strings.Contains(m.Content, "Today (UTC): 1 brief,") || !strings.Contains(m.Content, "1 new brief a minute") {
+		t.Errorf("usage = %q, want today's count and the per-member limit", m.Content)
+	}
+}

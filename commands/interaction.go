@@ -208,7 +208,7 @@ func (h *Handler) usageText(ctx context.Context, guildID string) string {
 		h.log.Warn("commands: usage lookup failed", "guild", guildID, "err", err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Today (UTC): %d briefs, %d language-model tokens", u.Briefs, u.Tokens)
+	fmt.Fprintf(&b, "Today (UTC): %s, %s", plural(u.Briefs, "brief"), plural(u.Tokens, "language-model token"))
 	if h.opts.GuildDailyTokens > 0 {
 		left := max(h.opts.GuildDailyTokens-u.Tokens, 0)
 		fmt.Fprintf(&b, " of a daily budget of %d (%d left, resets %s)", h.opts.GuildDailyTokens, left,
@@ -221,10 +221,18 @@ func (h *Handler) usageText(ctx context.Context, guildID string) string {
 		b.WriteString("No hourly limit for this server.\n")
 	}
 	if h.opts.UserPerMinute > 0 {
-		fmt.Fprintf(&b, "Each member may ask for %d new briefs a minute.", h.opts.UserPerMinute)
+		fmt.Fprintf(&b, "Each member may ask for %s a minute.", plural(int64(h.opts.UserPerMinute), "new brief"))
 	} else {
 		b.WriteString("No per-member limit.")
 	}
 	b.WriteString(" Briefs served from the cache do not count.")
 	return b.String()
+}
+
+// plural writes a count with its noun: "1 brief", "2 briefs".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
