@@ -14,9 +14,10 @@ import (
 // and comments.
 var boilerWords = wordSet(`caption captions credit credits wp-caption-text photocredit
 	gallery resgallery slideshow carousel lightbox
-	share sharing social sociallinks sharebar sharedaddy addthis
+	share sharing sociallinks sharebar sharedaddy addthis
 	byline bylines author authors contributor
 	dateline timestamp published pubdate postdate entrydate postmeta metadata
+	datepublished datemodified datecreated
 	related recommended recirc outbrain taboola readmore
 	newsletter subscribe subscription signup promo promotion cta
 	ad ads advert advertisement adsbygoogle advertising sponsor sponsored dfp
@@ -44,7 +45,7 @@ var boilerText = regexp.MustCompile(`(?i)^(` +
 	`(photo|image|picture|foto|bild|credit|source|illustration|video)s?( credit)?\s*:.*|` +
 	`\(?(photo|image|picture) credit.*|©.*|\(c\) .*|copyright.*|all rights reserved.*|` +
 	`(by|von|por|par|di|door) [\p{Lu}].{0,80}|` +
-	`(published|updated|posted|last updated|modified)\b.{0,80}|` +
+	`(published|updated|posted|last updated|modified|publicado|publicada|atualizado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|pubblicato|aggiornato)\b.{0,80}|` +
 	`(tags?|topics?|filed under|categories|category)\s*:?.*|` +
 	`share( this| on| via|:).*|share|tweet|email|print|` +
 	`follow (us|him|her|them|@).*|sign (in|up).*|log ?in.*|subscribe.*|` +
@@ -52,6 +53,9 @@ var boilerText = regexp.MustCompile(`(?i)^(` +
 	`you (may|might) (also )?like.*|more (from|on|in) .*|more .{0,30} news|related (stories|articles|posts|content).*|` +
 	`this slideshow requires javascript.*|caption|close|next|previous|prev|back to top` +
 	`)[.!…:]*$`)
+
+// tagLine matches the start of a list of tags or categories.
+var tagLine = regexp.MustCompile(`(?i)^\s*(tags?|tagged( with)?|topics?|filed under|categories|category|mais sobre|schlagwörter|étiquettes|etiquetas)\b`)
 
 // pruneArticle removes furniture from an extracted article tree in place.
 // An element matched by its tag or class is kept when it holds a large
@@ -192,6 +196,9 @@ func dropLeafBlock(n *html.Node, st blockStats) bool {
 	if st.chars == 0 {
 		return false
 	}
+	if st.linkChars*2 >= st.chars && tagLine.MatchString(renderText(n)) {
+		return true
+	}
 	if st.chars < 200 && st.linkChars*10 >= st.chars*8 {
 		return true
 	}
@@ -206,7 +213,7 @@ func dropLeafBlock(n *html.Node, st blockStats) bool {
 // holds the article: navigation, menus, sidebars, share bars, related
 // links, comments, cookie banners and ads.
 var chromeWords = wordSet(`nav navbar navigation menu megamenu breadcrumb breadcrumbs sidebar widget widgets
-	share sharing social sharebar sharedaddy addthis
+	share sharing sharebar sharedaddy addthis
 	related recommended recirc outbrain taboola
 	newsletter subscribe signup promo
 	ad ads advert advertisement adsbygoogle dfp
@@ -300,13 +307,13 @@ func classMark(n *html.Node) uint8 {
 	return mark
 }
 
-// classWords calls f with each word of n's class, id and role, split at
+// classWords calls f with each word of n's class, id, role and itemprop, split at
 // anything but ASCII letters and digits and lower-cased, without
 // allocating, until f returns true.
 func classWords(n *html.Node, f func([]byte) bool) {
 	var buf [32]byte
 	for _, a := range n.Attr {
-		if a.Key != "class" && a.Key != "id" && a.Key != "role" {
+		if a.Key != "class" && a.Key != "id" && a.Key != "role" && a.Key != "itemprop" {
 			continue
 		}
 		v := a.Val
