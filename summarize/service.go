@@ -73,9 +73,26 @@ type Options struct {
 	TTL time.Duration
 	// Extract tunes article extraction.
 	Extract extract.Options
+	// Lease, when set, makes processes that share the cache agree on
+	// which one summarizes a page; the others wait for its brief in the
+	// cache. Nil: single flight within this process only.
+	Lease Lease
+	// LeaseTTL bounds how long one process may hold a page's lease, so a
+	// crashed process delays the others by at most this; default 2m.
+	LeaseTTL time.Duration
 	// Logger receives one line per failure worth knowing; default discards.
 	Logger *slog.Logger
 }
+
+// Lease is a lock with expiry shared by every process using one cache.
+type Lease interface {
+	AcquireLease(ctx context.Context, key, owner string, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, key, owner string) error
+}
+
+// fallbackTTL is how long a brief made by the fallback backend is served
+// in place of the one asked for.
+const fallbackTTL = 10 * time.Minute
 
 // Service runs the pipeline. It is safe for concurrent use.
 type Service struct {
@@ -97,6 +114,9 @@ func New(f Fetcher, c Cache, opts Options) *Service {
 	}
 	if opts.TTL <= 0 {
 		opts.TTL = 168 * time.Hour
+	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = 2 * time.Minute
 	}
 	log := opts.Logger
 	if log == nil {
@@ -159,6 +179,13 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 		// one caller going away must not cancel it; the fetcher and the
 		// backends bound it with their own timeouts.
 		wctx := context.WithoutCancel(ctx)
+		if !req.NoCache {
+			release, b := s.lease(wctx, key)
+			defer release()
+			if b != nil {
+				return b, nil
+			}
+		}
 		art, err := s.article(wctx, canon, req.NoCache)
 		if err != nil {
 			return nil, err
@@ -167,7 +194,14 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 		if err != nil {
 			return nil, err
 		}
-		s.storeBrief(wctx, s.cacheKey(canon, b.Backend, lang), b)
+		ttl := s.opts.TTL
+		if b.Backend != backend {
+			// A fallback brief stands in for the model's for a short
+			// while only, so the model is asked again later, yet a burst
+			// of requests during an outage costs one attempt.
+			ttl = min(ttl, fallbackTTL)
+		}
+		s.storeBrief(wctx, key, b, ttl)
 		return b, nil
 	})
 	select {
@@ -337,7 +371,7 @@ func (s *Service) cachedBrief(ctx context.Context, key string) *Brief {
 	return &b
 }
 
-func (s *Service) storeBrief(ctx context.Context, key string, b *Brief) {
+func (s *Service) storeBrief(ctx context.Context, key string, b *Brief, ttl time.Duration) {
 	if s.cache == nil {
 		return
 	}
@@ -345,7 +379,7 @@ func (s *Service) storeBrief(ctx context.Context, key string, b *Brief) {
 	if err != nil {
 		return
 	}
-	if err := s.cache.PutBrief(ctx, key, data, s.opts.TTL); err != nil {
+	if err := s.cache.PutBrief(ctx, key, data, ttl); err != nil {
 		s.log.Warn("brief cache write failed", "url", b.URL, "err", err)
 	}
 }

@@ -59,12 +59,13 @@ func (f *fakeFetcher) Fetch(ctx context.Context, rawURL string) (*fetch.Page, er
 // memCache is an in-memory Cache.
 type memCache struct {
 	mu       sync.Mutex
+	ttls     map[string]time.Duration
 	briefs   map[string][]byte
 	articles map[string]extract.Article
 }
 
 func newMemCache() *memCache {
-	return &memCache{briefs: map[string][]byte{}, articles: map[string]extract.Article{}}
+	return &memCache{briefs: map[string][]byte{}, ttls: map[string]time.Duration{}, articles: map[string]extract.Article{}}
 }
 
 func (c *memCache) Brief(ctx context.Context, key string) ([]byte, error) {
@@ -81,6 +82,7 @@ func (c *memCache) PutBrief(ctx context.Context, key string, data []byte, ttl ti
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.briefs[key] = data
+	c.ttls[key] = ttl
 	return nil
 }
 
@@ -253,10 +255,13 @@ func TestSummarizeFallsBackWhenLLMFails(t *testing.T) {
 	if strings.Contains(b.Note, "secret-internal-detail") {
 		t.Errorf("note leaks the provider's error: %q", b.Note)
 	}
-	// The fallback must not be cached as the model's brief.
+	// The fallback stands in for the model's brief for a short while only.
 	llmKey := s.cacheKey("https://gazette.example/news/bridge", BackendLLM, "")
-	if _, err := c.Brief(context.Background(), llmKey); !errors.Is(err, ErrMiss) {
-		t.Errorf("fallback brief was cached under the LLM key")
+	if _, err := c.Brief(context.Background(), llmKey); err != nil {
+		t.Errorf("fallback brief not cached: %v", err)
+	}
+	if ttl := c.ttls[llmKey]; ttl <= 0 || ttl > fallbackTTL {
+		t.Errorf("fallback brief cached for %v, want at most %v", ttl, fallbackTTL)
 	}
 }
 

@@ -192,7 +192,7 @@ func BenchmarkExtraction(b *testing.B) {
 	for _, r := range rejected {
 		fmt.Fprintf(&report, "  rejected %s\n", r)
 	}
-	fmt.Print(report.String())
+	b.Log("\n" + report.String())
 	b.ReportMetric(f1, "F1")
 	b.ReportMetric(ms(mo), "ms/page")
 	b.ReportMetric(ms(mo)/ms(mr), "x-trafilatura")
