@@ -126,8 +126,8 @@ func referenceExtract(p benchPage) string {
 // BenchmarkExtraction runs FromHTML and the go-trafilatura reference over
 // the dev split of the extraction benchmark, interleaved page by page,
 // and prints F1, precision and recall from the shared scorer and the
-// median time per page of each. Each of b.N rounds times every page once;
-// a page's time is its fastest round (use -benchtime=3x for three).
+// median time per page of each. Each round (b.Loop iteration) times every
+// page once; a page's time is its fastest round (-benchtime=3x: three).
 //
 //	go test -run '^$' -bench Extraction -benchtime=3x ./summarize/extract/
 func BenchmarkExtraction(b *testing.B) {
@@ -137,8 +137,7 @@ func BenchmarkExtraction(b *testing.B) {
 	oursText := make(map[string]string, len(pages))
 	refText := make(map[string]string, len(pages))
 	var rejected []string
-	b.ResetTimer()
-	for round := 0; round < b.N; round++ {
+	for round := 0; b.Loop(); round++ {
 		for i, p := range pages {
 			start := time.Now()
 			art, err := FromHTML(p.html, p.url, Options{})
@@ -162,8 +161,6 @@ func BenchmarkExtraction(b *testing.B) {
 			refText[p.id] = text
 		}
 	}
-	b.StopTimer()
-
 	out := *benchOut
 	if out == "" {
 		out = b.TempDir()

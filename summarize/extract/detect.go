@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -109,6 +110,10 @@ func cleanAndScan(doc *html.Node) signals {
 					n.RemoveChild(c)
 					continue
 				}
+				if (c.Data == "meta" || c.Data == "link") && n.Data == "head" && !usefulHeadElement(c) {
+					n.RemoveChild(c)
+					continue
+				}
 				k := walk(c, raw)
 				if dropTags[c.Data] || isHidden(c) {
 					n.RemoveChild(c)
@@ -130,6 +135,31 @@ func (s *signals) addStray(n *html.Node) {
 		s.stray = append(s.stray, n)
 	}
 }
+
+// usefulHeadElement reports whether a <meta> or <link> in the head holds
+// metadata we read (title, author, site name, dates, language, canonical
+// URL). Pages carry dozens of others (verification, app links, images),
+// and the article search reads every one.
+func usefulHeadElement(n *html.Node) bool {
+	if n.Data == "link" {
+		return strings.EqualFold(attr(n, "rel"), "canonical")
+	}
+	key := attr(n, "property") + " " + attr(n, "name") + " " + attr(n, "itemprop") + " " + attr(n, "http-equiv")
+	if strings.TrimSpace(key) == "" {
+		return true // charset
+	}
+	key = strings.ToLower(key)
+	for _, w := range usefulMeta {
+		if strings.Contains(key, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// usefulMeta are the parts of meta names and properties worth keeping.
+var usefulMeta = []string{"author", "creator", "title", "site_name", "published", "modified",
+	"date", "language", "lang", "type", "url", "byline"}
 
 // element records the facts one element gives.
 func (s *signals) element(n *html.Node) {
@@ -195,7 +225,14 @@ func parseDate(v string) time.Time {
 func countWords(s string) int {
 	n, in := 0, false
 	for _, r := range s {
-		if isSpace(r) {
+		if r < utf8.RuneSelf {
+			if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f' || r == '\v' {
+				in = false
+			} else if !in {
+				in = true
+				n++
+			}
+		} else if isSpace(r) {
 			in = false
 		} else if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
 			in = false

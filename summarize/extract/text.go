@@ -106,6 +106,13 @@ func isSpace(r rune) bool {
 func cleanWord(w string) string {
 	ok := true
 	for _, r := range w {
+		if r < utf8.RuneSelf {
+			if r < 0x20 || r == 0x7f {
+				ok = false
+				break
+			}
+			continue
+		}
 		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			ok = false
 			break
