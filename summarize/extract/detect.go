@@ -40,95 +40,6 @@ var appRootIDs = map[string]bool{
 	"app-root": true, "svelte": true, "main-app": true,
 }
 
-// markWords are class and id words that mark a consent manager or a
-// paywall.
-var markWords = func() map[string]uint8 {
-	m := make(map[string]uint8)
-	for _, w := range strings.Fields(`consent cmp gdpr onetrust didomi truste trustarc cookiebot
-		cybotcookiebotdialog cookielaw cookieconsent usercentrics osano iubenda qc`) {
-		m[w] = markConsent
-	}
-	for _, w := range strings.Fields(`paywall piano regwall metered premium paywalled locked subscriber`) {
-		m[w] = markPaywall
-	}
-	return m
-}()
-
-// The marks of markWords.
-const (
-	markConsent uint8 = 1 + iota
-	markPaywall
-)
-
-// cleanAndScan walks the raw tree once: it records the signals of every
-// element and text (hidden ones too: consent banners start hidden), and
-// removes what clean removes.
-func cleanAndScan(doc *html.Node) signals {
-	var s signals
-	var text strings.Builder
-	var walk func(n *html.Node, raw bool) int
-	walk = func(n *html.Node, raw bool) (kept int) {
-		var next *html.Node
-		for c := n.FirstChild; c != nil; c = next {
-			next = c.NextSibling
-			switch c.Type {
-			case html.CommentNode:
-				n.RemoveChild(c)
-			case html.TextNode:
-				t := strings.TrimSpace(c.Data)
-				kept += len(t)
-				if !raw && text.Len() < maxSignalText {
-					if t != "" {
-						text.WriteString(t)
-						text.WriteByte(' ')
-					}
-				}
-			case html.ElementNode:
-				s.element(c)
-				switch c.Data {
-				case "script":
-					if isJSONLD(c) {
-						s.addStray(c)
-						if c.FirstChild != nil && strings.Contains(strings.ReplaceAll(c.FirstChild.Data, " ", ""), `"isAccessibleForFree":false`) {
-							s.paywallMark = true
-						}
-						continue
-					}
-					s.scripts++
-					n.RemoveChild(c)
-					continue
-				case "style", "template":
-					n.RemoveChild(c)
-					continue
-				case "noscript":
-					if c.FirstChild != nil && c.FirstChild.Type == html.TextNode {
-						t := strings.ToLower(c.FirstChild.Data)
-						if strings.Contains(t, "javascript") && !strings.Contains(t, "<img") && !strings.Contains(t, "<iframe") {
-							s.jsNotice = true
-						}
-					}
-					n.RemoveChild(c)
-					continue
-				}
-				if (c.Data == "meta" || c.Data == "link") && n.Data == "head" && !usefulHeadElement(c) {
-					n.RemoveChild(c)
-					continue
-				}
-				k := walk(c, raw)
-				if dropTags[c.Data] || isHidden(c) {
-					n.RemoveChild(c)
-				} else {
-					kept += k
-				}
-			}
-		}
-		return kept
-	}
-	s.chars = walk(doc, false)
-	s.rawText = text.String()
-	return s
-}
-
 // addStray records n when it is a metadata element outside the head.
 func (s *signals) addStray(n *html.Node) {
 	if len(s.stray) < maxStray && n.Parent != nil && n.Parent.Data != "head" {
@@ -161,9 +72,31 @@ func usefulHeadElement(n *html.Node) bool {
 var usefulMeta = []string{"author", "creator", "title", "site_name", "published", "modified",
 	"date", "language", "lang", "type", "url", "byline"}
 
-// element records the facts one element gives.
-func (s *signals) element(n *html.Node) {
+// element records the facts one element (child of parent) gives, and
+// reports whether it goes: scripts (JSON-LD excepted), styles, templates,
+// noscript and unused head metadata do.
+func (s *signals) element(n, parent *html.Node) (remove bool) {
 	switch n.Data {
+	case "script":
+		if !isJSONLD(n) {
+			s.scripts++
+			return true
+		}
+		s.addStray(n)
+		if n.FirstChild != nil && strings.Contains(strings.ReplaceAll(n.FirstChild.Data, " ", ""), `"isAccessibleForFree":false`) {
+			s.paywallMark = true
+		}
+		return false
+	case "style", "template":
+		return true
+	case "noscript":
+		if n.FirstChild != nil && n.FirstChild.Type == html.TextNode {
+			t := strings.ToLower(n.FirstChild.Data)
+			if strings.Contains(t, "javascript") && !strings.Contains(t, "<img") && !strings.Contains(t, "<iframe") {
+				s.jsNotice = true
+			}
+		}
+		return true
 	case "title":
 		s.addStray(n)
 	case "img":
@@ -181,23 +114,24 @@ func (s *signals) element(n *html.Node) {
 		if s.published.IsZero() {
 			s.published = parseDate(attr(n, "datetime"))
 		}
-	case "meta":
-		if attr(n, "itemprop") == "" && (attr(n, "property") != "" || attr(n, "name") != "") {
-			s.addStray(n)
+	case "meta", "link":
+		if parent.Data == "head" && !usefulHeadElement(n) {
+			return true
+		}
+		if n.Data == "link" {
+			break
 		}
 		if s.published.IsZero() && strings.EqualFold(attr(n, "itemprop"), "datePublished") {
 			s.published = parseDate(attr(n, "content"))
 		}
+		if attr(n, "itemprop") == "" && (attr(n, "property") != "" || attr(n, "name") != "") {
+			s.addStray(n)
+		}
 	}
-	if !s.appRoot && (appRootIDs[attr(n, "id")] || n.Data == "app-root") && n.FirstChild == nil {
+	if !s.appRoot && n.FirstChild == nil && (n.Data == "app-root" || appRootIDs[attr(n, "id")]) {
 		s.appRoot = true
 	}
-	switch classMark(n) {
-	case markConsent:
-		s.consentMark = true
-	case markPaywall:
-		s.paywallMark = true
-	}
+	return false
 }
 
 func attr(n *html.Node, key string) string {

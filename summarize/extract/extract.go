@@ -56,8 +56,8 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 		return nil, err
 	}
 	u := parsePageURL(pageURL)
-	sig := cleanAndScan(doc)
-	narrow(doc, pruneChrome(doc, sig.chars), sig.stray)
+	sig, core := prepare(doc)
+	narrow(doc, core, sig.stray)
 	art := extractDoc(doc, u, opts.minWords())
 	if art.Published.IsZero() {
 		art.Published = sig.published

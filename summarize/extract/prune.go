@@ -209,75 +209,6 @@ func dropLeafBlock(n *html.Node, st blockStats) bool {
 	return boilerText.MatchString(text)
 }
 
-// chromeWords are words of class and id values of page chrome that never
-// holds the article: navigation, menus, sidebars, share bars, related
-// links, comments, cookie banners and ads.
-var chromeWords = wordSet(`nav navbar navigation menu megamenu breadcrumb breadcrumbs sidebar widget widgets
-	share sharing sharebar sharedaddy addthis
-	related recommended recirc outbrain taboola
-	newsletter subscribe signup promo
-	ad ads advert advertisement adsbygoogle dfp
-	comments commentlist disqus respond
-	cookie cookies consent gdpr modal popup overlay
-	footer masthead`)
-
-// dropChrome are tags of page chrome removed before the article search.
-var dropChrome = map[string]bool{
-	"nav": true, "aside": true, "footer": true, "select": true, "button": true,
-	"textarea": true, "input": true, "menu": true,
-}
-
-// pruneChrome removes page chrome from the whole document before the
-// article search, which makes that search both faster and less easily
-// misled, and finds the prose core of the page for narrow. It spares an
-// element holding a large share of the page's text (total, its trimmed
-// length) or a paragraph of prose: a "with-sidebar" wrapper is not a
-// sidebar. One post-order pass; inner chrome goes before its container is
-// judged.
-func pruneChrome(doc *html.Node, total int) (core *html.Node) {
-	type cand struct {
-		n             *html.Node
-		proseP, prose int
-	}
-	var cands []cand
-	var walk func(n *html.Node, inLink bool) nodeStats
-	walk = func(n *html.Node, inLink bool) nodeStats {
-		var st nodeStats
-		var next *html.Node
-		for c := n.FirstChild; c != nil; c = next {
-			next = c.NextSibling
-			switch c.Type {
-			case html.TextNode:
-				st.addText(len(strings.TrimSpace(c.Data)), inLink)
-			case html.ElementNode:
-				cs := walk(c, inLink || c.Data == "a")
-				if (dropChrome[c.Data] || hasWord(c, chromeWords)) && cs.chars*5 < total && cs.chars < 3000 && !cs.looksLikeProse(150) {
-					n.RemoveChild(c)
-					continue
-				}
-				st.add(cs)
-			}
-		}
-		st.closeElement(n)
-		if st.proseP > 0 && n.Type == html.ElementNode && n.Data != "p" {
-			cands = append(cands, cand{n, st.proseP, st.prose})
-		}
-		return st
-	}
-	all := walk(doc, false)
-	if all.proseP < 500 {
-		return nil
-	}
-	// Elements holding over half the prose form one chain of ancestors; in
-	// post-order the first that qualifies is the deepest.
-	for _, c := range cands {
-		if c.proseP*100 >= all.proseP*narrowShare && c.prose*100 >= all.prose*narrowRunShare {
-			return c.n
-		}
-	}
-	return nil
-}
-
 // wordSet builds a set from space-separated words.
 func wordSet(words string) map[string]bool {
 	m := make(map[string]bool)
@@ -295,16 +226,6 @@ func hasWord(n *html.Node, set map[string]bool) bool {
 		return found
 	})
 	return found
-}
-
-// classMark returns the markWords mark of n's class, id or role words, or 0.
-func classMark(n *html.Node) uint8 {
-	var mark uint8
-	classWords(n, func(w []byte) bool {
-		mark = markWords[string(w)]
-		return mark != 0
-	})
-	return mark
 }
 
 // classWords calls f with each word of n's class, id, role and itemprop, split at
@@ -347,7 +268,7 @@ func classWords(n *html.Node, f func([]byte) bool) {
 	}
 }
 
-// narrow makes core, the prose core found by pruneChrome, the only content
+// narrow makes core, the prose core found by prepare, the only content
 // of doc's body, so the article search scores a fraction of the page and
 // cannot stray into its chrome. Metadata elements the parser left in the
 // body (stray) move to the head first. Elements are moved, not copied.
