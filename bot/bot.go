@@ -68,6 +68,10 @@ type Options struct {
 	// begins before it is cancelled; default 7 seconds, so that the
 	// process exits within Discord's and orchestrators' usual 10.
 	ShutdownGrace time.Duration
+	// WrapTransport, when set, wraps the HTTP transport of every REST
+	// call, for example to count Discord's 429 answers; it receives
+	// http.DefaultTransport.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Bot is a running Discord bot: one gateway session for its shard.
@@ -121,7 +125,11 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	rt, err := newRewriter(opts.APIURL, nil)
+	var next http.RoundTripper = http.DefaultTransport
+	if opts.WrapTransport != nil {
+		next = opts.WrapTransport(next)
+	}
+	rt, err := newRewriter(opts.APIURL, next)
 	if err != nil {
 		return nil, err
 	}

@@ -92,7 +92,16 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 		b.log.Warn("bot: acknowledging an interaction failed", "interaction", i.ID, "command", in.Command, "err", redact(err))
 		return
 	}
+	b.answerInteraction(i, in, ack, false)
+}
 
+// answerInteraction does the work of an interaction already acknowledged
+// with ack (deferred) and sends its replies: it edits the original
+// response and sends the rest as follow-ups. The gateway and the HTTP
+// endpoint share it; viaHTTP retries the first edit while Discord may not
+// have recorded the acknowledgement sent in the HTTP response yet. The
+// caller holds a begin.
+func (b *Bot) answerInteraction(i *discordgo.Interaction, in commands.Interaction, ack commands.Ack, viaHTTP bool) {
 	ctx, cancel := context.WithTimeout(b.work, b.opts.EventTimeout)
 	defer cancel()
 	if !b.acquire(ctx) {
@@ -111,9 +120,9 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 		var err error
 		if n == 0 {
 			content, es := r.Content, embeds(r.Embeds)
-			msg, err = b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+			msg, err = b.editOriginal(ctx, i, &discordgo.WebhookEdit{
 				Content: &content, Embeds: &es, AllowedMentions: safeMentions(),
-			}, discordgo.WithContext(ctx))
+			}, viaHTTP)
 		} else {
 			var f discordgo.MessageFlags
 			if r.Ephemeral {
