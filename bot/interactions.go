@@ -134,14 +134,10 @@ func (h *interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *interactions) command(w http.ResponseWriter, i *discordgo.Interaction, inThread bool) {
 	b := h.b
 	if !b.begin() {
-		writeJSON(w, &discordgo.InteractionResponse{
-			Type: discordgo.InteractionResponseChannelMessageWithSource,
-			Data: &discordgo.InteractionResponseData{
-				Content:         "Linkbrief is restarting; please try again in a moment.",
-				Flags:           discordgo.MessageFlagsEphemeral,
-				AllowedMentions: safeMentions(),
-			},
-		})
+		writeJSON(w, httpResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: httpResponseData{
+			Content: "Linkbrief is restarting; please try again in a moment.",
+			Flags:   discordgo.MessageFlagsEphemeral, AllowedMentions: safeMentions(),
+		}})
 		return
 	}
 	in := b.interaction(i)
@@ -153,14 +149,26 @@ func (h *interactions) command(w http.ResponseWriter, i *discordgo.Interaction, 
 	if ack.Ephemeral {
 		flags = discordgo.MessageFlagsEphemeral
 	}
-	writeJSON(w, &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: safeMentions()},
-	})
+	writeJSON(w, httpResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: httpResponseData{
+		Flags: flags, AllowedMentions: safeMentions(),
+	}})
 	go func() {
 		defer b.wg.Done()
 		b.answerInteraction(i, in, ack, true)
 	}()
+}
+
+// httpResponse is an interaction response in an HTTP answer: only the
+// fields Linkbrief sets, so no null components or embeds are sent.
+type httpResponse struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data httpResponseData                  `json:"data"`
+}
+
+type httpResponseData struct {
+	Content         string                            `json:"content,omitempty"`
+	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
 }
 
 // verifySignature reports whether sig (hex, X-Signature-Ed25519) signs
