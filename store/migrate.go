@@ -82,6 +82,26 @@ func sqliteMigrations() []migration {
 				PRIMARY KEY (guild_id, day)
 			)`,
 		}},
+		// Cross-process coordination (lease.go, rate.go): leases with
+		// expiry, and the events of sliding-window rate limits, each row
+		// n events recorded at one instant and kept until its window ends.
+		{version: 2, stmts: []string{
+			`CREATE TABLE leases (
+				key_hash   TEXT PRIMARY KEY,
+				key        TEXT NOT NULL,
+				owner      TEXT NOT NULL,
+				expires_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX leases_expires_at ON leases (expires_at)`,
+			`CREATE TABLE rate_events (
+				key_hash   TEXT NOT NULL,
+				at         BIGINT NOT NULL,
+				n          BIGINT NOT NULL,
+				expires_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX rate_events_key_at ON rate_events (key_hash, at)`,
+			`CREATE INDEX rate_events_expires_at ON rate_events (expires_at)`,
+		}},
 	}
 }
 

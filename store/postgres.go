@@ -189,6 +189,26 @@ func postgresMigrations() []migration {
 				PRIMARY KEY (guild_id, day)
 			)`,
 		}},
+		// Cross-process coordination (lease.go, rate.go), as in SQLite.
+		// The owner token is compared byte for byte, so it is bytea.
+		{version: 2, stmts: []string{
+			`CREATE TABLE leases (
+				key_hash   text PRIMARY KEY,
+				key        text NOT NULL,
+				owner      bytea NOT NULL,
+				expires_at timestamptz NOT NULL
+			)`,
+			`CREATE INDEX leases_expires_at ON leases (expires_at)`,
+			`CREATE TABLE rate_events (
+				id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+				key_hash   text NOT NULL,
+				at         timestamptz NOT NULL,
+				n          bigint NOT NULL,
+				expires_at timestamptz NOT NULL
+			)`,
+			`CREATE INDEX rate_events_key_at ON rate_events (key_hash, at)`,
+			`CREATE INDEX rate_events_expires_at ON rate_events (expires_at)`,
+		}},
 	}
 }
 
