@@ -62,6 +62,13 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	if art.Published.IsZero() {
 		art.Published = sig.published
 	}
+	if art.Published.IsZero() {
+		art.Published = dateFromURL(u)
+	}
+	art.Byline = cleanByline(art.Byline)
+	if art.Site == "" {
+		art.Site = siteFromURL(u)
+	}
 	if kind, bad := classify(sig, art.Text, opts.minWords()); bad {
 		return nil, &NotArticleError{Kind: kind}
 	}

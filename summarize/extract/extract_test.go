@@ -322,3 +322,44 @@ func TestBenchmarkPagesAreArticles(t *testing.T) {
 		}
 	}
 }
+
+func TestMetadataFallbacks(t *testing.T) {
+	t.Parallel()
+	page := []byte(`<html><head><title>Harbour reopens after storm repairs finish</title>
+<meta name="author" content="By Ana Lopes"></head><body><article>` + prose + `</article></body></html>`)
+	art, err := FromHTML(page, "https://www.harbour-news.example/2023/03/09/harbour-reopens", Options{})
+	if err != nil {
+		t.Fatalf("FromHTML error = %v", err)
+	}
+	if want := time.Date(2023, 3, 9, 0, 0, 0, 0, time.UTC); !art.Published.Equal(want) {
+		t.Errorf("Published = %v, want %v (from the URL)", art.Published, want)
+	}
+	if art.Site != "harbour-news.example" {
+		t.Errorf("Site = %q, want the host %q", art.Site, "harbour-news.example")
+	}
+	if art.Byline != "Ana Lopes" {
+		t.Errorf("Byline = %q, want %q", art.Byline, "Ana Lopes")
+	}
+	if art.Lang != "en" {
+		t.Errorf("Lang = %q, want %q (detected from the text)", art.Lang, "en")
+	}
+}
+
+func TestDateFromURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		url  string
+		want time.Time
+	}{
+		{"https://a.example/2019/11/18/story", time.Date(2019, 11, 18, 0, 0, 0, 0, time.UTC)},
+		{"https://a.example/news/2020-1-5-title", time.Date(2020, 1, 5, 0, 0, 0, 0, time.UTC)},
+		{"https://a.example/2019/02/31/bad-day", time.Time{}},
+		{"https://a.example/2019/11/", time.Time{}},
+		{"https://a.example/story-12345", time.Time{}},
+	}
+	for _, tc := range tests {
+		if got := dateFromURL(parsePageURL(tc.url)); !got.Equal(tc.want) {
+			t.Errorf("dateFromURL(%q) = %v, want %v", tc.url, got, tc.want)
+		}
+	}
+}
