@@ -43,9 +43,17 @@ type term struct {
 }
 
 // analyze splits text into sentences and computes their features.
-func analyze(title, text string) *document {
-	d := &document{text: text, st: stemmer{}, title: map[int]bool{}, ids: map[string]int{}}
-	spans := splitSpans(text)
+func analyze(title, text string) *document { return analyzeP(title, text, defaultParams()) }
+
+func analyzeP(title, text string, p params) *document {
+	d := &document{text: text, st: stemmer{}, title: map[int]bool{}, ids: map[string]int{}, p: p}
+	var spans []span
+	var glued []bool
+	for _, sp := range splitSpans(text) {
+		p, c := unglue(text, stripDateline(text, sp))
+		spans = append(spans, p...)
+		glued = append(glued, c...)
+	}
 	d.sents = make([]sentence, 0, len(spans))
 	var df []int // sentences containing each stem id
 	for i, sp := range spans {
@@ -54,7 +62,9 @@ func analyze(title, text string) *document {
 		raw := text[sp.start:sp.end]
 		toks := tokens(raw)
 		s.words = len(toks)
-		s.boiler = isBoilerplate(raw, toks)
+		// A glued caption is left out like other page furniture: cut from
+		// its full stop it reads as a broken sentence.
+		s.boiler = isBoilerplate(raw, toks) || glued[i]
 		s.caption = isCaption(raw)
 		s.question = strings.HasSuffix(strings.TrimRightFunc(raw, isCloserOrSpace), "?")
 		r, _ := utf8.DecodeRuneInString(raw)

@@ -101,8 +101,7 @@ func Summarize(title, text string, opts Options) Summary {
 }
 
 func summarize(title, text string, opts Options, p params) Summary {
-	d := analyze(title, text)
-	d.p = p
+	d := analyzeP(title, text, p)
 	if len(d.sents) == 0 {
 		return Summary{}
 	}
