@@ -415,25 +415,44 @@ func TestLeaseSweep(t *testing.T) {
 	}
 }
 
-// coordChildEnv names the database a re-executed test binary uses for
-// TestCoordChild.
-const coordChildEnv = "LINKBRIEF_STORE_COORD_CHILD_DB"
+// coordChildEnv names the variable telling a re-executed test binary, in
+// TestCoordChild, which store to open: "sqlite ", "postgres " or "redis "
+// followed by the path, DSN or URL.
+const coordChildEnv = "LINKBRIEF_STORE_COORD_CHILD"
+
+// coordChildPrefixEnv names the variable holding the child's key prefix.
+const coordChildPrefixEnv = "LINKBRIEF_STORE_COORD_CHILD_PREFIX"
+
+// openCoordChild opens the store that spec (see coordChildEnv) names.
+func openCoordChild(ctx context.Context, spec string) (coordStore, error) {
+	driver, dsn, _ := strings.Cut(spec, " ")
+	switch driver {
+	case "sqlite":
+		return Open(ctx, dsn)
+	case "postgres":
+		return OpenPostgres(ctx, dsn)
+	case "redis":
+		return OpenRedis(ctx, dsn)
+	}
+	return nil, fmt.Errorf("unknown driver %q", driver)
+}
 
 // TestCoordChild is not a test of its own: it is one of the processes of
 // TestTwoProcessesCoord. It waits for a line on stdin, then tries to
-// acquire leases 0 to 199 (in reverse when the line is "reverse") and
-// Takes on one shared key, printing what it won.
+// acquire leases 0 to 199 (in reverse when the line is "reverse"), making
+// a Take on one shared key after each, and prints what it won.
 func TestCoordChild(t *testing.T) {
-	path := os.Getenv(coordChildEnv)
-	if path == "" {
+	spec := os.Getenv(coordChildEnv)
+	if spec == "" {
 		t.Skip("helper process for TestTwoProcessesCoord")
 	}
 	ctx := context.Background()
-	s, err := Open(ctx, path)
+	s, err := openCoordChild(ctx, spec)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
+	prefix := os.Getenv(coordChildPrefixEnv)
 	owner := fmt.Sprint("pid-", os.Getpid())
 	fmt.Println("ready")
 	order, err := bufio.NewReader(os.Stdin).ReadString('\n')
@@ -444,7 +463,7 @@ func TestCoordChild(t *testing.T) {
 		if order == "reverse\n" {
 			i = 199 - i
 		}
-		ok, err := s.AcquireLease(ctx, fmt.Sprint("lease-", i), owner, time.Hour)
+		ok, err := s.AcquireLease(ctx, fmt.Sprint(prefix, "lease-", i), owner, time.Hour)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
@@ -452,7 +471,7 @@ func TestCoordChild(t *testing.T) {
 		if ok {
 			fmt.Printf("lease %d\n", i)
 		}
-		ok, _, err = s.Take(ctx, "shared", 150, time.Hour, 1)
+		ok, _, err = s.Take(ctx, prefix+"shared", 150, time.Hour, 1)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
@@ -465,14 +484,41 @@ func TestCoordChild(t *testing.T) {
 }
 
 // TestTwoProcessesCoord has two processes race for the same leases and one
-// rate limit on one SQLite file: every lease is won exactly once, and the
+// rate limit on each backend: every lease is won exactly once, and the
 // limit admits exactly its 150 of the 400 Takes.
 func TestTwoProcessesCoord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the test binary")
 	}
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "coord.db")
+	backends := []struct {
+		name string
+		spec func(t *testing.T) string
+	}{
+		{"SQLite", func(t *testing.T) string { return "sqlite " + filepath.Join(t.TempDir(), "coord.db") }},
+		{"Postgres", func(t *testing.T) string {
+			dsn := testSchema(t)
+			// Migrate before the race: migrations racing is another test.
+			openPostgres(t, dsn, Options{})
+			return "postgres " + dsn
+		}},
+		{"Redis", func(t *testing.T) string {
+			url := os.Getenv(redisEnv)
+			if url == "" {
+				t.Skipf("%s is not set: start a test server with `eval \"$(scripts/test-services.sh)\"` to test against a real Redis", redisEnv)
+			}
+			return "redis " + url
+		}},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			testTwoProcessesCoord(t, b.spec(t), "linkbrief-test:"+randomHex(t, 6)+":")
+		})
+	}
+}
+
+func testTwoProcessesCoord(t *testing.T, spec, prefix string) {
 	type child struct {
 		cmd    *exec.Cmd
 		stdin  io.WriteCloser
@@ -482,7 +528,7 @@ func TestTwoProcessesCoord(t *testing.T) {
 	var children []child
 	for range 2 {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCoordChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), coordChildEnv+"="+path)
+		cmd.Env = append(os.Environ(), coordChildEnv+"="+spec, coordChildPrefixEnv+"="+prefix)
 		c := child{cmd: cmd, stderr: &strings.Builder{}}
 		cmd.Stderr = c.stderr
 		var err error
@@ -503,6 +549,7 @@ func TestTwoProcessesCoord(t *testing.T) {
 		}
 		children = append(children, c)
 	}
+	// Opposite orders make the two meet on the same leases mid-way.
 	for i, c := range children {
 		if _, err := io.WriteString(c.stdin, []string{"forward\n", "reverse\n"}[i]); err != nil {
 			t.Fatal(err)

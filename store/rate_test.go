@@ -185,6 +185,14 @@ func testTakeBatch(t *testing.T, e *coordEnv) {
 	if ok, _, err := e.a.Take(ctx, key+"-whole", 5, time.Hour, 5); !ok || err != nil {
 		t.Errorf("Take(5 of 5) on an empty key = %v, %v; want true, nil", ok, err)
 	}
+	// A huge batch is one record, not a billion.
+	const huge = 1 << 30
+	if ok, _, err := e.a.Take(ctx, key+"-huge", huge, time.Hour, huge); !ok || err != nil {
+		t.Errorf("Take(2^30 of 2^30) = %v, %v; want true, nil", ok, err)
+	}
+	if ok, retry, err := e.b.Take(ctx, key+"-huge", huge, time.Hour, 0); ok || err != nil || retry <= 0 {
+		t.Errorf("check after Take(2^30 of 2^30) = %v, %v, %v; want false with a retryAfter", ok, retry, err)
+	}
 }
 
 // testTakeKeys: keys count separately and are compared exactly.

@@ -58,9 +58,10 @@ return 0
 `
 
 // takeScript is the sliding-window rule of the SQL stores on a sorted set
-// KEYS[1] whose members are events scored by their time in microseconds of
-// the server clock. ARGV: limit, window (µs), n, a token unique to the call
-// (member names). It returns {1, 0} when allowed (and records n events), or
+// KEYS[1]: each member "<token>:<n>" records n events, scored by their
+// time in microseconds of the server clock, so a Take costs one member
+// whatever its n. ARGV: limit, window (µs), n, a token unique to the call.
+// It returns {1, 0} when allowed (and records the events), or
 // {0, µs until the Take fits}.
 const takeScript = `
 local limit = tonumber(ARGV[1])
@@ -69,19 +70,30 @@ local n = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
+local recs = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local function events(member)
+	return tonumber(string.match(member, ':(%d+)$')) or 1
+end
+local count = 0
+for i = 1, #recs, 2 do
+	count = count + events(recs[i])
+end
 local need = math.max(n, 1)
 if count + need <= limit then
-	for i = 1, n do
-		redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. i)
-	end
 	if n > 0 then
+		redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. n)
 		redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1)
 	end
 	return {1, 0}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], count + need - limit - 1, count + need - limit - 1, 'WITHSCORES')
-return {0, tonumber(oldest[2]) + window - now}
+local excess = count + need - limit
+for i = 1, #recs, 2 do
+	excess = excess - events(recs[i])
+	if excess <= 0 then
+		return {0, tonumber(recs[i + 1]) + window - now}
+	end
+end
+return {0, window}
 `
 
 // OpenRedis connects to the Redis server at rawURL

@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/linkbrief/linkbrief/store"
+)
+
+// Two workers, in one process or in several sharing the database, ask for
+// the same URL: the lease lets one do the work while the other waits for
+// the cache.
+func ExampleSQLite_AcquireLease() {
+	dir, err := os.MkdirTemp("", "linkbrief-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(dir, "linkbrief.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+
+	var leases store.Leases = s
+	const key = "summarize:https://example.com/article"
+	// The TTL outlasts the fetch and LLM timeouts, so a crashed worker's
+	// lease frees itself without ever cutting a live one short.
+	first, _ := leases.AcquireLease(ctx, key, "worker-1", 2*time.Minute)
+	second, _ := leases.AcquireLease(ctx, key, "worker-2", 2*time.Minute)
+	fmt.Println("worker-1:", first, "worker-2:", second)
+
+	// worker-1 stores the brief, then lets go.
+	if err := leases.ReleaseLease(ctx, key, "worker-1"); err != nil {
+		log.Fatal(err)
+	}
+	again, _ := leases.AcquireLease(ctx, key, "worker-2", 2*time.Minute)
+	fmt.Println("worker-2 after release:", again)
+	// Output:
+	// worker-1: true worker-2: false
+	// worker-2 after release: true
+}
+
+// limits.user_per_minute = 2: the third brief a user asks for within a
+// minute is refused, with the time to wait.
+func ExampleSQLite_Take() {
+	dir, err := os.MkdirTemp("", "linkbrief-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(dir, "linkbrief.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+
+	var limits store.Limits = s
+	for i := range 3 {
+		allowed, retryAfter, err := limits.Take(ctx, "user:80351110224678912", 2, time.Minute, 1)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("brief %d allowed: %v (retry within a minute: %v)\n", i+1, allowed, retryAfter > 0 && retryAfter <= time.Minute)
+	}
+	// Output:
+	// brief 1 allowed: true (retry within a minute: false)
+	// brief 2 allowed: true (retry within a minute: false)
+	// brief 3 allowed: false (retry within a minute: true)
+}
