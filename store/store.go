@@ -44,6 +44,7 @@ type Store interface {
 	ClaimEvent(ctx context.Context, eventID string) (bool, error)
 	FinishEvent(ctx context.Context, eventID, replyID string) error
 	ReleaseEvent(ctx context.Context, eventID string) error
+	EventFinished(ctx context.Context, eventID string) (bool, error)
 
 	AddUsage(ctx context.Context, guildID string, day time.Time, briefs, tokens int64) error
 	Usage(ctx context.Context, guildID string, day time.Time) (Usage, error)
