@@ -211,18 +211,21 @@ func phraseHits(text string, phrases []string) int {
 // with enough text is an article unless that text is itself the wall.
 func classify(s signals, text string, minWords int) (Kind, bool) {
 	words := countWords(text)
-	if words >= 400 {
+	if words >= 300 {
 		return "", false
 	}
 	lower := strings.ToLower(text)
 	if words >= minWords {
-		// The extracted "article" may be the wall's own wording.
+		// The extracted "article" may be the wall's own wording: then the
+		// wall's phrases are dense in it (an article about cookie banners
+		// uses a few of them, a consent wall little else).
+		consent, login, paywall := phraseHits(lower, consentPhrases), phraseHits(lower, loginPhrases), phraseHits(lower, paywallPhrases)
 		switch {
-		case words < 400 && phraseHits(lower, consentPhrases) >= 3 && (s.consentMark || strings.Contains(lower, "consent")):
+		case consent >= 4 && consent*25 >= words && (s.consentMark || consent >= 6):
 			return ConsentWall, true
-		case words < 250 && s.passwords > 0 && phraseHits(lower, loginPhrases) >= 2:
+		case s.passwords > 0 && login >= 2 && login*40 >= words:
 			return LoginWall, true
-		case words < 250 && phraseHits(lower, paywallPhrases) >= 2:
+		case paywall >= 2 && paywall*50 >= words:
 			return Paywall, true
 		}
 		return "", false

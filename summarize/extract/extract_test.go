@@ -363,3 +363,22 @@ func TestDateFromURL(t *testing.T) {
 		}
 	}
 }
+
+// TestWallWordsInArticles checks that articles about the topics of walls
+// (cookies, logins, subscriptions) are still articles.
+func TestWallWordsInArticles(t *testing.T) {
+	t.Parallel()
+	body := `<html lang="en"><body><article><h1>Regulator fines retailer over cookie banners</h1>
+<p>The data protection regulator fined a large retailer on Monday for cookie banners that made it harder to refuse tracking than to accept it, saying consent given that way was not freely given.</p>
+<p>The retailer's banner offered an "accept all" button on the first screen, while refusing took four clicks through a "manage preferences" menu. The regulator said the design pushed visitors to share personal data with advertising partners.</p>
+<p>The company said it would change the banner within a month and would appeal the size of the fine, which it called out of proportion to the harm. Consumer groups welcomed the decision.</p>
+<p>Readers who log in to the retailer's site will see the new banner first, the company said, and subscribers to its newsletter will get an email explaining the change.</p>
+</article></body></html>`
+	art, err := FromHTML([]byte(body), "https://news.example/cookies", Options{})
+	if err != nil {
+		t.Fatalf("FromHTML(article about cookie banners) error = %v, want an article", err)
+	}
+	if !strings.Contains(art.Text, "fined a large retailer") {
+		t.Errorf("FromHTML(article about cookie banners).Text = %q", art.Text)
+	}
+}
