@@ -1,15 +1,19 @@
 package extractive
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
 // claimScores rates sentences as key claims: a good summary sentence that
-// also states checkable facts (numbers, names, attributed statements).
-func (d *document) claimScores(summary []float64) []float64 {
+// also states checkable facts (numbers, names, attributed statements), and
+// preferably one that the summary (the sentences chosen) does not already
+// show.
+func (d *document) claimScores(summary []float64, chosen []int) []float64 {
 	out := make([]float64, len(summary))
 	for i, sc := range summary {
 		if math.IsInf(sc, -1) {
@@ -22,6 +26,9 @@ func (d *document) claimScores(summary []float64) []float64 {
 			continue
 		}
 		out[i] = sc + d.p.factWeight*float64(min(s.facts, d.p.maxFacts))
+		if slices.Contains(chosen, i) {
+			out[i] -= d.p.repeatPenalty
+		}
 	}
 	return out
 }
@@ -55,4 +62,30 @@ func countFacts(raw string) int {
 		}
 	}
 	return n
+}
+
+// pickClaims chooses up to k claims by score, at most maxRepeats of them
+// sentences of the summary (chosen).
+func (d *document) pickClaims(scores []float64, chosen []int, k int) []int {
+	scores = slices.Clone(scores)
+	for {
+		claims := d.pick(scores, k, 0)
+		repeats := 0
+		again := false
+		// Drop the weakest repeats beyond the cap and pick again.
+		byScore := slices.Clone(claims)
+		slices.SortStableFunc(byScore, func(a, b int) int { return cmp.Compare(scores[b], scores[a]) })
+		for _, i := range byScore {
+			if slices.Contains(chosen, i) {
+				repeats++
+				if repeats > d.p.maxRepeats {
+					scores[i] = math.Inf(-1)
+					again = true
+				}
+			}
+		}
+		if !again {
+			return claims
+		}
+	}
 }

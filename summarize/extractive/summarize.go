@@ -65,6 +65,12 @@ type params struct {
 	// factWeight is the bonus of a claim per checkable fact, up to maxFacts.
 	factWeight float64
 	maxFacts   int
+	// repeatPenalty lowers a claim that is already a summary sentence, and
+	// maxRepeats caps how many claims may be one: the brief shows both, so
+	// a claim should add a fact unless the summary sentence is clearly the
+	// article's strongest.
+	repeatPenalty float64
+	maxRepeats    int
 }
 
 func defaultParams() params {
@@ -89,6 +95,8 @@ func defaultParams() params {
 		maxFacts:          4,
 		directedWeight:    0.3,
 		directedWindow:    30,
+		repeatPenalty:     0.6,
+		maxRepeats:        1,
 	}
 }
 
@@ -116,7 +124,7 @@ func summarize(title, text string, opts Options, p params) Summary {
 	}
 	chosen := d.pick(scores, k, p.summaryWords)
 	sum := Summary{Sentences: d.quotes(chosen)}
-	claims := d.pick(d.claimScores(scores), maxClaims, 0)
+	claims := d.pickClaims(d.claimScores(scores, chosen), chosen, maxClaims)
 	sum.Claims = d.quotes(claims)
 	return sum
 }

@@ -237,3 +237,24 @@ func BenchmarkSummarize(b *testing.B) {
 		Summarize("Budget news", long, Options{})
 	}
 }
+
+// TestClaimsAddFacts checks that claims do not merely repeat the summary
+// when the article has other sentences full of checkable facts: the brief
+// shows both.
+func TestClaimsAddFacts(t *testing.T) {
+	got := Summarize("Nasa spacecraft captures biggest solar flare since 2011", article, Options{})
+	inSummary := map[string]bool{}
+	for _, s := range got.Sentences {
+		inSummary[s] = true
+	}
+	repeats := 0
+	for _, c := range got.Claims {
+		if inSummary[c] {
+			repeats++
+		}
+	}
+	if fresh := len(got.Claims) - repeats; fresh < 3 || repeats >= len(got.Sentences) {
+		t.Errorf("Summarize: %d of %d claims repeat the summary %q (claims %q), want at least 3 new and not every summary sentence repeated",
+			repeats, len(got.Claims), got.Sentences, got.Claims)
+	}
+}
