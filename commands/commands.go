@@ -41,6 +41,7 @@ type Store interface {
 	ClaimEvent(ctx context.Context, eventID string) (bool, error)
 	FinishEvent(ctx context.Context, eventID, replyID string) error
 	ReleaseEvent(ctx context.Context, eventID string) error
+	EventFinished(ctx context.Context, eventID string) (bool, error)
 	AddUsage(ctx context.Context, guildID string, day time.Time, briefs, tokens int64) error
 	Usage(ctx context.Context, guildID string, day time.Time) (store.Usage, error)
 }
@@ -181,11 +182,18 @@ type Field struct {
 // the reply ledger shows the message was already handled (a replayed or
 // duplicated event).
 func (h *Handler) Message(ctx context.Context, m Message) *Response {
+	return h.message(ctx, m, h.claim)
+}
+
+// message is Message with own deciding, once the message is known to need
+// a reply, whether this call answers it (h.claim, or h.unfinished for an
+// event claimed at receipt).
+func (h *Handler) message(ctx context.Context, m Message, own func(context.Context, string) bool) *Response {
 	if m.Bot || m.Webhook || m.ID == "" || m.GuildID == "" || strings.TrimSpace(m.Content) == "" {
 		return nil
 	}
 	if th, err := h.st.Thread(ctx, m.ChannelID); err == nil {
-		return h.followUp(ctx, m, th)
+		return h.followUp(ctx, m, th, own)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		h.log.Warn("commands: thread lookup failed", "channel", m.ChannelID, "err", err)
 		return nil
@@ -205,7 +213,7 @@ func (h *Handler) Message(ctx context.Context, m Message) *Response {
 		return nil
 	}
 	eventID := "m" + m.ID
-	if !h.claim(ctx, eventID) {
+	if !own(ctx, eventID) {
 		return nil
 	}
 	req := request{guildID: m.GuildID, channelID: m.ChannelID, userID: m.AuthorID, thread: !m.InThread, repeats: true}
@@ -217,13 +225,13 @@ func (h *Handler) Message(ctx context.Context, m Message) *Response {
 }
 
 // followUp answers a message posted in a Linkbrief thread.
-func (h *Handler) followUp(ctx context.Context, m Message, th store.Thread) *Response {
+func (h *Handler) followUp(ctx context.Context, m Message, th store.Thread, own func(context.Context, string) bool) *Response {
 	q := clean(m.Content)
 	if q == "" {
 		return nil
 	}
 	eventID := "m" + m.ID
-	if !h.claim(ctx, eventID) {
+	if !own(ctx, eventID) {
 		return nil
 	}
 	return &Response{EventID: eventID, Replies: []Reply{h.answer(ctx, m.GuildID, m.AuthorID, th, q, false)}}

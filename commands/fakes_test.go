@@ -181,6 +181,15 @@ func (s *fakeStore) ReleaseEvent(ctx context.Context, eventID string) error {
 	return nil
 }
 
+func (s *fakeStore) EventFinished(ctx context.Context, eventID string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken != nil {
+		return false, s.broken
+	}
+	return s.events[eventID] != "", nil
+}
+
 func (s *fakeStore) AddUsage(ctx context.Context, guildID string, day time.Time, briefs, tokens int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

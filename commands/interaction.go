@@ -93,11 +93,17 @@ func (h *Handler) Ack(in Interaction) Ack {
 // acknowledged with ack. It returns nil when the reply ledger shows the
 // interaction was already handled.
 func (h *Handler) Interaction(ctx context.Context, in Interaction, ack Ack) *Response {
+	return h.interaction(ctx, in, ack, h.claim)
+}
+
+// interaction is Interaction with own deciding whether this call answers
+// the event (h.claim, or h.unfinished for an event claimed at receipt).
+func (h *Handler) interaction(ctx context.Context, in Interaction, ack Ack, own func(context.Context, string) bool) *Response {
 	if in.ID == "" {
 		return nil
 	}
 	eventID := "i" + in.ID
-	if !h.claim(ctx, eventID) {
+	if !own(ctx, eventID) {
 		return nil
 	}
 	resp := &Response{EventID: eventID}
