@@ -13,8 +13,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Redis keeps leases and rate-limit counters in a Redis server (7 or
-// newer), for deployments with several processes that share limits and
+// Redis keeps leases and rate-limit counters in a Redis server (5 or
+// newer, whose scripts may read TIME before writing; tested with 7.0), for deployments with several processes that share limits and
 // locks through Redis rather than the database. It is safe for concurrent
 // use. It holds nothing else of the Store: briefs, settings and the reply
 // ledger stay in SQLite or PostgreSQL.
@@ -209,9 +209,10 @@ func redact(err error, secrets []string) error {
 	return &redactedError{msg: msg, err: err}
 }
 
-// Close closes the connections to the server.
+// Close closes the connections to the server. Closing twice is not an
+// error; calls after Close fail.
 func (r *Redis) Close() error {
-	if err := r.client.Close(); err != nil {
+	if err := r.client.Close(); err != nil && !errors.Is(err, redis.ErrClosed) {
 		return fmt.Errorf("store: close Redis %s: %w", r.target, err)
 	}
 	return nil

@@ -169,3 +169,20 @@ func TestRedisDeadline(t *testing.T) {
 		t.Errorf("OpenRedis(silent server) = %v, want a deadline error", err)
 	}
 }
+
+func TestRedisCloseTwice(t *testing.T) {
+	t.Parallel()
+	m := miniredis.RunT(t)
+	r, err := OpenRedis(t.Context(), "redis://"+m.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := r.Close(); err != nil {
+			t.Errorf("Close #%d = %v, want nil", i+1, err)
+		}
+	}
+	if ok, err := r.AcquireLease(t.Context(), "k", "o", time.Minute); ok || err == nil {
+		t.Errorf("AcquireLease after Close = %v, %v; want false and an error", ok, err)
+	}
+}
