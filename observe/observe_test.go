@@ -118,7 +118,7 @@ func TestFetchErrorKinds(t *testing.T) {
 		})
 		want := map[string]float64{
 			`linkbrief_fetch_errors_total{kind="` + tt.kind + `"}`: 1,
-			`linkbrief_fetches_total`:                               1,
+			`linkbrief_fetches_total`:                              1,
 		}
 		if !sameDelta(d, want) {
 			t.Errorf("after %q: metrics moved %v, want %v", tt.err, d, want)
