@@ -137,7 +137,12 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
+	// The limiter waits out rate limits and retries server errors within
+	// each request's context (see ratelimit.go); discordgo's own waits
+	// ignore contexts, so they are turned off.
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: newLimiter(rt)}
+	s.ShouldRetryOnRateLimit = false
+	s.MaxRestRetries = 0
 	s.Identify.Intents = intents
 	s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
 	s.StateEnabled = true
@@ -150,6 +155,8 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	b.work, b.cancelWork = context.WithCancel(context.Background())
 	s.AddHandler(b.onMessageCreate)
 	s.AddHandler(b.onInteractionCreate)
+	s.AddHandler(b.onDisconnect)
+	s.AddHandler(b.onResumed)
 	return b, nil
 }
 
@@ -217,6 +224,13 @@ func (b *Bot) shutdown() {
 		}
 	}
 	b.cancelWork()
+	// discordgo v0.29.0 reconnects when a heartbeat races Close (the write
+	// fails on the closing socket), leaving a live session after Run
+	// returns; no reconnecting once we close. Set under the session's lock,
+	// which Close takes before the heartbeat can see the closed socket.
+	b.s.Lock()
+	b.s.ShouldReconnectOnError = false
+	b.s.Unlock()
 	if err := b.s.Close(); err != nil {
 		b.log.Warn("bot: closing the gateway", "err", redact(err))
 	}
@@ -421,7 +435,7 @@ func (b *Bot) startThread(ctx context.Context, guildID, channelID, messageID str
 	case restCode(err) == threadAlreadyExists:
 		threadID = messageID
 	default:
-		b.log.Warn("bot: starting a thread failed", "channel", channelID, "message", messageID, "err", redact(err))
+		b.log.Warn("bot: starting a thread failed", "channel", channelID, "message", messageID, "reason", reason(err), "err", redact(err))
 		return
 	}
 	if err := b.h.ThreadStarted(ctx, guildID, channelID, messageID, threadID, t); err != nil {

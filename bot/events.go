@@ -41,15 +41,15 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 	ctx, cancelSend := sendContext(ctx)
 	defer cancelSend()
 	first := ""
-	for _, r := range resp.Replies {
-		sent, err := b.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
+	for n, r := range resp.Replies {
+		sent, err := b.sendMessage(ctx, m.ChannelID, replyNonce(m.ID, n), &discordgo.MessageSend{
 			Content:         r.Content,
 			Embeds:          embeds(r.Embeds),
 			AllowedMentions: safeMentions(),
 			Reference:       &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(bool)},
-		}, discordgo.WithContext(ctx))
+		})
 		if err != nil {
-			b.log.Error("bot: sending a reply failed", "channel", m.ChannelID, "message", m.ID, "err", redact(err))
+			b.log.Error("bot: sending a reply failed", "channel", m.ChannelID, "message", m.ID, "reason", reason(err), "err", redact(err))
 			continue
 		}
 		if first == "" {
@@ -89,7 +89,7 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	if err != nil {
 		// Already acknowledged (a replayed event) or too late: nothing
 		// more can be sent for it.
-		b.log.Warn("bot: acknowledging an interaction failed", "interaction", i.ID, "command", in.Command, "err", redact(err))
+		b.log.Warn("bot: acknowledging an interaction failed", "interaction", i.ID, "command", in.Command, "reason", reason(err), "err", redact(err))
 		return
 	}
 	b.answerInteraction(i, in, ack, false)
@@ -133,7 +133,7 @@ func (b *Bot) answerInteraction(i *discordgo.Interaction, in commands.Interactio
 			}, discordgo.WithContext(ctx))
 		}
 		if err != nil {
-			b.log.Error("bot: sending an interaction reply failed", "interaction", i.ID, "command", in.Command, "reply", n, "err", redact(err))
+			b.log.Error("bot: sending an interaction reply failed", "interaction", i.ID, "command", in.Command, "reply", n, "reason", reason(err), "err", redact(err))
 			continue
 		}
 		if first == "" {

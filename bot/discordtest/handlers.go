@@ -487,8 +487,20 @@ func (s *Server) postMessage(rq *request) reply {
 	if md := c.ThreadMetadata; md != nil && md.Locked {
 		return fail(&apiError{status: 403, Code: 50083, Message: "Thread is locked"})
 	}
+	nonce, enforce, e := messageNonce(rq.fields)
+	if e != nil {
+		return fail(e)
+	}
 	if e := fe.apiError(); e != nil {
 		return fail(e)
+	}
+	m.Nonce = nonce
+	if enforce {
+		// Discord returns the message already created with this nonce by
+		// the same author in the last few minutes instead of a new one.
+		if prev := s.st.nonceMessage(c.ID, m.Author.ID, nonce, now.Add(-nonceWindow)); prev != nil {
+			return ok(prev.wire())
+		}
 	}
 	if md := c.ThreadMetadata; md != nil && md.Archived {
 		md.Archived = false
@@ -498,6 +510,41 @@ func (s *Server) postMessage(rq *request) reply {
 	s.st.addMessage(m)
 	s.dispatchMessage("MESSAGE_CREATE", *m)
 	return ok(m.wire())
+}
+
+// nonceWindow is how long enforce_nonce deduplicates messages; Discord
+// says "the past few minutes".
+const nonceWindow = 5 * time.Minute
+
+// messageNonce reads a message body's nonce (a string of at most 25
+// characters or an integer) and enforce_nonce.
+func messageNonce(f map[string]json.RawMessage) (nonce string, enforce bool, e *apiError) {
+	bad := func(field, code, msg string) *apiError {
+		fe := formErrors{}
+		fe.add(field, code, "%s", msg)
+		return fe.apiError()
+	}
+	if r, has := f["nonce"]; has && string(r) != "null" {
+		var str string
+		var num json.Number
+		switch {
+		case json.Unmarshal(r, &str) == nil:
+			nonce = str
+		case json.Unmarshal(r, &num) == nil:
+			nonce = num.String()
+		default:
+			return "", false, bad("nonce", "BASE_TYPE_BAD_TYPE", "Value is of the wrong type.")
+		}
+		if len(nonce) > 25 {
+			return "", false, bad("nonce", "BASE_TYPE_BAD_LENGTH", "Must be 25 or fewer in length.")
+		}
+	}
+	if r, has := f["enforce_nonce"]; has && string(r) != "null" {
+		if json.Unmarshal(r, &enforce) != nil {
+			return "", false, bad("enforce_nonce", "BASE_TYPE_BAD_TYPE", "Value is of the wrong type.")
+		}
+	}
+	return nonce, enforce && nonce != "", nil
 }
 
 func (s *Server) patchMessage(rq *request) reply {

@@ -183,6 +183,8 @@ type script struct {
 	failure    *Failure
 	retryAfter time.Duration
 	global     bool
+	// after makes the call take effect before failure is answered.
+	after bool
 }
 
 // Fail makes the next n calls matching route (for example
@@ -204,6 +206,19 @@ func (s *Server) FailWith(route string, f Failure, n int) {
 	s.st.scripts = append(s.st.scripts, &script{pat: parseRoute(route), n: n, failure: &f})
 }
 
+// FailAfter makes the next n calls matching route take effect (a message
+// is created, an edit applied) and then answer f, as Discord sometimes does
+// under load: a client that retries without a nonce then posts twice.
+// n < 0 means every call.
+func (s *Server) FailAfter(route string, f Failure, n int) {
+	if n == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.scripts = append(s.st.scripts, &script{pat: parseRoute(route), n: n, failure: &f, after: true})
+}
+
 // RateLimit makes the next n calls matching route answer 429 with
 // retry_after (body, seconds as a float) and Retry-After (header, whole
 // seconds). With global, the answer carries X-RateLimit-Global and scope
@@ -218,7 +233,8 @@ func (s *Server) RateLimit(route string, retryAfter time.Duration, global bool, 
 	s.st.scripts = append(s.st.scripts, &script{pat: parseRoute(route), n: n, retryAfter: retryAfter, global: global})
 }
 
-// ClearScripts removes every pending Fail, FailWith and RateLimit.
+// ClearScripts removes every pending Fail, FailWith, FailAfter and
+// RateLimit.
 func (s *Server) ClearScripts() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -341,6 +357,9 @@ func (s *Server) handleREST(r *http.Request, call *Call) (int, any, http.Header)
 	if sc := s.st.takeScript(r.Method, routePath); sc != nil {
 		if sc.failure != nil {
 			f := sc.failure
+			if sc.after {
+				rt.h(s, rq)
+			}
 			rateHeaders(extra, bucket, 49, 1)
 			return f.Status, apiError{Code: f.Code, Message: f.Message}, extra
 		}

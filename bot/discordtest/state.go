@@ -195,6 +195,18 @@ func lookup(v any, path string) (any, bool) {
 	return v, true
 }
 
+// nonceMessage returns the newest live message in a channel by author with
+// nonce, created after since, or nil.
+func (st *state) nonceMessage(channelID, authorID, nonce string, since time.Time) *Message {
+	list := st.messages[channelID]
+	for i := len(list) - 1; i >= 0 && list[i].Timestamp.After(since); i-- {
+		if m := list[i]; !m.Deleted && m.Nonce == nonce && m.Author.ID == authorID {
+			return m
+		}
+	}
+	return nil
+}
+
 // wire returns m ready to marshal for a client: nil lists become [] as
 // Discord writes them.
 func (m Message) wire() Message {

@@ -196,6 +196,9 @@ type Message struct {
 	WebhookID        string            `json:"webhook_id,omitempty"`
 	ApplicationID    string            `json:"application_id,omitempty"`
 	MessageReference *MessageReference `json:"message_reference,omitempty"`
+	// Nonce is the nonce the sender gave, echoed back as Discord does
+	// (a number is kept as its decimal text).
+	Nonce string `json:"nonce,omitempty"`
 
 	// AllowedMentions is what the bot sent with the message (nil when it
 	// sent none, or for messages posted by tests). Not echoed to clients.
