@@ -49,14 +49,17 @@ func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
 	}
 	releaseUser, wait := h.users.reserve(r.userID, now)
 	if releaseUser == nil {
-		return Reply{Ephemeral: r.ephemeral, Content: Text(
-			"You have asked for a lot of briefs in the last minute; please try again " + humanWait(wait) + ".")}
+		return limitRefusal("user", wait, r.ephemeral)
 	}
 	releaseGuild, wait := h.guilds.reserve(r.guildID, now)
 	if releaseGuild == nil {
 		releaseUser()
-		return Reply{Ephemeral: r.ephemeral, Content: Text(
-			"This server has asked for a lot of briefs in the last hour; please try again " + humanWait(wait) + ".")}
+		return limitRefusal("guild", wait, r.ephemeral)
+	}
+	if which, wait := h.sharedWait(ctx, r.userID, r.guildID); which != "" {
+		releaseUser()
+		releaseGuild()
+		return limitRefusal(which, wait, r.ephemeral)
 	}
 	set, err := h.settings(ctx, r.guildID)
 	if err != nil {
@@ -74,6 +77,8 @@ func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
 	if b.Cached {
 		releaseUser()
 		releaseGuild()
+	} else {
+		h.sharedRecord(ctx, r.userID, r.guildID)
 	}
 	if err := h.st.AddUsage(ctx, r.guildID, now, 1, int64(b.Usage.Total())); err != nil {
 		h.log.Warn("commands: recording usage failed", "guild", r.guildID, "err", err)
@@ -194,4 +199,14 @@ func errorID() string {
 // threadLink is the Discord link to a channel or thread.
 func threadLink(guildID, threadID string) string {
 	return "https://discord.com/channels/" + guildID + "/" + threadID
+}
+
+// limitRefusal is the polite reply when the user's ("user") or the
+// server's ("guild") limit is full, saying when to try again.
+func limitRefusal(which string, wait time.Duration, ephemeral bool) Reply {
+	what := "You have asked for a lot of briefs in the last minute"
+	if which == "guild" {
+		what = "This server has asked for a lot of briefs in the last hour"
+	}
+	return Reply{Ephemeral: ephemeral, Content: Text(what + "; please try again " + humanWait(wait) + ".")}
 }

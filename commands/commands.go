@@ -66,6 +66,10 @@ type Options struct {
 	// RepeatWindow is how far back a link already summarized in the same
 	// server gets the short "already summarized" notice; default 7 days.
 	RepeatWindow time.Duration
+	// Shared, when set, also enforces UserPerMinute and GuildPerHour
+	// across every process of the deployment (Redis or the shared store);
+	// nil keeps the limits in this process.
+	Shared SharedLimits
 	// Logger receives one line per failure with its error ID; default
 	// discards.
 	Logger *slog.Logger
