@@ -20,6 +20,7 @@ type sentence struct {
 	caption   bool // looks like a photo caption
 	question  bool
 	quoteOnly bool // opens with a quotation mark: a speaker's words, not narration
+	addressed bool // speaks to the reader ("you") outside quotation marks: a teaser
 	facts     int  // checkable facts: numbers, names, attributions
 }
 
@@ -70,6 +71,7 @@ func analyzeP(title, text string, p params) *document {
 		r, _ := utf8.DecodeRuneInString(raw)
 		s.quoteOnly = isOpener(r) && r != '('
 		s.facts = countFacts(raw)
+		s.addressed = addressesReader(raw, toks)
 		s.stems = d.st.contentStems(raw)
 		tf := make(map[int]float64, len(s.stems))
 		for _, w := range s.stems {
@@ -204,8 +206,10 @@ func stripDateline(text string, sp span) span {
 	trimmed := strings.TrimLeftFunc(rest, func(r rune) bool {
 		return unicode.IsSpace(r) || r == '-' || r == '–' || r == '—'
 	})
-	if open > 0 && len(trimmed) == len(rest) {
-		return sp // "WORDS (X) word": no dash after a dateline-like head
+	if open > 0 && len(trimmed) == len(rest) && !gluedAfter(rest) {
+		// "WORDS (X) word": no dash after a dateline-like head, and not
+		// "London (CNN)The" with the story glued to the agency.
+		return sp
 	}
 	if !strings.ContainsFunc(trimmed, isAlnum) {
 		return sp
@@ -296,4 +300,27 @@ func isCaption(raw string) bool {
 		}
 	}
 	return false
+}
+
+// addressesReader reports whether a sentence speaks to the reader ("Ever
+// wondered why you ...?", "If your name is ..."): news pages open with such
+// teasers, and a summary never addresses its reader. Quoted speech is
+// someone else's address, so a sentence with quotation marks does not count.
+func addressesReader(raw string, toks []string) bool {
+	if strings.ContainsAny(raw, "\"“”‘’'") {
+		return false
+	}
+	for _, w := range toks {
+		switch w {
+		case "you", "your", "yours", "yourself", "yourselves":
+			return true
+		}
+	}
+	return false
+}
+
+// gluedAfter reports whether rest starts with a capital letter with no space
+// before it, as a story glued to a dateline's agency ("(CNN)Police").
+func gluedAfter(rest string) bool {
+	return rest != "" && unicode.IsUpper(firstRune(rest))
 }

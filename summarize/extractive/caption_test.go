@@ -57,3 +57,21 @@ func TestSummarizeSkipsGluedCaption(t *testing.T) {
 		t.Errorf("Summarize(glued caption) = %q, want [%q]", got.Sentences, want)
 	}
 }
+
+func TestAddressesReader(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"Ever had a headache so big you felt like drilling a hole in your head?", true},
+		{"If your name is Nigel you are twice as likely to vote Ukip.", true},
+		{"'You can't do that,' the referee told him.", false},
+		{"He said: \"Thank you for coming.\"", false},
+		{"The youth club reopened on Monday.", false},
+	}
+	for _, tt := range tests {
+		if got := addressesReader(tt.in, tokens(tt.in)); got != tt.want {
+			t.Errorf("addressesReader(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -7,7 +7,7 @@ import (
 
 // Options tunes Summarize; the zero value means defaults.
 type Options struct {
-	MaxSentences int // summary length cap; 0 = chosen by the article's length (2-5 sentences)
+	MaxSentences int // summary length cap; 0 = chosen by the article's length (2 or 3 sentences)
 	MaxClaims    int // default 5
 }
 
@@ -39,6 +39,9 @@ type params struct {
 	// captionPenalty, questionPenalty and quotePenalty lower sentences that
 	// rarely make a good summary line.
 	captionPenalty, questionPenalty, quotePenalty float64
+	// addressPenalty lowers a sentence that speaks to the reader: a
+	// teaser, not news.
+	addressPenalty float64
 	// minWords is the shortest sentence worth choosing; shorter ones are
 	// kept only when nothing else is left.
 	minWords int
@@ -83,6 +86,7 @@ func defaultParams() params {
 		captionPenalty:    0.3,
 		questionPenalty:   0.3,
 		quotePenalty:      0.1,
+		addressPenalty:    0.3,
 		minWords:          6,
 		longWords:         45,
 		longPenalty:       0.01,
@@ -130,7 +134,10 @@ func summarize(title, text string, opts Options, p params) Summary {
 }
 
 // lengthFor chooses how many sentences an article's summary may have: two
-// for a short piece, up to five for a long one.
+// for a short piece, three otherwise. News summaries do not grow with the
+// story: CNN/DailyMail's highlights are three or four short lines (about 50
+// words) whether the article has 300 words or 1,300, so a longer article
+// gets better sentences, not more of them.
 func lengthFor(d *document) int {
 	words := 0
 	for i := range d.sents {
@@ -138,16 +145,10 @@ func lengthFor(d *document) int {
 			words += d.sents[i].words
 		}
 	}
-	switch {
-	case words < 150:
+	if words < 150 {
 		return 2
-	case words < 500:
-		return 3
-	case words < 1200:
-		return 4
-	default:
-		return 5
 	}
+	return 3
 }
 
 // summaryScores rates every sentence as a summary sentence; boilerplate gets
@@ -176,6 +177,9 @@ func (d *document) summaryScores() []float64 {
 		}
 		if s.quoteOnly {
 			sc -= d.p.quotePenalty
+		}
+		if s.addressed {
+			sc -= d.p.addressPenalty
 		}
 		if s.words < d.p.minWords {
 			sc--

@@ -100,6 +100,9 @@ func TestStripDateline(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"(CNN) -- The storm hit at dawn.", "The storm hit at dawn."},
 		{"(CNN)The storm hit at dawn.", "The storm hit at dawn."},
+		{"Charleston, South Carolina (CNN)Police officers escorted the hearse.", "Police officers escorted the hearse."},
+		{"Kathmandu, Nepal (CNN)Rescuers pulled a man from the wreckage.", "Rescuers pulled a man from the wreckage."},
+		{"Officials in Paris (France) Said nothing.", "Officials in Paris (France) Said nothing."},
 		{"LONDON, England (Reuters) - Prices rose.", "Prices rose."},
 		{"The storm (a category 4) hit at dawn.", "The storm (a category 4) hit at dawn."},
 		{"NASA (the agency) said so.", "NASA (the agency) said so."},
