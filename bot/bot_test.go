@@ -57,7 +57,7 @@ func articleHTML(title string) string {
 // harness runs a Bot against the fake Discord, the fake LLM and local
 // pages, with a real store.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	dc    *discordtest.Server
 	llm   *llmtest.Server
 	pages *httptest.Server
@@ -75,7 +75,7 @@ type config struct {
 	grace        time.Duration
 }
 
-func start(t *testing.T, cfg config) *harness {
+func start(t testing.TB, cfg config) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &syncBuffer{}}
 	h.dc = discordtest.New(t, cfg.discord)
@@ -187,7 +187,7 @@ func (h *harness) post(channelID, content string) discordtest.Message {
 
 // checkMentions fails the test when any REST call that can carry text
 // omitted allowed_mentions {"parse": []}.
-func checkMentions(t *testing.T, dc *discordtest.Server) {
+func checkMentions(t testing.TB, dc *discordtest.Server) {
 	t.Helper()
 	routes := []string{
 		discordtest.RouteSendMessage, discordtest.RouteEditMessage, discordtest.RouteInteractionCallback,
