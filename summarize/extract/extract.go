@@ -156,11 +156,7 @@ func clip(s string) string {
 
 // fastExtract is readeck with our own pruning of its article tree.
 func fastExtract(doc *html.Node, u *url.URL) (*Article, bool) {
-	ps := readability.NewParser()
-	ps.KeepClasses = true
-	// readeck retries with looser rules below CharThresholds characters;
-	// a short result goes to the slow path anyway, so one pass is enough.
-	ps.CharThresholds = 1
+	ps := readabilityParser()
 	rd, err := ps.ParseAndMutate(doc, u)
 	if err != nil || rd.Node == nil {
 		return nil, false
@@ -194,4 +190,14 @@ func dropTitle(text, title string) string {
 		return rest
 	}
 	return text
+}
+
+// readabilityParser returns readeck's parser as the fast path uses it,
+// with classes kept for pruneArticle. (Its CharThresholds stays at the
+// default: readeck retries with looser rules when a pass yields less, and
+// a single pass can settle on a page's footer.)
+func readabilityParser() readability.Parser {
+	ps := readability.NewParser()
+	ps.KeepClasses = true
+	return ps
 }
