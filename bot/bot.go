@@ -68,6 +68,13 @@ type Options struct {
 	// begins before it is cancelled; default 7 seconds, so that the
 	// process exits within Discord's and orchestrators' usual 10.
 	ShutdownGrace time.Duration
+	// Queue runs the slow part of each event as a job once the event is
+	// claimed in the reply ledger at receipt; default an in-process pool of
+	// Workers jobs, each run once with EventTimeout. A shared queue
+	// (queue.OpenRiverPostgres) lets another process answer an event this
+	// one received, or rescue it after a crash. The Bot starts and stops
+	// it; the caller closes it after Run returns.
+	Queue Queue
 	// WrapTransport, when set, wraps the HTTP transport of every REST
 	// call, for example to count Discord's 429 answers; it receives
 	// http.DefaultTransport.
@@ -82,6 +89,7 @@ type Bot struct {
 	s    *discordgo.Session
 	auto map[string]bool
 	sem  chan struct{}
+	q    Queue
 
 	// work is the parent of every event's context; cancelling it aborts
 	// in-flight work at the end of the shutdown grace.
@@ -149,6 +157,10 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	s.LogLevel = discordgo.LogWarning
 
 	b := &Bot{opts: opts, h: h, log: log, s: s, auto: map[string]bool{}, sem: make(chan struct{}, opts.Workers)}
+	b.q = opts.Queue
+	if b.q == nil {
+		b.q = defaultQueue(opts)
+	}
 	for _, c := range opts.AutoChannels {
 		b.auto[c] = true
 	}
@@ -170,7 +182,12 @@ const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | disco
 // finish for the shutdown grace, cancels what is left, closes the gateway
 // and returns nil. A Bot runs once.
 func (b *Bot) Run(ctx context.Context) error {
+	if err := b.startQueue(); err != nil {
+		b.cancelWork()
+		return err
+	}
 	if err := b.open(); err != nil {
+		b.stopQueue(time.Now())
 		b.cancelWork()
 		return err
 	}
@@ -208,8 +225,10 @@ func (b *Bot) shutdown() {
 	b.mu.Unlock()
 	b.log.Info("bot: shutting down")
 	done := make(chan struct{})
+	deadline := time.Now().Add(b.opts.ShutdownGrace)
 	go func() {
-		b.wg.Wait()
+		b.wg.Wait()           // receipts: claims and enqueues
+		b.stopQueue(deadline) // jobs, cancelled at the deadline
 		close(done)
 	}()
 	select {

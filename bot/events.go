@@ -23,21 +23,23 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 		return
 	}
 	defer b.wg.Done()
-	ctx, cancel := context.WithTimeout(b.work, b.opts.EventTimeout)
-	defer cancel()
-	if !b.acquire(ctx) {
-		return
-	}
-	defer b.release()
-
-	resp := b.h.Message(ctx, commands.Message{
+	b.receiveMessage(commands.Message{
 		ID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, AuthorID: m.Author.ID,
 		Bot: m.Author.Bot, Webhook: m.WebhookID != "", Content: m.Content,
 		AutoChannel: b.autoChannel(m.ChannelID), InThread: b.isThread(m.ChannelID),
 	})
+}
+
+// answerMessage is the job of a message claimed at receipt (see queue.go):
+// it does the work and sends each reply as a reply to the message,
+// starting the threads asked for, unless the reply ledger shows the
+// message already answered.
+func (b *Bot) answerMessage(ctx context.Context, m commands.Message) error {
+	resp := b.h.MessageClaimed(ctx, m)
 	if resp == nil {
-		return
+		return nil
 	}
+	var lastErr error
 	ctx, cancelSend := sendContext(ctx)
 	defer cancelSend()
 	first := ""
@@ -50,6 +52,7 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 		})
 		if err != nil {
 			b.log.Error("bot: sending a reply failed", "channel", m.ChannelID, "message", m.ID, "reason", reason(err), "err", redact(err))
+			lastErr = err
 			continue
 		}
 		if first == "" {
@@ -60,6 +63,10 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 		}
 	}
 	b.finish(ctx, resp.EventID, first)
+	if first == "" {
+		return sendFailure(resp.EventID, lastErr)
+	}
+	return nil
 }
 
 // onInteractionCreate handles an application command: it acknowledges at
@@ -95,23 +102,24 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	b.answerInteraction(i, in, ack, false)
 }
 
-// answerInteraction does the work of an interaction already acknowledged
-// with ack (deferred) and sends its replies: it edits the original
-// response and sends the rest as follow-ups. The gateway and the HTTP
-// endpoint share it; viaHTTP retries the first edit while Discord may not
-// have recorded the acknowledgement sent in the HTTP response yet. The
-// caller holds a begin.
+// answerInteraction claims an interaction already acknowledged with ack
+// (deferred) and enqueues its work (runInteraction). The gateway and the
+// HTTP endpoint share it. The caller holds a begin.
 func (b *Bot) answerInteraction(i *discordgo.Interaction, in commands.Interaction, ack commands.Ack, viaHTTP bool) {
-	ctx, cancel := context.WithTimeout(b.work, b.opts.EventTimeout)
-	defer cancel()
-	if !b.acquire(ctx) {
-		return
-	}
-	defer b.release()
-	resp := b.h.Interaction(ctx, in, ack)
+	b.receiveInteraction(i, in, ack, viaHTTP)
+}
+
+// runInteraction is the job of a claimed interaction: it does the work and
+// sends the replies, editing the original response and sending the rest
+// as follow-ups, unless the reply ledger shows it already answered.
+// viaHTTP retries the first edit while Discord may not have recorded the
+// acknowledgement sent in the HTTP response yet.
+func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in commands.Interaction, ack commands.Ack, viaHTTP bool) error {
+	resp := b.h.InteractionClaimed(ctx, in, ack)
 	if resp == nil {
-		return
+		return nil
 	}
+	var lastErr error
 	ctx, cancelSend := sendContext(ctx)
 	defer cancelSend()
 	first := ""
@@ -134,6 +142,7 @@ func (b *Bot) answerInteraction(i *discordgo.Interaction, in commands.Interactio
 		}
 		if err != nil {
 			b.log.Error("bot: sending an interaction reply failed", "interaction", i.ID, "command", in.Command, "reply", n, "reason", reason(err), "err", redact(err))
+			lastErr = err
 			continue
 		}
 		if first == "" {
@@ -144,6 +153,10 @@ func (b *Bot) answerInteraction(i *discordgo.Interaction, in commands.Interactio
 		}
 	}
 	b.finish(ctx, resp.EventID, first)
+	if first == "" {
+		return sendFailure(resp.EventID, lastErr)
+	}
+	return nil
 }
 
 // interaction converts a discordgo interaction to the commands' form.

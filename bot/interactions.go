@@ -69,6 +69,10 @@ func (b *Bot) InteractionsHandler(publicKey ed25519.PublicKey) http.Handler {
 // need the gateway and do not run. A Bot runs once, with Run or with
 // RunWithoutGateway.
 func (b *Bot) RunWithoutGateway(ctx context.Context) error {
+	if err := b.startQueue(); err != nil {
+		b.cancelWork()
+		return err
+	}
 	b.log.Info("bot: serving HTTP interactions without a gateway connection")
 	<-ctx.Done()
 	b.shutdown()
