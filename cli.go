@@ -80,7 +80,11 @@ func setup(ctx context.Context, e *env, configPath, backend string, useStore boo
 			s.st = st
 		}
 	}
-	s.svc, err = newService(cfg, s.st, backend, log)
+	var lease summarize.Lease
+	if l, ok := s.st.(store.Leases); ok {
+		lease = l
+	}
+	s.svc, err = newService(cfg, s.st, lease, backend, log)
 	if err != nil {
 		s.close()
 		return nil, err

@@ -18,25 +18,25 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	b, st, log, err := newBot(ctx, e, *configPath, "")
+	d, err := newDeployment(ctx, e, *configPath, "")
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer d.close()
 
 	janitorCtx, stopJanitor := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		janitor(janitorCtx, st, log)
+		janitor(janitorCtx, d.st, d.log)
 	}()
 	defer func() { stopJanitor(); <-done }()
 
-	log.Info("linkbrief starting", "version", version)
-	if err := b.Run(ctx); err != nil {
+	d.log.Info("linkbrief starting", "version", version)
+	if err := d.bot.Run(ctx); err != nil {
 		return err
 	}
-	log.Info("linkbrief stopped")
+	d.log.Info("linkbrief stopped")
 	return nil
 }
 
@@ -51,74 +51,98 @@ func cmdRegister(ctx context.Context, e *env, args []string) error {
 	if *guild != "" && !snowflake.MatchString(*guild) {
 		return fmt.Errorf("%w: --guild wants a server ID (digits), got %q", errUsage, *guild)
 	}
-	b, st, log, err := newBot(ctx, e, *configPath, *guild)
+	d, err := newDeployment(ctx, e, *configPath, *guild)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if err := b.RegisterCommands(ctx); err != nil {
+	defer d.close()
+	if err := d.bot.RegisterCommands(ctx); err != nil {
 		return err
 	}
 	where := "globally"
-	if *guild != "" {
-		where = "in server " + *guild
+	if d.cfg.Discord.GuildID != "" {
+		where = "in server " + d.cfg.Discord.GuildID
 	}
-	log.Info("commands registered", "where", where)
+	d.log.Info("commands registered", "where", where)
 	fmt.Fprintln(e.stdout, "linkbrief: commands registered", where)
 	return nil
 }
 
-// newBot loads the config and wires store, pipeline, commands and bot.
-func newBot(ctx context.Context, e *env, configPath, guild string) (*bot.Bot, store.Store, *slog.Logger, error) {
+// deployment is everything linkbrief run wires together.
+type deployment struct {
+	cfg     Config
+	log     *slog.Logger
+	st      store.Store
+	bot     *bot.Bot
+	closers []func()
+}
+
+// close releases what newDeployment opened, last first.
+func (d *deployment) close() {
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		d.closers[i]()
+	}
+}
+
+// newDeployment loads the config and wires store, coordination, pipeline,
+// commands and bot.
+func newDeployment(ctx context.Context, e *env, configPath, guild string) (_ *deployment, err error) {
 	cfg, err := loadConfig(configPath, e.getenv)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if cfg.Discord.Token == "" {
-		return nil, nil, nil, fmt.Errorf("%w: discord.token: no bot token; set LINKBRIEF_DISCORD_TOKEN (or use linkbrief summarize without Discord)", errConfig)
+		return nil, fmt.Errorf("%w: discord.token: no bot token; set LINKBRIEF_DISCORD_TOKEN (or use linkbrief summarize without Discord)", errConfig)
 	}
 	if guild != "" {
 		cfg.Discord.GuildID = guild
 	}
-	log := newLogger(e.stderr, slog.LevelInfo)
-	warnUnsupported(cfg, log)
-	st, err := openStore(ctx, cfg)
+	d := &deployment{cfg: cfg, log: newLogger(e.stderr, slog.LevelInfo)}
+	defer func() {
+		if err != nil {
+			d.close()
+		}
+	}()
+	warnUnsupported(cfg, d.log)
+	d.st, err = openStore(ctx, cfg)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("cannot open the store: %w", err)
+		return nil, fmt.Errorf("cannot open the store: %w", err)
 	}
-	svc, err := newService(cfg, st, "", log)
+	d.closers = append(d.closers, func() { d.st.Close() })
+	lease, shared, closeCoord, err := coordination(ctx, cfg, d.st)
 	if err != nil {
-		st.Close()
-		return nil, nil, nil, err
+		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
-	h := commands.New(svc, st, commands.Options{
+	d.closers = append(d.closers, closeCoord)
+	svc, err := newService(cfg, d.st, lease, "", d.log)
+	if err != nil {
+		return nil, err
+	}
+	h := commands.New(svc, d.st, commands.Options{
 		UserPerMinute:    cfg.Limits.UserPerMinute,
 		GuildPerHour:     cfg.Limits.GuildPerHour,
 		GuildDailyTokens: cfg.Limits.GuildDailyTokens,
-		Logger:           log,
+		Shared:           shared,
+		Logger:           d.log,
 	})
-	b, err := bot.New(bot.Options{
+	d.bot, err = bot.New(bot.Options{
 		Token:        cfg.Discord.Token.Reveal(),
 		APIURL:       cfg.Discord.APIURL,
 		GuildID:      cfg.Discord.GuildID,
 		AutoChannels: cfg.Discord.AutoChannels,
 		ShardID:      cfg.Discord.ShardID,
 		ShardCount:   cfg.Discord.ShardCount,
-		Logger:       log,
+		Logger:       d.log,
 	}, h)
 	if err != nil {
-		st.Close()
-		return nil, nil, nil, fmt.Errorf("%w: %w", errConfig, err)
+		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
-	return b, st, log, nil
+	return d, nil
 }
 
 // warnUnsupported says which configured scale-out features this build
 // does not serve, so nobody relies on them by mistake.
 func warnUnsupported(cfg Config, log *slog.Logger) {
-	if cfg.Limits.RedisURL != "" {
-		log.Warn("limits.redis_url is set but this build keeps limits in the process and the store")
-	}
 	if cfg.HTTP.Listen != "" {
 		log.Warn("http.listen is set but this build serves no HTTP endpoint yet")
 	}

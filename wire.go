@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/store"
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/extract"
@@ -21,13 +22,17 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 }
 
 // newService wires the pipeline from cfg. st may be nil (no cache).
-func newService(cfg Config, st store.Store, backend string, log *slog.Logger) (*summarize.Service, error) {
+func newService(cfg Config, st store.Store, lease summarize.Lease, backend string, log *slog.Logger) (*summarize.Service, error) {
 	opts := summarize.Options{
 		Backend:   cfg.Summary.Backend,
 		Language:  cfg.Summary.Language,
 		MaxClaims: cfg.Summary.MaxClaims,
 		TTL:       cfg.Cache.TTL,
-		Logger:    log,
+		Lease:     lease,
+		// Long enough for a fetch and a model's map-reduce with retries;
+		// a crashed holder delays the other processes by at most this.
+		LeaseTTL: cfg.Fetch.Timeout + 2*cfg.LLM.Timeout + 30*time.Second,
+		Logger:   log,
 	}
 	if backend != "" {
 		opts.Backend = backend
@@ -94,4 +99,29 @@ func (c storeCache) PutArticle(ctx context.Context, url string, a *extract.Artic
 	return c.st.PutArticle(ctx, store.Article{
 		URL: url, Title: a.Title, Site: a.Site, Byline: a.Byline, Lang: a.Lang, Text: a.Text, Published: a.Published,
 	}, ttl)
+}
+
+// coordination returns what processes sharing a deployment use to agree:
+// leases on pages being summarized and the shared rate limits. They live
+// in Redis when limits.redis_url is set, else in the store. closer frees
+// what it opened.
+func coordination(ctx context.Context, cfg Config, st store.Store) (summarize.Lease, commands.SharedLimits, func(), error) {
+	if cfg.Limits.RedisURL != "" {
+		r, err := store.OpenRedis(ctx, cfg.Limits.RedisURL.Reveal())
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("limits.redis_url: %w", err)
+		}
+		return r, r, func() { r.Close() }, nil
+	}
+	var (
+		lease  summarize.Lease
+		shared commands.SharedLimits
+	)
+	if l, ok := st.(store.Leases); ok {
+		lease = l
+	}
+	if l, ok := st.(store.Limits); ok {
+		shared = l
+	}
+	return lease, shared, func() {}, nil
 }
