@@ -66,7 +66,7 @@ func analyzeP(title, text string, p params) *document {
 		// A glued caption is left out like other page furniture: cut from
 		// its full stop it reads as a broken sentence.
 		s.boiler = isBoilerplate(raw, toks) || glued[i]
-		s.caption = isCaption(raw)
+		s.caption = isCaption(raw) || hasCaptionLabel(raw)
 		s.question = strings.HasSuffix(strings.TrimRightFunc(raw, isCloserOrSpace), "?")
 		r, _ := utf8.DecodeRuneInString(raw)
 		s.quoteOnly = isOpener(r) && r != '('
@@ -253,6 +253,9 @@ func isBoilerplate(raw string, toks []string) bool {
 	if len(toks) <= 8 && (toks[0] == "advertisement" || toks[0] == "copyright" || toks[0] == "credit") {
 		return true
 	}
+	if strings.Contains(low, "subs not used") || (strings.Count(raw, ";") >= 3 && mostlyNames(raw)) {
+		return true // a sports line-up: "Oblak; Gimenez, Miranda; ..."
+	}
 	if toks[0] == "by" && len(toks) <= 8 && !strings.ContainsAny(raw, ",;") {
 		return true // a byline: "By . Jane Doe ."
 	}
@@ -323,4 +326,17 @@ func addressesReader(raw string, toks []string) bool {
 // before it, as a story glued to a dateline's agency ("(CNN)Police").
 func gluedAfter(rest string) bool {
 	return rest != "" && unicode.IsUpper(firstRune(rest))
+}
+
+// mostlyNames reports whether at least 60% of the words of s are
+// capitalized: a list of names, not prose.
+func mostlyNames(s string) bool {
+	words := strings.Fields(s)
+	upper := 0
+	for _, w := range words {
+		if unicode.IsUpper(firstRune(w)) {
+			upper++
+		}
+	}
+	return len(words) > 0 && 5*upper >= 3*len(words)
 }

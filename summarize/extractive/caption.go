@@ -70,12 +70,12 @@ func unglue(text string, sp span) (pieces []span, captions []bool) {
 }
 
 // nextLower reports whether the word starting after position i (past
-// spaces) begins with a lower-case letter.
+// spaces) begins with a lower-case letter or a digit ("An 86-year-old").
 func nextLower(text string, i, end int) bool {
 	for i < end {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		if !unicode.IsSpace(r) {
-			return unicode.IsLower(r)
+			return unicode.IsLower(r) || unicode.IsDigit(r)
 		}
 		i += n
 	}
@@ -93,4 +93,30 @@ func trimRightSpace(text string, start, end int) int {
 		end -= n
 	}
 	return end
+}
+
+// hasCaptionLabel reports whether s opens with a photo caption's label: one
+// to three words, the first capitalized and the rest lower case, then a
+// colon and a capitalized word ("Evicted: Hayley Sandiford has been told").
+// A speaker's colon ("He said: ...", "Police added: ...") is not a label.
+func hasCaptionLabel(s string) bool {
+	colon := strings.Index(s, ": ")
+	if colon <= 0 || colon > 40 {
+		return false
+	}
+	label := strings.Fields(s[:colon])
+	if len(label) == 0 || len(label) > 3 {
+		return false
+	}
+	for i, w := range label {
+		r := firstRune(w)
+		if (i == 0) != unicode.IsUpper(r) || !strings.ContainsFunc(w, unicode.IsLetter) {
+			return false
+		}
+		switch strings.ToLower(w) {
+		case "said", "says", "added", "adds", "told", "explained", "wrote", "writes", "warned", "insisted", "continued", "tweeted", "asked", "replied":
+			return false
+		}
+	}
+	return unicode.IsUpper(firstRune(s[colon+2:]))
 }

@@ -75,3 +75,23 @@ func TestAddressesReader(t *testing.T) {
 		}
 	}
 }
+
+func TestHasCaptionLabel(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"Evicted: Hayley Sandiford has been told that Winston must leave.", true},
+		{"Horrific scar: Gary Mabbutt has been left with a 30inch scar.", true},
+		{"He said: 'We strive to pay our obligations.'", false},
+		{"Police added: The investigation is continuing.", false},
+		{"Barbie collectors mark your calendars: This Saturday, the doll goes on sale.", false},
+		{"The reason is simple: Nobody asked.", false},
+		{"No colon at all in this sentence.", false},
+	}
+	for _, tt := range tests {
+		if got := hasCaptionLabel(tt.in); got != tt.want {
+			t.Errorf("hasCaptionLabel(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

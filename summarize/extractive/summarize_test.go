@@ -88,6 +88,9 @@ func TestIsBoilerplate(t *testing.T) {
 		{"By the end of the year prices had doubled, officials said.", false},
 		{"The editor of the newspaper resigned on Friday after a row over pay.", false},
 		{"Shares rose 5% on Monday.", false},
+		{"Atletico Madrid: Oblak; Gimenez, Miranda, Siqueira; Suarez, Tiago, Koke; Griezmann, Torres.", true},
+		{"Subs not used: Ansaldi, Bernabe, Cani.", true},
+		{"The plan had three parts: cut costs; raise prices; hire more staff; and wait.", false},
 	}
 	for _, tt := range tests {
 		if got := isBoilerplate(tt.in, tokens(tt.in)); got != tt.want {
