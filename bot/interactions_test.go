@@ -22,6 +22,7 @@ import (
 	"github.com/linkbrief/linkbrief/bot"
 	"github.com/linkbrief/linkbrief/bot/discordtest"
 	"github.com/linkbrief/linkbrief/commands"
+	"github.com/linkbrief/linkbrief/observe"
 	"github.com/linkbrief/linkbrief/store"
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
@@ -49,6 +50,12 @@ type httpHarness struct {
 }
 
 func startHTTP(t *testing.T) *httpHarness {
+	t.Helper()
+	return startHTTPWith(t, nil)
+}
+
+// startHTTPWith is startHTTP with a bot.Options.WrapTransport.
+func startHTTPWith(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) *httpHarness {
 	t.Helper()
 	h := &httpHarness{t: t, logs: &syncBuffer{}}
 	h.dc = discordtest.New(t, discordtest.Options{})
@@ -79,7 +86,7 @@ func startHTTP(t *testing.T) *httpHarness {
 	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), storeCache{st},
 		summarize.Options{LLM: c, Model: "test-model"})
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.b, err = bot.New(bot.Options{Token: h.dc.Token(), APIURL: h.dc.APIURL(), Logger: log},
+	h.b, err = bot.New(bot.Options{Token: h.dc.Token(), APIURL: h.dc.APIURL(), Logger: log, WrapTransport: wrap},
 		commands.New(svc, st, commands.Options{Logger: log}))
 	if err != nil {
 		t.Fatal(err)
@@ -472,4 +479,41 @@ func TestInteractionsAckRecordedLate(t *testing.T) {
 		}
 		t.Errorf("edit statuses %v, want a 404 before the acknowledgement was recorded, then 200", st)
 	}
+}
+
+// TestRESTTransportMetrics checks that bot.Options.WrapTransport sees
+// every REST answer: observe's transport counts Discord's 429s.
+func TestRESTTransportMetrics(t *testing.T) {
+	t.Parallel()
+	m := observe.New()
+	h := startHTTPWith(t, m.RoundTripper)
+	h.dc.RateLimit(discordtest.RouteEditOriginal, 50*time.Millisecond, false, 1)
+	p := h.command("summarize", discordtest.ChannelTypeGuildText, map[string]any{"name": "url", "type": 3, "value": h.url("/limited")})
+	h.deliver(p)
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "the brief after a 429")
+	srv := httptest.NewServer(m.Handler(observe.HandlerOptions{}))
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), "\nlinkbrief_discord_rest_429_total 1\n") {
+		t.Errorf("metrics do not count the one 429:\n%s", grepLines(string(body), "linkbrief_discord"))
+	}
+}
+
+// grepLines returns the lines of s that contain substr.
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
