@@ -218,12 +218,6 @@ func TestRenderText(t *testing.T) {
 		{"empty blocks", "<div><p></p><p> </p></div><p>x</p>", "x"},
 	}
 	for _, tc := range tests {
-		art, err := FromHTML([]byte("<html><body>"+tc.html+"</body></html>"), "", Options{MinWords: 1})
-		if err != nil {
-			t.Errorf("FromHTML(%q) error = %v", tc.html, err)
-			continue
-		}
-		_ = art
 		doc := mustParse(t, tc.html)
 		if got := renderText(doc); got != tc.want {
 			t.Errorf("%s: renderText(%q) = %q, want %q", tc.name, tc.html, got, tc.want)
@@ -380,5 +374,38 @@ func TestWallWordsInArticles(t *testing.T) {
 	}
 	if !strings.Contains(art.Text, "fined a large retailer") {
 		t.Errorf("FromHTML(article about cookie banners).Text = %q", art.Text)
+	}
+}
+
+func TestIsBoilerText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Advertisement", true},
+		{"Image 3 of 5", true},
+		{"Continue Reading Below", true},
+		{"Photo: David Zalubowski, STF / Associated Press", true},
+		{"(Image credit: Blue Origin)", true},
+		{"Related: SpaceX's Starship in Pictures", true},
+		{"By Justine Coleman - 11/18/19 11:04 PM EST", true},
+		{"By J. R. Smith and Ana Lopes", true},
+		{"Published 4:00 am CST, Wednesday, November 20, 2019", true},
+		{"Updated Nov 19, 6:55 AM;Posted Nov 19, 6:51 AM", true},
+		{"Sign up for our newsletter", true},
+		{"© 2019 Associated Press", true},
+		{"By Tuesday, the council had voted.", false},
+		{"Subscribers grew by a third last year.", false},
+		{"Published in 1998, the novel sold a million copies.", false},
+		{"Copyright law changed in 2019, the court said.", false},
+		{"Login attempts rose by 20 percent.", false},
+		{"Updated figures show a sharp fall.", false},
+		{"The council met on Tuesday", false},
+	}
+	for _, tc := range tests {
+		if got := isBoilerText(tc.text); got != tc.want {
+			t.Errorf("isBoilerText(%q) = %v, want %v", tc.text, got, tc.want)
+		}
 	}
 }

@@ -39,20 +39,46 @@ var dropInArticle = map[string]bool{
 // boilerText matches whole short blocks that are furniture, not prose.
 var boilerText = regexp.MustCompile(`(?i)^(` +
 	`advert(isement)?s?|anzeige|publicité|sponsored( content)?|` +
-	`continue reading( below)?|read more.*|click here.*|` +
+	`continue reading( below)?|read more|` +
 	`image \d+ (of|/) ?\d*|\d+ of \d+|photo ?\d* ?(of|/) ?\d+|` +
-	`(related|see also|recommended|read also|also read|more)\s*:.*|` +
-	`(photo|image|picture|foto|bild|credit|source|illustration|video)s?( credit)?\s*:.*|` +
-	`\(?(photo|image|picture) credit.*|©.*|\(c\) .*|copyright.*|all rights reserved.*|` +
-	`(by|von|por|par|di|door) [\p{Lu}].{0,80}|` +
-	`(published|updated|posted|last updated|modified|publicado|publicada|atualizado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|pubblicato|aggiornato)\b.{0,80}|` +
-	`(tags?|topics?|filed under|categories|category)\s*:?.*|` +
-	`share( this| on| via|:).*|share|tweet|email|print|` +
-	`follow (us|him|her|them|@).*|sign (in|up).*|log ?in.*|subscribe.*|` +
-	`comments?|\d+ comments?|(leave|add|post|write) a (comment|reply).*|tell us what you think.*|` +
-	`you (may|might) (also )?like.*|more (from|on|in) .*|more .{0,30} news|related (stories|articles|posts|content).*|` +
-	`this slideshow requires javascript.*|caption|close|next|previous|prev|back to top` +
+	`share|tweet|email|print|comments?|\d+ comments?|caption|close|next|previous|prev|back to top` +
 	`)[.!…:]*$`)
+
+// boilerPrefix matches the start of short furniture blocks: credits,
+// related links, calls to follow, subscribe or comment. Blocks ending like
+// a sentence are spared: "Subscribers grew by a third." is prose.
+var boilerPrefix = regexp.MustCompile(`(?i)^(` +
+	`read more\b|click here\b|` +
+	`(related|see also|recommended|read also|also read|more)\s*:|` +
+	`(photo|image|picture|foto|bild|credit|source|illustration|video)s?( credit)?\s*:|` +
+	`\(?(photo|image|picture) credit|©|\(c\) |copyright\s*(©|\(c\)|\d)|all rights reserved|` +
+	`(tags?|topics?|filed under|categories|category)\s*:|` +
+	`share (this|on|via)\b|follow (us|him|her|them)\b|follow @|sign (in|up)\b|log ?in\b|subscribe\b|` +
+	`(leave|add|post|write) a (comment|reply)|tell us what you think|` +
+	`you (may|might) (also )?like|more (from|on|in) |related (stories|articles|posts|content)|` +
+	`this slideshow requires javascript` +
+	`)`)
+
+// bylineText matches a byline: "By" and a capitalised name, no sentence.
+var bylineText = regexp.MustCompile(`^(?:[Bb]y|BY|[Vv]on|[Pp]or|[Pp]ar|[Dd]i|[Dd]oor)\s+\p{Lu}\.?(?:\s*\p{Lu}\.|[^.!?])*$`)
+
+// datelineText matches the start of a dateline; it counts only with a
+// digit in the block and no sentence end.
+var datelineText = regexp.MustCompile(`(?i)^(published|updated|posted|last updated|modified|publicado|publicada|atualizado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|pubblicato|aggiornato)\b`)
+
+// isBoilerText reports whether the whole text of a short block is
+// furniture.
+func isBoilerText(text string) bool {
+	if boilerText.MatchString(text) {
+		return true
+	}
+	sentence := strings.HasSuffix(strings.TrimRight(text, `"'”’)`), ".") || strings.HasSuffix(text, "!") || strings.HasSuffix(text, "?")
+	if sentence {
+		return false
+	}
+	return boilerPrefix.MatchString(text) || bylineText.MatchString(text) ||
+		(datelineText.MatchString(text) && strings.ContainsAny(text, "0123456789"))
+}
 
 // tagLine matches the start of a list of tags or categories.
 var tagLine = regexp.MustCompile(`(?i)^\s*(tags?|tagged( with)?|topics?|filed under|categories|category|mais sobre|schlagwörter|étiquettes|etiquetas)\b`)
@@ -205,8 +231,7 @@ func dropLeafBlock(n *html.Node, st blockStats) bool {
 	if st.chars > 160 {
 		return false
 	}
-	text := strings.Join(strings.Fields(renderText(n)), " ")
-	return boilerText.MatchString(text)
+	return isBoilerText(strings.Join(strings.Fields(renderText(n)), " "))
 }
 
 // wordSet builds a set from space-separated words.
