@@ -522,3 +522,27 @@ func sameDelta(got, want map[string]float64) bool {
 	}
 	return n == len(want)
 }
+
+// TestNilMetrics checks that a nil *Metrics leaves everything unwrapped.
+func TestNilMetrics(t *testing.T) {
+	t.Parallel()
+	var m *observe.Metrics
+	f := fakeFetcher{}
+	if got := m.Fetcher(f); got != summarize.Fetcher(f) {
+		t.Errorf("nil Metrics: Fetcher = %#v, want the fetcher itself", got)
+	}
+	c := newMemCache()
+	if got := m.Cache(c); got != summarize.Cache(c) {
+		t.Errorf("nil Metrics: Cache = %#v, want the cache itself", got)
+	}
+	s := fakeSummarizer{}
+	if got := m.Summarizer(s); got != observe.Summarizer(s) {
+		t.Errorf("nil Metrics: Summarizer = %#v, want the summarizer itself", got)
+	}
+	if got := m.RoundTripper(nil); got != http.DefaultTransport {
+		t.Errorf("nil Metrics: RoundTripper(nil) = %#v, want http.DefaultTransport", got)
+	}
+	if got := m.LLM(nil); got != nil {
+		t.Errorf("nil Metrics: LLM(nil) = %#v, want nil", got)
+	}
+}

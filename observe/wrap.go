@@ -21,7 +21,15 @@ type Summarizer interface {
 
 // Summarizer returns s counting briefs and answers by backend and outcome
 // (linkbrief_briefs_total, linkbrief_answers_total).
-func (m *Metrics) Summarizer(s Summarizer) Summarizer { return summarizer{m: m, next: s} }
+//
+// Every decorator of a nil *Metrics returns its argument unchanged, so
+// code paths without metrics (the CLI) can share the wiring.
+func (m *Metrics) Summarizer(s Summarizer) Summarizer {
+	if m == nil || s == nil {
+		return s
+	}
+	return summarizer{m: m, next: s}
+}
 
 type summarizer struct {
 	m    *Metrics
@@ -80,7 +88,12 @@ func outcome(err error) string {
 
 // Fetcher returns f counting fetches (linkbrief_fetches_total) and failed
 // fetches by kind (linkbrief_fetch_errors_total).
-func (m *Metrics) Fetcher(f summarize.Fetcher) summarize.Fetcher { return fetcher{m: m, next: f} }
+func (m *Metrics) Fetcher(f summarize.Fetcher) summarize.Fetcher {
+	if m == nil || f == nil {
+		return f
+	}
+	return fetcher{m: m, next: f}
+}
 
 type fetcher struct {
 	m    *Metrics
@@ -138,8 +151,8 @@ func fetchKind(err error) string {
 // (linkbrief_llm_tokens_total). A nil l stays nil: the pipeline reads a
 // nil LLM as "offline summarizer only".
 func (m *Metrics) LLM(l summarize.LLM) summarize.LLM {
-	if l == nil {
-		return nil
+	if m == nil || l == nil {
+		return l
 	}
 	return model{m: m, next: l}
 }
@@ -187,8 +200,8 @@ func (l model) tokens(u llm.Usage) {
 // follow-up questions, are not counted. A nil c stays nil: the pipeline
 // reads a nil Cache as "no caching".
 func (m *Metrics) Cache(c summarize.Cache) summarize.Cache {
-	if c == nil {
-		return nil
+	if m == nil || c == nil {
+		return c
 	}
 	return cache{m: m, Cache: c}
 }
@@ -218,6 +231,9 @@ func (c cache) Brief(ctx context.Context, key string) ([]byte, error) {
 func (m *Metrics) RoundTripper(next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
+	}
+	if m == nil {
+		return next
 	}
 	return roundTripper{m: m, next: next}
 }
