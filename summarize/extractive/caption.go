@@ -32,7 +32,7 @@ func unglue(text string, sp span) (pieces []span, captions []bool) {
 	// a closing bracket or quote; prevStartsLower: it also starts with a
 	// lower-case letter or digit, which a pronoun opener needs ("the year
 	// Don't Push It won" is a name).
-	prevLower, prevStartsLower := false, false
+	prevLower, prevStartsLower, prevParen := false, false, false
 	for i := sp.start; i < sp.end; {
 		// Find the next word.
 		r, n := utf8.DecodeRuneInString(text[i:])
@@ -49,7 +49,10 @@ func unglue(text string, sp span) (pieces []span, captions []bool) {
 			j += n2
 		}
 		word := text[i:j]
-		if opener, ok := gluedOpeners[word]; ok && prevLower && (opener || prevStartsLower) && words >= minGluedWords &&
+		// "A" opens too many names ("type A", "Plan A") to count unless a
+		// caption's bracket ends right before it: "(pictured) A man".
+		article := word == "A" && prevParen
+		if opener, ok := gluedOpeners[word]; (ok || article) && prevLower && (opener || article || prevStartsLower) && words >= minGluedWords &&
 			text[i-1] == ' ' && nextLower(text, j, sp.end) &&
 			countWords(text[i:sp.end]) >= minGluedWords {
 			pieces = append(pieces, span{start, trimRightSpace(text, start, i)})
@@ -62,6 +65,7 @@ func unglue(text string, sp span) (pieces []span, captions []bool) {
 		prevLower = unicode.IsLower(last) || unicode.IsDigit(last) || isCloser(last)
 		first, _ := utf8.DecodeRuneInString(word)
 		prevStartsLower = unicode.IsLower(first) || unicode.IsDigit(first) || isCloser(last)
+		prevParen = last == ')'
 		i = j
 	}
 	pieces = append(pieces, span{start, sp.end})

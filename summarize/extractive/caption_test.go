@@ -22,6 +22,11 @@ func TestUnglue(t *testing.T) {
 			"The mother was watching Cinderella (reenactment) She said the film moved her.",
 			[]string{"The mother was watching Cinderella (reenactment)", "She said the film moved her."},
 		},
+		{
+			"Prisoner Carlos Boente (pictured) was jailed for five years (pictured) A serving prisoner has been jailed.",
+			[]string{"Prisoner Carlos Boente (pictured) was jailed for five years (pictured)", "A serving prisoner has been jailed."},
+		},
+		{"People with a type A personality are more likely to work late.", []string{"People with a type A personality are more likely to work late."}},
 		// A title or a name, not a new sentence.
 		{"He read it in The Times on a quiet Sunday morning.", []string{"He read it in The Times on a quiet Sunday morning."}},
 		{"That was the year Don't Push It won the race.", []string{"That was the year Don't Push It won the race."}},
