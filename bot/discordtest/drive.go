@@ -270,6 +270,13 @@ func (s *Server) Resumes() int {
 	return s.st.resumes
 }
 
+// Heartbeats counts the heartbeats (op 1) received on all connections.
+func (s *Server) Heartbeats() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.heartbeats
+}
+
 // Connected reports whether some gateway connection holds an identified or
 // resumed session.
 func (s *Server) Connected() bool {

@@ -3,6 +3,7 @@ package discordtest
 import (
 	"bytes"
 	"compress/zlib"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +50,7 @@ type conn struct {
 	// The fields below are guarded by Server.mu.
 	compress bool
 	sess     *session
+	beats    int // heartbeats received
 }
 
 // session is a gateway session: what RESUME continues.
@@ -234,6 +236,8 @@ func (s *Server) handleFrame(c *conn, msg []byte) bool {
 	s.log.Debug("discordtest: gateway frame", "op", *p.Op)
 	switch *p.Op {
 	case 1:
+		c.beats++
+		s.st.heartbeats++
 		if !s.st.stopACK {
 			return c.send([]byte(`{"op":11,"d":null}`), c.compress) == nil
 		}
@@ -548,7 +552,32 @@ func (s *Server) SendOp(op int, d any) error {
 // resumable: the client should reconnect and RESUME, and gets the events
 // dispatched meanwhile replayed.
 func (s *Server) Reconnect() {
+	s.awaitFirstBeats()
 	_ = s.SendOp(7, nil)
+}
+
+// firstBeatWait bounds how long a disruptive action waits for the first
+// heartbeat of each identified connection.
+const firstBeatWait = 5 * time.Second
+
+// awaitFirstBeats waits (at most firstBeatWait) until every identified
+// connection has sent a heartbeat. discordgo v0.29.0 starts its heartbeat
+// goroutine as Open returns; if the connection ends before that
+// goroutine's first beat, the goroutine later fails its write, closes the
+// new connection with 1000 (ending the session) and reconnects a second
+// time. Real Discord never disconnects that fast, so the fake lets the
+// client settle first instead of producing that client race.
+func (s *Server) awaitFirstBeats() {
+	_ = poll(context.Background(), firstBeatWait, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for c := range s.st.conns {
+			if c.sess != nil && c.beats == 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // InvalidSession sends op 9 INVALID_SESSION with d = resumable on every
@@ -556,6 +585,7 @@ func (s *Server) Reconnect() {
 // v0.29.0 then re-IDENTIFYs on the same socket); unless resumable, the
 // sessions are forgotten and a later RESUME of them fails.
 func (s *Server) InvalidSession(resumable bool) {
+	s.awaitFirstBeats()
 	b, _ := json.Marshal(payload{Op: 9, D: resumable})
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -575,6 +605,7 @@ func (s *Server) InvalidSession(resumable bool) {
 // DropConnection closes every gateway connection abruptly, with no close
 // frame, as a network failure would. Sessions stay resumable.
 func (s *Server) DropConnection() {
+	s.awaitFirstBeats()
 	s.mu.Lock()
 	conns := s.st.allConns()
 	s.mu.Unlock()
@@ -587,6 +618,7 @@ func (s *Server) DropConnection() {
 // code and Discord's reason text. Sessions stay resumable only for codes
 // Discord allows resuming after (not 4004, 4007, 4009-4014).
 func (s *Server) CloseWith(code int) {
+	s.awaitFirstBeats()
 	s.mu.Lock()
 	conns := s.st.allConns()
 	for _, c := range conns {

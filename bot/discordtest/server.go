@@ -25,6 +25,11 @@
 // reconnect loop; a 429 is retried forever while ShouldRetryOnRateLimit is
 // set, and a 502 up to MaxRestRetries times.
 //
+// The gateway disruptions (Reconnect, InvalidSession, DropConnection,
+// CloseWith) first wait, up to 5 s, for every identified connection's
+// first heartbeat: a connection that ends before discordgo's heartbeat
+// goroutine has run makes that goroutine close the next connection too.
+//
 // The fake validates what Discord validates where it matters to a
 // summarizing bot (message and embed limits, thread names, allowed_mentions,
 // the interaction 3-second window and single acknowledgement) and answers

@@ -39,6 +39,7 @@ type state struct {
 	identifies  int
 	identifyLog []Identify
 	resumes     int
+	heartbeats  int
 	stopACK     bool
 }
 
