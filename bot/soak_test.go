@@ -96,7 +96,7 @@ func soak(tb testing.TB, n int) soakResult {
 		if time.Now().After(deadline) {
 			tb.Fatalf("%d replies after %v, want %d", res.replies, time.Since(began), links)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
 	}
 	res.elapsed = time.Since(began)
 

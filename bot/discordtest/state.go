@@ -25,6 +25,9 @@ type state struct {
 	order    []string              // channel IDs in creation order
 	messages map[string][]*Message // channel -> messages, oldest first
 	byID     map[string]*Message
+	// nonces indexes messages sent with a nonce by channel, author and
+	// nonce, for enforce_nonce.
+	nonces map[string]*Message
 
 	commands map[string][]json.RawMessage // guild ("" = global) -> commands
 	cmdIDs   map[string]string            // guild + "\x00" + type + name -> id
@@ -50,6 +53,7 @@ func newState(o Options, bot User) state {
 		channels:     map[string]*Channel{},
 		messages:     map[string][]*Message{},
 		byID:         map[string]*Message{},
+		nonces:       map[string]*Message{},
 		commands:     map[string][]json.RawMessage{},
 		cmdIDs:       map[string]string{},
 		interactions: map[string]*interaction{},
@@ -120,6 +124,9 @@ func (st *state) allConns() []*conn {
 func (st *state) addMessage(m *Message) {
 	st.messages[m.ChannelID] = append(st.messages[m.ChannelID], m)
 	st.byID[m.ID] = m
+	if m.Nonce != "" {
+		st.nonces[nonceKey(m.ChannelID, m.Author.ID, m.Nonce)] = m
+	}
 	if c := st.channels[m.ChannelID]; c != nil {
 		c.LastMessageID = m.ID
 		if c.ThreadMetadata != nil {
@@ -199,13 +206,15 @@ func lookup(v any, path string) (any, bool) {
 // nonceMessage returns the newest live message in a channel by author with
 // nonce, created after since, or nil.
 func (st *state) nonceMessage(channelID, authorID, nonce string, since time.Time) *Message {
-	list := st.messages[channelID]
-	for i := len(list) - 1; i >= 0 && list[i].Timestamp.After(since); i-- {
-		if m := list[i]; !m.Deleted && m.Nonce == nonce && m.Author.ID == authorID {
-			return m
-		}
+	m := st.nonces[nonceKey(channelID, authorID, nonce)]
+	if m == nil || m.Deleted || !m.Timestamp.After(since) {
+		return nil
 	}
-	return nil
+	return m
+}
+
+func nonceKey(channelID, authorID, nonce string) string {
+	return channelID + "\x00" + authorID + "\x00" + nonce
 }
 
 // wire returns m ready to marshal for a client: nil lists become [] as
