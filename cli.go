@@ -84,7 +84,7 @@ func setup(ctx context.Context, e *env, configPath, backend string, useStore boo
 	if l, ok := s.st.(store.Leases); ok {
 		lease = l
 	}
-	s.svc, err = newService(cfg, s.st, lease, backend, log)
+	s.svc, err = newService(cfg, serviceDeps{st: s.st, lease: lease, backend: backend, log: log})
 	if err != nil {
 		s.close()
 		return nil, err

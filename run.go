@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/linkbrief/linkbrief/bot"
 	"github.com/linkbrief/linkbrief/commands"
+	"github.com/linkbrief/linkbrief/observe"
+	"github.com/linkbrief/linkbrief/queue"
 	"github.com/linkbrief/linkbrief/store"
 )
 
@@ -15,14 +19,18 @@ import (
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("run", e.stderr)
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
+	noGateway := fs.Bool("no-gateway", false, "answer slash commands over HTTP only (http.listen and discord.public_key), without a gateway session")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	d, err := newDeployment(ctx, e, *configPath, "")
+	d, err := newDeployment(ctx, e, *configPath, "", true)
 	if err != nil {
 		return err
 	}
 	defer d.close()
+	if *noGateway && d.interactions == nil {
+		return fmt.Errorf("%w: --no-gateway needs http.listen and discord.public_key", errUsage)
+	}
 
 	janitorCtx, stopJanitor := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -32,8 +40,17 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}()
 	defer func() { stopJanitor(); <-done }()
 
-	d.log.Info("linkbrief starting", "version", version)
-	if err := d.bot.Run(ctx); err != nil {
+	httpDone := d.serveHTTP(ctx)
+	d.log.Info("linkbrief starting", "version", version, "store", d.cfg.Store.Driver, "queue", d.queueName)
+	if *noGateway {
+		err = d.bot.RunWithoutGateway(ctx)
+	} else {
+		err = d.bot.Run(ctx)
+	}
+	if herr := <-httpDone; herr != nil {
+		d.log.Error("http endpoint failed", "err", herr)
+	}
+	if err != nil {
 		return err
 	}
 	d.log.Info("linkbrief stopped")
@@ -51,7 +68,7 @@ func cmdRegister(ctx context.Context, e *env, args []string) error {
 	if *guild != "" && !snowflake.MatchString(*guild) {
 		return fmt.Errorf("%w: --guild wants a server ID (digits), got %q", errUsage, *guild)
 	}
-	d, err := newDeployment(ctx, e, *configPath, *guild)
+	d, err := newDeployment(ctx, e, *configPath, *guild, false)
 	if err != nil {
 		return err
 	}
@@ -70,11 +87,16 @@ func cmdRegister(ctx context.Context, e *env, args []string) error {
 
 // deployment is everything linkbrief run wires together.
 type deployment struct {
-	cfg     Config
-	log     *slog.Logger
-	st      store.Store
-	bot     *bot.Bot
-	closers []func()
+	cfg          Config
+	log          *slog.Logger
+	st           store.Store
+	metrics      *observe.Metrics
+	queue        queue.Queue
+	queueName    string
+	bot          *bot.Bot
+	interactions http.Handler // nil unless discord.public_key is set
+	listener     net.Listener // nil unless http.listen is set
+	closers      []func()
 }
 
 // close releases what newDeployment opened, last first.
@@ -84,9 +106,10 @@ func (d *deployment) close() {
 	}
 }
 
-// newDeployment loads the config and wires store, coordination, pipeline,
-// commands and bot.
-func newDeployment(ctx context.Context, e *env, configPath, guild string) (_ *deployment, err error) {
+// newDeployment loads the config and wires store, coordination, queue,
+// pipeline, commands, bot and the HTTP endpoint. Without serve (linkbrief
+// commands register) it opens no shared queue and no listener.
+func newDeployment(ctx context.Context, e *env, configPath, guild string, serve bool) (_ *deployment, err error) {
 	cfg, err := loadConfig(configPath, e.getenv)
 	if err != nil {
 		return nil, err
@@ -97,13 +120,12 @@ func newDeployment(ctx context.Context, e *env, configPath, guild string) (_ *de
 	if guild != "" {
 		cfg.Discord.GuildID = guild
 	}
-	d := &deployment{cfg: cfg, log: newLogger(e.stderr, slog.LevelInfo)}
+	d := &deployment{cfg: cfg, log: newLogger(e.stderr, slog.LevelInfo), metrics: observe.New()}
 	defer func() {
 		if err != nil {
 			d.close()
 		}
 	}()
-	warnUnsupported(cfg, d.log)
 	d.st, err = openStore(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the store: %w", err)
@@ -114,11 +136,16 @@ func newDeployment(ctx context.Context, e *env, configPath, guild string) (_ *de
 		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
 	d.closers = append(d.closers, closeCoord)
-	svc, err := newService(cfg, d.st, lease, "", d.log)
+	if serve {
+		if err := d.openQueue(ctx); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := newService(cfg, serviceDeps{st: d.st, lease: lease, metrics: d.metrics, log: d.log})
 	if err != nil {
 		return nil, err
 	}
-	h := commands.New(svc, d.st, commands.Options{
+	h := commands.New(d.metrics.Summarizer(svc), d.st, commands.Options{
 		UserPerMinute:    cfg.Limits.UserPerMinute,
 		GuildPerHour:     cfg.Limits.GuildPerHour,
 		GuildDailyTokens: cfg.Limits.GuildDailyTokens,
@@ -126,26 +153,79 @@ func newDeployment(ctx context.Context, e *env, configPath, guild string) (_ *de
 		Logger:           d.log,
 	})
 	d.bot, err = bot.New(bot.Options{
-		Token:        cfg.Discord.Token.Reveal(),
-		APIURL:       cfg.Discord.APIURL,
-		GuildID:      cfg.Discord.GuildID,
-		AutoChannels: cfg.Discord.AutoChannels,
-		ShardID:      cfg.Discord.ShardID,
-		ShardCount:   cfg.Discord.ShardCount,
-		Logger:       d.log,
+		Token:         cfg.Discord.Token.Reveal(),
+		APIURL:        cfg.Discord.APIURL,
+		GuildID:       cfg.Discord.GuildID,
+		AutoChannels:  cfg.Discord.AutoChannels,
+		ShardID:       cfg.Discord.ShardID,
+		ShardCount:    cfg.Discord.ShardCount,
+		Logger:        d.log,
+		Queue:         d.queue,
+		WrapTransport: d.metrics.RoundTripper,
 	}, h)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
+	if cfg.Discord.PublicKey != "" {
+		key, err := bot.ParsePublicKey(cfg.Discord.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: discord.public_key: %w", errConfig, err)
+		}
+		d.interactions = d.bot.InteractionsHandler(key)
+	}
+	if serve && cfg.HTTP.Listen != "" {
+		// Listen now, so a taken port fails the start, not later.
+		d.listener, err = net.Listen("tcp", cfg.HTTP.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("http.listen: %w", err)
+		}
+		d.closers = append(d.closers, func() { d.listener.Close() })
+	} else if serve && d.interactions != nil {
+		d.log.Warn("discord.public_key is set but http.listen is empty: /interactions is not served")
+	}
 	return d, nil
 }
 
-// warnUnsupported says which configured scale-out features this build
-// does not serve, so nobody relies on them by mistake.
-func warnUnsupported(cfg Config, log *slog.Logger) {
-	if cfg.HTTP.Listen != "" {
-		log.Warn("http.listen is set but this build serves no HTTP endpoint yet")
+// openQueue opens the job queue: River on PostgreSQL when the store is
+// PostgreSQL, so any process can answer or rescue an event; the
+// in-process pool otherwise.
+func (d *deployment) openQueue(ctx context.Context) error {
+	jobTimeout, rescueAfter := queue.RescueTimings(d.cfg.Fetch.Timeout, d.cfg.LLM.Timeout)
+	opts := queue.Options{JobTimeout: jobTimeout, RescueAfter: rescueAfter, Logger: d.log}
+	if d.cfg.Store.Driver == "postgres" {
+		q, err := queue.OpenRiverPostgres(ctx, d.cfg.Store.DSN.Reveal(), opts)
+		if err != nil {
+			return fmt.Errorf("cannot open the job queue: %w", err)
+		}
+		d.queue, d.queueName = q, "river-postgres"
+		d.closers = append(d.closers, func() { q.Close() })
+	} else {
+		d.queue, d.queueName = queue.NewPool(opts), "in-process"
 	}
+	d.metrics.SetQueueDepth(d.queue.Depth)
+	return nil
+}
+
+// serveHTTP serves /healthz, /metrics and /interactions on http.listen
+// until ctx ends. The channel yields the server's error, or closes at
+// once when there is no listener.
+func (d *deployment) serveHTTP(ctx context.Context) <-chan error {
+	done := make(chan error, 1)
+	if d.listener == nil {
+		close(done)
+		return done
+	}
+	hopts := observe.HandlerOptions{Logger: d.log, Interactions: d.interactions}
+	if p, ok := d.st.(store.Pinger); ok {
+		hopts.Checks = append(hopts.Checks, observe.Check{Name: "store", Func: p.Ping})
+	}
+	hopts.Checks = append(hopts.Checks, observe.Check{Name: "queue", Func: func(ctx context.Context) error {
+		_, err := d.queue.Depth(ctx)
+		return err
+	}})
+	d.log.Info("serving HTTP", "addr", d.listener.Addr().String(), "interactions", d.interactions != nil)
+	go func() { done <- observe.ServeListener(ctx, d.listener, d.metrics.Handler(hopts)) }()
+	return done
 }
 
 // janitor removes expired briefs, articles and old ledger entries every

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,7 +67,10 @@ func TestRunBinary(t *testing.T) {
 	model := llmtest.New(t)
 	page := pageServer(t)
 	db := filepath.Join(t.TempDir(), "bot.db")
+	addr := freeAddr(t)
 	cfg := writeConfig(t, fmt.Sprintf(`
+[http]
+listen = %q
 [discord]
 api_url = %q
 auto_channels = [%q]
@@ -75,7 +81,7 @@ model = "test-model"
 allow_private_networks = true
 [store]
 dsn = %q
-`, dc.APIURL(), discordtest.DefaultChannelID, model.URL(), db))
+`, addr, dc.APIURL(), discordtest.DefaultChannelID, model.URL(), db))
 	const apiKey = "sk-run-binary-SECRET"
 
 	reg := exec.Command(bin, "commands", "register", "--config", cfg, "--guild", discordtest.DefaultGuildID)
@@ -126,6 +132,14 @@ dsn = %q
 	}
 	dc.WaitFor(t, 10*time.Second, func() bool { return len(dc.Threads()) == 1 }, "a thread on the brief")
 
+	// The HTTP endpoint reports health and counts the brief.
+	if code, body := httpGet(t, "http://"+addr+"/healthz"); code != 200 || !strings.Contains(body, "ok") {
+		t.Errorf("/healthz = %d %q, want 200 ok", code, body)
+	}
+	if _, body := httpGet(t, "http://"+addr+"/metrics"); !strings.Contains(body, `linkbrief_briefs_total{backend="llm",outcome="fresh"} 1`) {
+		t.Errorf("/metrics does not count the brief:\n%s", grepLines(body, "linkbrief_"))
+	}
+
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -152,4 +166,38 @@ func TestRunNeedsAToken(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "LINKBRIEF_DISCORD_TOKEN") {
 		t.Errorf("run without a token: exit %d, stderr %q; want 2 and how to set one", code, errOut)
 	}
+}
+
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Errorf("GET %s: %v", url, err)
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

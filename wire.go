@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/linkbrief/linkbrief/commands"
+	"github.com/linkbrief/linkbrief/observe"
 	"github.com/linkbrief/linkbrief/store"
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/extract"
@@ -21,8 +22,19 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 	return store.OpenDSN(ctx, cfg.Store.Driver, cfg.Store.DSN.Reveal())
 }
 
-// newService wires the pipeline from cfg. st may be nil (no cache).
-func newService(cfg Config, st store.Store, lease summarize.Lease, backend string, log *slog.Logger) (*summarize.Service, error) {
+// serviceDeps is what newService wires in besides the config; every
+// field may be left zero.
+type serviceDeps struct {
+	st      store.Store      // nil: no cache
+	lease   summarize.Lease  // nil: single flight within the process only
+	metrics *observe.Metrics // nil: no metrics
+	backend string           // "": summary.backend
+	log     *slog.Logger
+}
+
+// newService wires the pipeline from cfg.
+func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
+	st, lease, backend, log := d.st, d.lease, d.backend, d.log
 	opts := summarize.Options{
 		Backend:   cfg.Summary.Backend,
 		Language:  cfg.Summary.Language,
@@ -53,16 +65,16 @@ func newService(cfg Config, st store.Store, lease summarize.Lease, backend strin
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errConfig, err)
 		}
-		opts.LLM, opts.Model = c, cfg.LLM.Model
+		opts.LLM, opts.Model = d.metrics.LLM(c), cfg.LLM.Model
 	}
-	f := fetch.New(fetch.Options{
+	f := d.metrics.Fetcher(fetch.New(fetch.Options{
 		Timeout:              cfg.Fetch.Timeout,
 		MaxBytes:             int64(cfg.Fetch.MaxBytes),
 		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
-	})
+	}))
 	var c summarize.Cache
 	if st != nil {
-		c = storeCache{st}
+		c = d.metrics.Cache(storeCache{st})
 	}
 	return summarize.New(f, c, opts), nil
 }
