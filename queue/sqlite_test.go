@@ -1,0 +1,126 @@
+package queue_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/linkbrief/linkbrief/queue"
+)
+
+// TestRiverSQLiteTwoClientsOneFile checks the SQLite driver under load:
+// two River clients with their own connections (as two processes would
+// have) share one file, eight goroutines enqueue 200 jobs while both
+// work, and every job runs exactly once without a database error.
+func TestRiverSQLiteTwoClientsOneFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "queue.db")
+	var mu sync.Mutex
+	runs := map[string]int{}
+	work := func(ctx context.Context, kind string, payload []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		runs[string(payload)]++
+		return nil
+	}
+	var qs []*queue.River
+	for range 2 {
+		q, err := queue.OpenRiverSQLite(t.Context(), path, fast(queue.Options{Workers: 4}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { q.Close() })
+		started(t, q, work)
+		qs = append(qs, q)
+	}
+	const jobs = 200
+	var wg sync.WaitGroup
+	errs := make(chan error, jobs)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < jobs; i += 8 {
+				id := fmt.Sprintf("m%d", i)
+				if err := qs[i%2].Enqueue(t.Context(), "message", id, []byte(id)); err != nil {
+					errs <- fmt.Errorf("Enqueue(%s): %w", id, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	waitFor(t, "every job to run", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(runs) == jobs
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for id, n := range runs {
+		if n != 1 {
+			t.Errorf("job %s ran %d times, want 1", id, n)
+		}
+	}
+}
+
+// TestOpenRiverSQLiteRace opens one empty file from several goroutines at
+// once, each with its own connection, as processes starting together do:
+// River's migrations must run once and every open succeed.
+func TestOpenRiverSQLiteRace(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "queue.db")
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q, err := queue.OpenRiverSQLite(t.Context(), path, queue.Options{})
+			if err != nil {
+				errs <- err
+				return
+			}
+			errs <- q.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent OpenRiverSQLite: %v", err)
+		}
+	}
+}
+
+// TestOpenRiverPostgresRace does the same on an empty PostgreSQL schema.
+func TestOpenRiverPostgresRace(t *testing.T) {
+	t.Parallel()
+	dsn := testSchema(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q, err := queue.OpenRiverPostgres(t.Context(), dsn, queue.Options{})
+			if err != nil {
+				errs <- err
+				return
+			}
+			errs <- q.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent OpenRiverPostgres: %v", err)
+		}
+	}
+}
