@@ -18,7 +18,7 @@ func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-func writeConfig(t *testing.T, text string) string {
+func writeConfig(t testing.TB, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "linkbrief.toml")
 	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {

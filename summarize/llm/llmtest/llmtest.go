@@ -245,6 +245,13 @@ func (s *Server) Reply(f func(req openai.ChatCompletionRequest) Response) {
 	s.handler = f
 }
 
+// Always answers every request, once the queue is empty, with r; tests
+// that need no look at the request use it instead of Reply, for example
+// Always(Slow(300*time.Millisecond, Echo())) for a model of fixed latency.
+func (s *Server) Always(r Response) {
+	s.Reply(func(openai.ChatCompletionRequest) Response { return r })
+}
+
 // RejectResponseFormat makes the server answer 400 to requests whose
 // response_format has one of types ("json_schema", "json_object"), as a
 // server without structured output does. Rejected requests are recorded
