@@ -59,7 +59,8 @@ type Options struct {
 	ShardID, ShardCount int
 	// Logger receives the bot's log lines; default discards.
 	Logger *slog.Logger
-	// Workers caps the events handled at once; default 8.
+	// Workers caps the events handled at once by the default in-process
+	// queue; default 8. A Queue given in Options has its own limit.
 	Workers int
 	// EventTimeout bounds the handling of one event; default 5 minutes
 	// (interaction tokens last 15).
@@ -88,7 +89,6 @@ type Bot struct {
 	log  *slog.Logger
 	s    *discordgo.Session
 	auto map[string]bool
-	sem  chan struct{}
 	q    Queue
 
 	// work is the parent of every event's context; cancelling it aborts
@@ -156,7 +156,7 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	s.StateEnabled = true
 	s.LogLevel = discordgo.LogWarning
 
-	b := &Bot{opts: opts, h: h, log: log, s: s, auto: map[string]bool{}, sem: make(chan struct{}, opts.Workers)}
+	b := &Bot{opts: opts, h: h, log: log, s: s, auto: map[string]bool{}}
 	b.q = opts.Queue
 	if b.q == nil {
 		b.q = defaultQueue(opts)
@@ -267,18 +267,6 @@ func (b *Bot) begin() bool {
 	b.wg.Add(1)
 	return true
 }
-
-// acquire takes a worker slot, or reports false when ctx ends first.
-func (b *Bot) acquire(ctx context.Context) bool {
-	select {
-	case b.sem <- struct{}{}:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func (b *Bot) release() { <-b.sem }
 
 // RegisterCommands registers Linkbrief's commands by bulk overwrite, in
 // Options.GuildID or globally, without opening the gateway.
