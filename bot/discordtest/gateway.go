@@ -51,6 +51,9 @@ type conn struct {
 	compress bool
 	sess     *session
 	beats    int // heartbeats received
+	// closing is set when the fake closes the connection: the client's
+	// answering close frame (often 1000) must not end the session then.
+	closing bool
 }
 
 // session is a gateway session: what RESUME continues.
@@ -100,6 +103,12 @@ func (c *conn) closeWith(code int, reason string) {
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeTimeout))
 	c.wmu.Unlock()
 	_ = c.ws.Close()
+}
+
+// closeLocked is closeWith for a caller holding Server.mu.
+func (c *conn) closeLocked(code int, reason string) {
+	c.closing = true
+	c.closeWith(code, reason)
 }
 
 // kill drops the TCP connection without a close frame.
@@ -192,7 +201,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 				// Discord invalidates a session its client closed with
 				// 1000 or 1001.
 				s.mu.Lock()
-				if c.sess != nil {
+				if c.sess != nil && !c.closing {
 					delete(s.st.sessions, c.sess.id)
 				}
 				s.mu.Unlock()
@@ -200,7 +209,9 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if typ != websocket.TextMessage {
-			c.closeWith(4002, "Decode error.")
+			s.mu.Lock()
+			c.closeLocked(4002, "Decode error.")
+			s.mu.Unlock()
 			return
 		}
 		if !s.handleFrame(c, msg) {
@@ -226,12 +237,12 @@ func (s *Server) handleFrame(c *conn, msg []byte) bool {
 		Op *int            `json:"op"`
 		D  json.RawMessage `json:"d"`
 	}
-	if err := json.Unmarshal(msg, &p); err != nil || p.Op == nil {
-		c.closeWith(4002, "Decode error.")
-		return false
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := json.Unmarshal(msg, &p); err != nil || p.Op == nil {
+		c.closeLocked(4002, "Decode error.")
+		return false
+	}
 	s.st.frames = append(s.st.frames, GatewayFrame{Time: time.Now(), Op: *p.Op, Data: append(json.RawMessage(nil), p.D...)})
 	s.log.Debug("discordtest: gateway frame", "op", *p.Op)
 	switch *p.Op {
@@ -248,12 +259,12 @@ func (s *Server) handleFrame(c *conn, msg []byte) bool {
 		return s.resume(c, p.D)
 	case 3, 4, 8:
 		if c.sess == nil {
-			c.closeWith(4003, "Not authenticated.")
+			c.closeLocked(4003, "Not authenticated.")
 			return false
 		}
 		return true
 	default:
-		c.closeWith(4001, "Unknown opcode.")
+		c.closeLocked(4001, "Unknown opcode.")
 		return false
 	}
 }
@@ -266,7 +277,7 @@ func (s *Server) identify(c *conn, d json.RawMessage) bool {
 		Compress bool    `json:"compress"`
 	}
 	if err := json.Unmarshal(d, &id); err != nil {
-		c.closeWith(4002, "Decode error.")
+		c.closeLocked(4002, "Decode error.")
 		return false
 	}
 	rec := Identify{
@@ -280,23 +291,23 @@ func (s *Server) identify(c *conn, d json.RawMessage) bool {
 	s.st.identifies++
 	switch {
 	case c.sess != nil:
-		c.closeWith(4005, "Already authenticated.")
+		c.closeLocked(4005, "Already authenticated.")
 		return false
 	case !rec.TokenOK:
-		c.closeWith(4004, "Authentication failed.")
+		c.closeLocked(4004, "Authentication failed.")
 		return false
 	case id.Intents == nil || *id.Intents < 0 || *id.Intents >= 1<<26:
-		c.closeWith(4013, "Invalid intent(s).")
+		c.closeLocked(4013, "Invalid intent(s).")
 		return false
 	case *id.Intents&s.opts.RefuseIntents != 0:
-		c.closeWith(4014, "Disallowed intent(s).")
+		c.closeLocked(4014, "Disallowed intent(s).")
 		return false
 	}
 	shard := [2]int{0, 1}
 	if id.Shard != nil {
 		shard = *id.Shard
 		if shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1] {
-			c.closeWith(4010, "Invalid shard.")
+			c.closeLocked(4010, "Invalid shard.")
 			return false
 		}
 	}
@@ -342,7 +353,7 @@ func (s *Server) resume(c *conn, d json.RawMessage) bool {
 		Seq       int64  `json:"seq"`
 	}
 	if err := json.Unmarshal(d, &r); err != nil {
-		c.closeWith(4002, "Decode error.")
+		c.closeLocked(4002, "Decode error.")
 		return false
 	}
 	sess := s.st.sessions[r.SessionID]
@@ -351,7 +362,7 @@ func (s *Server) resume(c *conn, d json.RawMessage) bool {
 	}
 	if r.Seq > sess.seq {
 		delete(s.st.sessions, sess.id)
-		c.closeWith(4007, "Invalid seq.")
+		c.closeLocked(4007, "Invalid seq.")
 		return false
 	}
 	if old := sess.conn; old != nil && old != c {
@@ -622,6 +633,7 @@ func (s *Server) CloseWith(code int) {
 	s.mu.Lock()
 	conns := s.st.allConns()
 	for _, c := range conns {
+		c.closing = true
 		if c.sess != nil && !resumableClose(code) {
 			delete(s.st.sessions, c.sess.id)
 		}
