@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/linkbrief/linkbrief/bot"
@@ -186,22 +187,38 @@ func newDeployment(ctx context.Context, e *env, configPath, guild string, serve 
 	return d, nil
 }
 
-// openQueue opens the job queue: River on PostgreSQL when the store is
-// PostgreSQL, so any process can answer or rescue an event; the
-// in-process pool otherwise.
+// openQueue opens the job queue, River in every case: on PostgreSQL when
+// the store is PostgreSQL, so any process can answer or rescue an event,
+// and otherwise on SQLite, in a file beside the store's, so work survives
+// a restart of the single binary.
 func (d *deployment) openQueue(ctx context.Context) error {
 	jobTimeout, rescueAfter := queue.RescueTimings(d.cfg.Fetch.Timeout, d.cfg.LLM.Timeout)
 	opts := queue.Options{JobTimeout: jobTimeout, RescueAfter: rescueAfter, Logger: d.log}
+	var (
+		q   *queue.River
+		err error
+	)
 	if d.cfg.Store.Driver == "postgres" {
-		q, err := queue.OpenRiverPostgres(ctx, d.cfg.Store.DSN.Reveal(), opts)
-		if err != nil {
-			return fmt.Errorf("cannot open the job queue: %w", err)
-		}
-		d.queue, d.queueName = q, "river-postgres"
-		d.closers = append(d.closers, func() { q.Close() })
+		q, err = queue.OpenRiverPostgres(ctx, d.cfg.Store.DSN.Reveal(), opts)
+		d.queueName = "river-postgres"
 	} else {
-		d.queue, d.queueName = queue.NewPool(opts), "in-process"
+		path := d.cfg.Store.DSN.Reveal()
+		if path == "" {
+			if path, err = store.DefaultPath(); err != nil {
+				return err
+			}
+		}
+		// A poll a little more often than River's default: on SQLite it
+		// is how a new job is seen, and a person is waiting.
+		opts.PollInterval = 250 * time.Millisecond
+		q, err = queue.OpenRiverSQLite(ctx, strings.TrimSuffix(path, ".db")+"-queue.db", opts)
+		d.queueName = "river-sqlite"
 	}
+	if err != nil {
+		return fmt.Errorf("cannot open the job queue: %w", err)
+	}
+	d.queue = q
+	d.closers = append(d.closers, func() { q.Close() })
 	d.metrics.SetQueueDepth(d.queue.Depth)
 	return nil
 }
