@@ -256,8 +256,9 @@ func TestRateLimitedLongerThanShutdown(t *testing.T) {
 	if err := h.shutdown(); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(began); d > 5*time.Second {
-		t.Errorf("shutdown took %v with a reply waiting on an hour-long 429, want under 5 s", d)
+	// DESIGN.md §8: exit within 10 s of the signal, whatever Discord says.
+	if d := time.Since(began); d > 10*time.Second {
+		t.Errorf("shutdown took %v with a reply waiting on an hour-long 429, want under 10 s", d)
 	}
 	h.waitLog("sending a reply failed", "rate limited")
 }

@@ -15,7 +15,7 @@ import (
 
 // soakFull runs TestSoak with 10,000 messages instead of 300:
 //
-//	go test -race -run TestSoak -soak -v ./bot/
+//	go test -race -run TestSoak -v ./bot/ -args -soak
 var soakFull = flag.Bool("soak", false, "run TestSoak with 10,000 messages")
 
 // soakLoad is the message mix of a soak: of every ten messages, four
