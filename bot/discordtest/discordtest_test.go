@@ -998,3 +998,98 @@ func TestNoCompression(t *testing.T) {
 		t.Errorf("IDENTIFY = %+v, want compress false", ids)
 	}
 }
+
+func TestReadEndpoints(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.Options{})
+	s := newSession(t, srv, intents)
+	if u, err := s.User("@me"); err != nil || u.ID != discordtest.DefaultBotUserID || !u.Bot {
+		t.Errorf("User(@me) = %+v, %v, want the bot", u, err)
+	}
+	if a, err := s.Application("@me"); err != nil || a.ID != srv.AppID() {
+		t.Errorf("Application(@me) = %+v, %v, want app %s", a, err, srv.AppID())
+	}
+	if c, err := s.Channel(discordtest.DefaultChannelID); err != nil || c.GuildID != discordtest.DefaultGuildID || c.Type != discordgo.ChannelTypeGuildText {
+		t.Errorf("Channel = %+v, %v, want the default text channel", c, err)
+	}
+	if m, err := s.GuildMember(discordtest.DefaultGuildID, discordtest.DefaultUserID); err != nil || m.User.ID != discordtest.DefaultUserID {
+		t.Errorf("GuildMember = %+v, %v, want the default user", m, err)
+	}
+	if _, err := s.GuildMember(discordtest.DefaultGuildID, "404"); err == nil {
+		t.Error("GuildMember of an unknown user succeeded")
+	} else if status, code := restCode(t, err); status != 404 || code != 10007 {
+		t.Errorf("unknown member: got %d code %d, want 404 code 10007", status, code)
+	}
+	if roles, err := s.GuildRoles(discordtest.DefaultGuildID); err != nil || len(roles) != 1 {
+		t.Errorf("GuildRoles = %v, %v, want @everyone", roles, err)
+	}
+	var ids []string
+	for _, text := range []string{"one", "two", "three"} {
+		m, err := srv.PostMessage(discordtest.MessageSpec{Content: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	for _, tc := range []struct {
+		name                  string
+		limit                 int
+		before, after, around string
+		want                  []string
+	}{
+		{name: "latest", limit: 2, want: []string{ids[2], ids[1]}},
+		{name: "before", limit: 50, before: ids[2], want: []string{ids[1], ids[0]}},
+		{name: "after", limit: 1, after: ids[0], want: []string{ids[1]}},
+		{name: "around", limit: 3, around: ids[1], want: []string{ids[2], ids[1], ids[0]}},
+	} {
+		got, err := s.ChannelMessages(discordtest.DefaultChannelID, tc.limit, tc.before, tc.after, tc.around)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var gotIDs []string
+		for _, m := range got {
+			gotIDs = append(gotIDs, m.ID)
+		}
+		if fmt.Sprint(gotIDs) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: got %v, want %v (newest first)", tc.name, gotIDs, tc.want)
+		}
+	}
+}
+
+func TestEditAndDeleteBotMessage(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.Options{})
+	var updates collector[*discordgo.MessageUpdate]
+	var deletes collector[*discordgo.MessageDelete]
+	s := open(t, srv, intents, func(s *discordgo.Session) {
+		s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) { updates.add(m) })
+		s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { deletes.add(m) })
+	})
+	m, err := s.ChannelMessageSend(discordtest.DefaultChannelID, "working on it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited, err := s.ChannelMessageEdit(discordtest.DefaultChannelID, m.ID, "done")
+	if err != nil {
+		t.Fatalf("edit: %v", err)
+	}
+	if edited.Content != "done" || edited.EditedTimestamp == nil {
+		t.Errorf("edited = %q (edited at %v), want \"done\" with a timestamp", edited.Content, edited.EditedTimestamp)
+	}
+	srv.WaitFor(t, wait, func() bool { return len(updates.all()) == 1 }, "MESSAGE_UPDATE")
+	if err := s.ChannelMessageDelete(discordtest.DefaultChannelID, m.ID); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	srv.WaitFor(t, wait, func() bool { return len(deletes.all()) == 1 }, "MESSAGE_DELETE")
+	if got := srv.ChannelMessages(discordtest.DefaultChannelID); len(got) != 0 {
+		t.Errorf("channel messages after delete = %d, want 0", len(got))
+	}
+	if stored, _ := srv.Message(m.ID); !stored.Deleted || stored.Content != "done" {
+		t.Errorf("Message(%s) = %+v, want the edited message marked deleted", m.ID, stored)
+	}
+	_, err = s.ChannelMessageEdit(discordtest.DefaultChannelID, m.ID, "again")
+	if status, code := restCode(t, err); status != 404 || code != 10008 {
+		t.Errorf("edit after delete: got %d code %d, want 404 code 10008", status, code)
+	}
+}
