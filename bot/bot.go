@@ -99,6 +99,8 @@ type Bot struct {
 	mu      sync.Mutex
 	closing bool
 	wg      sync.WaitGroup
+
+	intakeSem chan struct{} // bounds the events being received at once
 }
 
 // New returns a Bot that handles events with h. It does not connect; Run
@@ -165,11 +167,36 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 		b.auto[c] = true
 	}
 	b.work, b.cancelWork = context.WithCancel(context.Background())
-	s.AddHandler(b.onMessageCreate)
-	s.AddHandler(b.onInteractionCreate)
+	// Events are received through a bounded intake: discordgo calls the
+	// handlers from the gateway's reading goroutine (SyncEvents), and each
+	// event runs in its own goroutine once one of intakeSlots is free. A
+	// burst then waits in the socket, which is Discord's own backpressure,
+	// instead of piling up as goroutines and memory.
+	s.SyncEvents = true
+	b.intakeSem = make(chan struct{}, intakeSlots)
+	s.AddHandler(func(s *discordgo.Session, m *discordgo.MessageCreate) {
+		b.intake(func() { b.onMessageCreate(s, m) })
+	})
+	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		b.intake(func() { b.onInteractionCreate(s, ic) })
+	})
 	s.AddHandler(b.onDisconnect)
 	s.AddHandler(b.onResumed)
 	return b, nil
+}
+
+// intakeSlots bounds the events being received at once (claimed in the
+// ledger, acknowledged, enqueued); the slow work runs in the queue.
+const intakeSlots = 64
+
+// intake runs fn in its own goroutine once an intake slot is free,
+// blocking the caller (the gateway's reader) until one is.
+func (b *Bot) intake(fn func()) {
+	b.intakeSem <- struct{}{}
+	go func() {
+		defer func() { <-b.intakeSem }()
+		fn()
+	}()
 }
 
 // intents are what the bot asks for: guilds (channels and threads in the
