@@ -2,14 +2,11 @@ package bot_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -23,6 +20,7 @@ import (
 	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/queue"
 	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/store/pgtest"
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
@@ -51,47 +49,11 @@ const (
 // queue.RescueTimings).
 var queueOpts = queue.Options{JobTimeout: 3 * time.Second, RescueAfter: 4 * time.Second, PollInterval: 100 * time.Millisecond}
 
-// pgSchema creates an empty schema in the test database, drops it when t
-// ends, and returns a DSN whose search_path selects it. It skips t without
-// a test database.
+// pgSchema returns a DSN selecting an empty schema of t's own in the test
+// database (see pgtest), or skips t when none is configured.
 func pgSchema(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skipf("%s is not set: start a test server with `eval \"$(scripts/test-services.sh)\"` to test the bot on a shared PostgreSQL queue", postgresEnv)
-	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "linkbrief_bot_" + hex.EncodeToString(b[:])
-	exec := func(ctx context.Context, stmt string) error {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(context.WithoutCancel(ctx))
-		_, err = conn.Exec(ctx, stmt)
-		return err
-	}
-	if err := exec(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s is not a URL: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.Schema(t, "linkbrief_bot")
 }
 
 // sharedCache adapts any store to the pipeline's cache, as main does.

@@ -2,12 +2,8 @@ package queue_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/linkbrief/linkbrief/queue"
+	"github.com/linkbrief/linkbrief/store/pgtest"
 )
 
 // postgresEnv names the variable holding the DSN of a PostgreSQL database
@@ -29,47 +24,11 @@ const postgresEnv = "LINKBRIEF_TEST_POSTGRES"
 // machine is shared.
 const wait = 20 * time.Second
 
-// testSchema creates an empty schema in the test database, drops it when t
-// ends, and returns a DSN whose search_path selects it. It skips t without
-// a test database.
+// testSchema returns a DSN selecting an empty schema of t's own in the
+// test database (see pgtest), or skips t when none is configured.
 func testSchema(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skipf("%s is not set: start a test server with `eval \"$(scripts/test-services.sh)\"` to test River on PostgreSQL", postgresEnv)
-	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "linkbrief_queue_" + hex.EncodeToString(b[:])
-	exec := func(ctx context.Context, stmt string) error {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(context.WithoutCancel(ctx))
-		_, err = conn.Exec(ctx, stmt)
-		return err
-	}
-	if err := exec(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s is not a URL: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.Schema(t, "linkbrief_queue")
 }
 
 // backend opens one kind of queue on a database shared by every queue the

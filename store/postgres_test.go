@@ -3,8 +3,6 @@ package store
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/linkbrief/linkbrief/store/pgtest"
 )
 
 // postgresEnv names the variable holding the DSN of a PostgreSQL database
@@ -36,55 +36,11 @@ func postgresDSN(t testing.TB) string {
 	return dsn
 }
 
-// testSchema creates an empty schema with a random name in the test
-// database, drops it when t ends, and returns a DSN whose search_path puts
-// the store's tables there. Tests in different schemas run in parallel and
-// leave nothing behind. It skips t when no test database is configured.
+// testSchema returns a DSN selecting an empty schema of t's own in the
+// test database (see pgtest), or skips t when none is configured.
 func testSchema(t testing.TB) string {
 	t.Helper()
-	base := postgresDSN(t)
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "linkbrief_test_" + hex.EncodeToString(b[:])
-	exec := func(ctx context.Context, stmt string) error {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(context.WithoutCancel(ctx))
-		_, err = conn.Exec(ctx, stmt)
-		return err
-	}
-	if err := exec(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema %s in %s: %v", schema, postgresEnv, err)
-	}
-	t.Cleanup(func() {
-		// t.Context is already cancelled when cleanups run.
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withSearchPath(t, base, schema)
-}
-
-// withSearchPath adds search_path=schema to a URL or key=value DSN.
-func withSearchPath(t testing.TB, dsn, schema string) string {
-	t.Helper()
-	if !strings.Contains(dsn, "://") {
-		return dsn + " search_path=" + schema
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("%s: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.Schema(t, "linkbrief_test")
 }
 
 func openPostgres(t testing.TB, dsn string, opts Options) *Postgres {
@@ -626,4 +582,20 @@ func TestPostgresTwoProcessesClaim(t *testing.T) {
 		}
 	}
 	t.Logf("wins per process: %v", perChild)
+}
+
+// withSearchPath sets search_path=schema on a URL or key=value DSN.
+func withSearchPath(t testing.TB, dsn, schema string) string {
+	t.Helper()
+	if !strings.Contains(dsn, "://") {
+		return dsn + " search_path=" + schema
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("%s: %v", postgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

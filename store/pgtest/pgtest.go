@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,9 @@ func Schema(t testing.TB, prefix string) string {
 			t.Errorf("pgtest: drop schema %s: %v", schema, err)
 		}
 	})
+	if !strings.Contains(base, "://") { // a key=value DSN
+		return base + " search_path=" + schema
+	}
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("pgtest: %s is not a URL: %v", Env, err)
