@@ -28,10 +28,6 @@ import (
 	"github.com/linkbrief/linkbrief/summarize/llm/llmtest"
 )
 
-// postgresEnv names the variable holding the DSN of a PostgreSQL database
-// the tests may create schemas in; scripts/test-services.sh prints it.
-const postgresEnv = "LINKBRIEF_TEST_POSTGRES"
-
 // Environment of the child bot process TestQueueChildBot runs as.
 const (
 	childEnv       = "LINKBRIEF_BOT_CHILD"

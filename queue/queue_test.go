@@ -16,10 +16,6 @@ import (
 	"github.com/linkbrief/linkbrief/store/pgtest"
 )
 
-// postgresEnv names the variable holding the DSN of a PostgreSQL database
-// the tests may create schemas in; scripts/test-services.sh prints it.
-const postgresEnv = "LINKBRIEF_TEST_POSTGRES"
-
 // wait bounds every wait for a queue to do something: generous, since the
 // machine is shared.
 const wait = 20 * time.Second
