@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,8 +9,8 @@ import (
 	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/observe"
 	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/store/briefcache"
 	"github.com/linkbrief/linkbrief/summarize"
-	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
 	"github.com/linkbrief/linkbrief/summarize/llm"
 )
@@ -74,43 +73,9 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 	}))
 	var c summarize.Cache
 	if st != nil {
-		c = d.metrics.Cache(storeCache{st})
+		c = d.metrics.Cache(briefcache.New(st))
 	}
 	return summarize.New(f, c, opts), nil
-}
-
-// storeCache adapts the store to the pipeline's Cache.
-type storeCache struct{ st store.Store }
-
-var _ summarize.Cache = storeCache{}
-
-func (c storeCache) Brief(ctx context.Context, key string) ([]byte, error) {
-	b, err := c.st.GetBrief(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, summarize.ErrMiss
-	}
-	return b, err
-}
-
-func (c storeCache) PutBrief(ctx context.Context, key string, data []byte, ttl time.Duration) error {
-	return c.st.PutBrief(ctx, key, data, ttl)
-}
-
-func (c storeCache) Article(ctx context.Context, url string) (*extract.Article, error) {
-	a, err := c.st.GetArticle(ctx, url)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, summarize.ErrMiss
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &extract.Article{Title: a.Title, Site: a.Site, Byline: a.Byline, Published: a.Published, Lang: a.Lang, Text: a.Text}, nil
-}
-
-func (c storeCache) PutArticle(ctx context.Context, url string, a *extract.Article, ttl time.Duration) error {
-	return c.st.PutArticle(ctx, store.Article{
-		URL: url, Title: a.Title, Site: a.Site, Byline: a.Byline, Lang: a.Lang, Text: a.Text, Published: a.Published,
-	}, ttl)
 }
 
 // coordination returns what processes sharing a deployment use to agree:

@@ -20,8 +20,8 @@ import (
 	"github.com/linkbrief/linkbrief/bot/discordtest"
 	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/store/briefcache"
 	"github.com/linkbrief/linkbrief/summarize"
-	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
 	"github.com/linkbrief/linkbrief/summarize/llm"
 	"github.com/linkbrief/linkbrief/summarize/llm/llmtest"
@@ -105,7 +105,7 @@ func start(t testing.TB, cfg config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), storeCache{st},
+	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), briefcache.New(st),
 		summarize.Options{LLM: c, Model: "test-model"})
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	lim := cfg.limits
@@ -651,38 +651,6 @@ func TestNewValidates(t *testing.T) {
 	if _, err := bot.New(bot.Options{Token: "x"}, nil); err == nil {
 		t.Errorf("New with no handler succeeded")
 	}
-}
-
-// storeCache adapts the store to the pipeline's cache, as main does.
-type storeCache struct{ st *store.SQLite }
-
-func (c storeCache) Brief(ctx context.Context, key string) ([]byte, error) {
-	b, err := c.st.GetBrief(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, summarize.ErrMiss
-	}
-	return b, err
-}
-
-func (c storeCache) PutBrief(ctx context.Context, key string, data []byte, ttl time.Duration) error {
-	return c.st.PutBrief(ctx, key, data, ttl)
-}
-
-func (c storeCache) Article(ctx context.Context, url string) (*extract.Article, error) {
-	a, err := c.st.GetArticle(ctx, url)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, summarize.ErrMiss
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &extract.Article{Title: a.Title, Site: a.Site, Byline: a.Byline, Published: a.Published, Lang: a.Lang, Text: a.Text}, nil
-}
-
-func (c storeCache) PutArticle(ctx context.Context, url string, a *extract.Article, ttl time.Duration) error {
-	return c.st.PutArticle(ctx, store.Article{
-		URL: url, Title: a.Title, Site: a.Site, Byline: a.Byline, Lang: a.Lang, Text: a.Text, Published: a.Published,
-	}, ttl)
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.

@@ -24,6 +24,7 @@ import (
 	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/observe"
 	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/store/briefcache"
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
 	"github.com/linkbrief/linkbrief/summarize/llm"
@@ -83,7 +84,7 @@ func startHTTPWith(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), storeCache{st},
+	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), briefcache.New(st),
 		summarize.Options{LLM: c, Model: "test-model"})
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.b, err = bot.New(bot.Options{Token: h.dc.Token(), APIURL: h.dc.APIURL(), Logger: log, WrapTransport: wrap},

@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -20,9 +19,9 @@ import (
 	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/queue"
 	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/store/briefcache"
 	"github.com/linkbrief/linkbrief/store/pgtest"
 	"github.com/linkbrief/linkbrief/summarize"
-	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
 	"github.com/linkbrief/linkbrief/summarize/llm"
 	"github.com/linkbrief/linkbrief/summarize/llm/llmtest"
@@ -52,38 +51,6 @@ func pgSchema(t *testing.T) string {
 	return pgtest.Schema(t, "linkbrief_bot")
 }
 
-// sharedCache adapts any store to the pipeline's cache, as main does.
-type sharedCache struct{ st store.Store }
-
-func (c sharedCache) Brief(ctx context.Context, key string) ([]byte, error) {
-	b, err := c.st.GetBrief(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, summarize.ErrMiss
-	}
-	return b, err
-}
-
-func (c sharedCache) PutBrief(ctx context.Context, key string, data []byte, ttl time.Duration) error {
-	return c.st.PutBrief(ctx, key, data, ttl)
-}
-
-func (c sharedCache) Article(ctx context.Context, url string) (*extract.Article, error) {
-	a, err := c.st.GetArticle(ctx, url)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, summarize.ErrMiss
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &extract.Article{Title: a.Title, Site: a.Site, Byline: a.Byline, Published: a.Published, Lang: a.Lang, Text: a.Text}, nil
-}
-
-func (c sharedCache) PutArticle(ctx context.Context, url string, a *extract.Article, ttl time.Duration) error {
-	return c.st.PutArticle(ctx, store.Article{
-		URL: url, Title: a.Title, Site: a.Site, Byline: a.Byline, Lang: a.Lang, Text: a.Text, Published: a.Published,
-	}, ttl)
-}
-
 // scaledBot is one Linkbrief process of a scaled deployment: its own
 // store handle, pipeline, handler and River client on a shared PostgreSQL.
 type scaledBot struct {
@@ -110,7 +77,7 @@ func newScaledBot(ctx context.Context, dsn, apiURL, token, llmURL string, autoCh
 		q.Close()
 		return nil, err
 	}
-	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), sharedCache{st},
+	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), briefcache.New(st),
 		summarize.Options{LLM: c, Model: "test-model"})
 	h := commands.New(svc, st, commands.Options{Logger: log})
 	b, err := bot.New(bot.Options{Token: token, APIURL: apiURL, AutoChannels: autoChannels, Logger: log, Queue: q}, h)
