@@ -201,3 +201,18 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestRunUnusableDataDirectory: a store that cannot be created stops the
+// start with a clear error naming it, not a crash or a hang.
+func TestRunUnusableDataDirectory(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "not-a-dir")
+	if err := os.WriteFile(blocker, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, fmt.Sprintf("[store]\ndsn = %q\n", filepath.Join(blocker, "linkbrief.db")))
+	code, _, errOut := runCLI(t, map[string]string{"LINKBRIEF_DISCORD_TOKEN": "tok"}, "", "run", "--config", cfg)
+	if code != 1 || !strings.Contains(errOut, "cannot open the store") || !strings.Contains(errOut, "not-a-dir") {
+		t.Errorf("run with an unusable data directory: exit %d, stderr %q; want 1 and a reason naming the path", code, errOut)
+	}
+}
