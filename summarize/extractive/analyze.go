@@ -65,7 +65,7 @@ func analyzeP(title, text string, p params) *document {
 		s.words = len(toks)
 		// A glued caption is left out like other page furniture: cut from
 		// its full stop it reads as a broken sentence.
-		s.boiler = isBoilerplate(raw, toks) || glued[i]
+		s.boiler = isBoilerplate(raw, toks) || glued[i] || isHeading(text, sp, len(toks))
 		s.caption = isCaption(raw) || hasCaptionLabel(raw)
 		s.question = strings.HasSuffix(strings.TrimRightFunc(raw, isCloserOrSpace), "?")
 		r, _ := utf8.DecodeRuneInString(raw)
@@ -226,6 +226,24 @@ func isCloserOrSpace(r rune) bool { return isCloser(r) || unicode.IsSpace(r) }
 
 // isBoilerplate reports whether a sentence is page furniture rather than
 // article text: video and share prompts, bylines, time stamps, credits.
+// isHeading reports whether the span is a heading rather than a sentence:
+// a short line of its own that does not end like a sentence ("Council
+// approves the new bridge", "Related stories"). A summary made of headings
+// reads as a list of fragments, so they are never chosen.
+func isHeading(text string, sp span, words int) bool {
+	if words > 20 {
+		return false
+	}
+	raw := strings.TrimRightFunc(text[sp.start:sp.end], isCloserOrSpace)
+	if raw == "" || strings.ContainsAny(raw[len(raw)-1:], ".!?:;") || strings.HasSuffix(raw, "…") ||
+		strings.ContainsAny(raw[:1], "-*•·–") {
+		return false // a sentence, or a list item, which may well hold a fact
+	}
+	before := strings.TrimRight(text[:sp.start], " \t")
+	after := strings.TrimLeft(text[sp.end:], " \t")
+	return (before == "" || strings.HasSuffix(before, "\n")) && (after == "" || strings.HasPrefix(after, "\n"))
+}
+
 func isBoilerplate(raw string, toks []string) bool {
 	if len(toks) == 0 {
 		return true

@@ -264,3 +264,27 @@ func TestClaimsAddFacts(t *testing.T) {
 			repeats, len(got.Claims), got.Sentences, got.Claims)
 	}
 }
+
+func TestHeadingsNeverChosen(t *testing.T) {
+	text := "Council approves the new river bridge\n\n" +
+		"The Riverton city council voted seven to two on Tuesday to approve the new river bridge, ending a debate that lasted more than two decades.\n\n" +
+		"What happens next\n\n" +
+		"Construction is expected to cost 41.5 million dollars and to start in March, according to the city engineer.\n\n" +
+		"- The state pays half of the cost\n" +
+		"- A bond approved by voters pays the rest\n"
+	got := Summarize("Bridge approved | Riverton Gazette", text, Options{MaxSentences: 4, MaxClaims: 5})
+	for _, s := range append(got.Sentences, got.Claims...) {
+		if s == "Council approves the new river bridge" || s == "What happens next" {
+			t.Errorf("heading %q was chosen", s)
+		}
+	}
+	if len(got.Sentences) == 0 || !strings.HasPrefix(got.Sentences[0], "The Riverton city council voted") {
+		t.Errorf("summary = %q, want it to open with the first real sentence", got.Sentences)
+	}
+	// List items may hold facts: they stay candidates.
+	for _, sn := range analyze("", text).sents {
+		if q := text[sn.start:sn.end]; strings.Contains(q, "state pays half") && sn.boiler {
+			t.Errorf("list item %q is never chosen, want it a candidate", q)
+		}
+	}
+}
