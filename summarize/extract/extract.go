@@ -69,10 +69,37 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	if art.Site == "" {
 		art.Site = siteFromURL(u)
 	}
+	art.Title = trimSiteName(art.Title, art.Site)
 	if kind, bad := classify(sig, art.Text, opts.minWords()); bad {
 		return nil, &NotArticleError{Kind: kind}
 	}
 	return art, nil
+}
+
+// trimSiteName removes the site's name from a title that carries it after
+// or before a separator, as <title> usually does ("Bridge approved |
+// Riverton Gazette"): the site is reported apart.
+func trimSiteName(title, site string) string {
+	if site == "" || len(title) <= len(site) {
+		return title
+	}
+	lt, ls := strings.ToLower(title), strings.ToLower(site)
+	if len(lt) != len(title) || len(ls) != len(site) {
+		return title // lower-casing changed byte offsets: leave it be
+	}
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: ", " · ", " • ", ": "} {
+		if strings.HasSuffix(lt, sep+ls) {
+			if t := strings.TrimSpace(title[:len(title)-len(sep)-len(site)]); len(t) >= 3 {
+				return t
+			}
+		}
+		if sep != ": " && strings.HasPrefix(lt, ls+sep) {
+			if t := strings.TrimSpace(title[len(site)+len(sep):]); len(t) >= 3 {
+				return t
+			}
+		}
+	}
+	return title
 }
 
 // parsePageURL returns pageURL when it is an absolute http(s) URL, else nil.

@@ -409,3 +409,22 @@ func TestIsBoilerText(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimSiteName(t *testing.T) {
+	tests := []struct{ title, site, want string }{
+		{"Bridge approved | Riverton Gazette", "Riverton Gazette", "Bridge approved"},
+		{"Bridge approved - riverton gazette", "Riverton Gazette", "Bridge approved"},
+		{"Riverton Gazette | Bridge approved", "Riverton Gazette", "Bridge approved"},
+		{"Bridge approved — The Verge", "The Verge", "Bridge approved"},
+		{"Riverton Gazette", "Riverton Gazette", "Riverton Gazette"},
+		{"Why the Riverton Gazette matters", "Riverton Gazette", "Why the Riverton Gazette matters"},
+		{"Ab | Site", "Site", "Ab | Site"},
+		{"Bridge approved", "", "Bridge approved"},
+		{"Żółw wraca | Gazeta Wyborcza", "Gazeta Wyborcza", "Żółw wraca"},
+	}
+	for _, tt := range tests {
+		if got := trimSiteName(tt.title, tt.site); got != tt.want {
+			t.Errorf("trimSiteName(%q, %q) = %q, want %q", tt.title, tt.site, got, tt.want)
+		}
+	}
+}
