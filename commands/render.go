@@ -176,10 +176,15 @@ func RenderBrief(b *summarize.Brief) Embed {
 		if len(e.Fields) == MaxFields {
 			break
 		}
-		name := Truncate(fmt.Sprintf("%d. %s", i+1, oneLine(clean(c.Text))), MaxFieldName)
-		quote := oneLine(clean(c.Quote))
+		text, quote := oneLine(clean(c.Text)), oneLine(clean(c.Quote))
 		if quote == "" {
 			continue
+		}
+		name := Truncate(fmt.Sprintf("%d. %s", i+1, text), MaxFieldName)
+		if text == quote || text == "" {
+			// The claim is its own quote (the offline summarizer's):
+			// saying it twice would only fill the embed.
+			name = fmt.Sprintf("Key claim %d", i+1)
 		}
 		e.Fields = append(e.Fields, Field{Name: name, Value: Truncate("> "+quote, MaxFieldValue)})
 	}

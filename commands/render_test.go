@@ -218,3 +218,18 @@ func FuzzRenderBrief(f *testing.F) {
 		checkLimits(t, "fuzz", RenderBrief(b))
 	})
 }
+
+func TestRenderClaimThatIsItsOwnQuote(t *testing.T) {
+	q := "The bank kept its main rate at 4.5% on Tuesday."
+	e := RenderBrief(&summarize.Brief{Title: "Rates", URL: "https://example.com/r", Summary: "Rates held.",
+		Backend: "extractive", Claims: []summarize.Claim{{Text: q, Quote: q}, {Text: "Inflation slowed.", Quote: "Inflation slowed to 2.1% in May."}}})
+	if len(e.Fields) != 2 {
+		t.Fatalf("fields = %+v, want 2", e.Fields)
+	}
+	if e.Fields[0].Name != "Key claim 1" || e.Fields[0].Value != "> "+q {
+		t.Errorf("field 1 = %+v, want the quote once under \"Key claim 1\"", e.Fields[0])
+	}
+	if e.Fields[1].Name != "2. Inflation slowed." {
+		t.Errorf("field 2 name = %q, want the claim's own words", e.Fields[1].Name)
+	}
+}
