@@ -453,6 +453,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) int {
 			art, u, err = s.svc.Extract(ctx, src.url)
 		} else {
 			art, err = s.svc.ExtractDocument(*src.doc)
+			u = src.doc.URL
 		}
 		if err != nil {
 			return nil, err
