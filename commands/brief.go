@@ -44,28 +44,42 @@ func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
 			h.log.Warn("commands: repeat lookup failed", "guild", r.guildID, "err", err)
 		}
 	}
-	if refusal, ok := h.overBudget(ctx, r.guildID, now); ok {
-		return Reply{Ephemeral: r.ephemeral, Content: refusal}
-	}
-	releaseUser, wait := h.users.reserve(r.userID, now)
-	if releaseUser == nil {
-		return limitRefusal("user", wait, r.ephemeral)
-	}
-	releaseGuild, wait := h.guilds.reserve(r.guildID, now)
-	if releaseGuild == nil {
-		releaseUser()
-		return limitRefusal("guild", wait, r.ephemeral)
-	}
-	if which, wait := h.sharedWait(ctx, r.userID, r.guildID); which != "" {
-		releaseUser()
-		releaseGuild()
-		return limitRefusal(which, wait, r.ephemeral)
-	}
 	set, err := h.settings(ctx, r.guildID)
 	if err != nil {
 		h.log.Warn("commands: guild settings lookup failed", "guild", r.guildID, "err", err)
 	}
-	b, err := h.sum.Summarize(ctx, link, summarize.Request{Language: set.Language})
+	req := summarize.Request{Language: set.Language}
+	// refuse answers a request over a limit or the budget, unless the brief
+	// is already cached: a cache hit costs nothing, so it is never refused.
+	refuse := func(refusal Reply) Reply {
+		cr := req
+		cr.CacheOnly = true
+		if b, err := h.sum.Summarize(ctx, link, cr); err == nil && b != nil && b.Cached {
+			if err := h.st.AddUsage(ctx, r.guildID, now, 1, 0); err != nil {
+				h.log.Warn("commands: recording usage failed", "guild", r.guildID, "err", err)
+			}
+			return h.briefReply(r, canon, b)
+		}
+		return refusal
+	}
+	if refusal, ok := h.overBudget(ctx, r.guildID, now); ok {
+		return refuse(Reply{Ephemeral: r.ephemeral, Content: refusal})
+	}
+	releaseUser, wait := h.users.reserve(r.userID, now)
+	if releaseUser == nil {
+		return refuse(limitRefusal("user", wait, r.ephemeral))
+	}
+	releaseGuild, wait := h.guilds.reserve(r.guildID, now)
+	if releaseGuild == nil {
+		releaseUser()
+		return refuse(limitRefusal("guild", wait, r.ephemeral))
+	}
+	if which, wait := h.sharedWait(ctx, r.userID, r.guildID); which != "" {
+		releaseUser()
+		releaseGuild()
+		return refuse(limitRefusal(which, wait, r.ephemeral))
+	}
+	b, err := h.sum.Summarize(ctx, link, req)
 	if err != nil || b == nil {
 		releaseUser()
 		releaseGuild()
@@ -83,6 +97,12 @@ func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
 	if err := h.st.AddUsage(ctx, r.guildID, now, 1, int64(b.Usage.Total())); err != nil {
 		h.log.Warn("commands: recording usage failed", "guild", r.guildID, "err", err)
 	}
+	return h.briefReply(r, canon, b)
+}
+
+// briefReply is the reply carrying brief b, with a thread to start on it
+// when the request wants one.
+func (h *Handler) briefReply(r request, canon string, b *summarize.Brief) Reply {
 	reply := Reply{Ephemeral: r.ephemeral, Embeds: []Embed{RenderBrief(b)}}
 	if r.thread && !r.ephemeral {
 		url := b.URL

@@ -62,3 +62,27 @@ func TestSharedLimitsFailingStoreAllows(t *testing.T) {
 		t.Errorf("with the shared limits down got %q, want a brief", resp.Replies[0].Content)
 	}
 }
+
+// TestCachedBriefsBypassLimits: a user at the limit still gets briefs
+// that are already cached, since they cost nothing; new ones are refused.
+func TestCachedBriefsBypassLimits(t *testing.T) {
+	e := newEnv(t, Options{UserPerMinute: 1})
+	e.sum.cached = map[string]bool{"https://example.com/cached": true}
+	send := func(id, link string) Reply {
+		t.Helper()
+		resp := e.h.Message(ctx, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
+		if resp == nil || len(resp.Replies) != 1 {
+			t.Fatalf("Message(%s) = %+v, want one reply", link, resp)
+		}
+		return resp.Replies[0]
+	}
+	if r := send("1", "https://example.com/new-1"); len(r.Embeds) != 1 {
+		t.Fatalf("first brief = %q", r.Content)
+	}
+	if r := send("2", "https://example.com/cached"); len(r.Embeds) != 1 {
+		t.Errorf("cached brief at the limit = %q, want the brief", r.Content)
+	}
+	if r := send("3", "https://example.com/new-2"); !strings.Contains(r.Content, "please try again") {
+		t.Errorf("new brief at the limit = %+v, want a refusal", r)
+	}
+}

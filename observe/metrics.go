@@ -51,7 +51,7 @@ func New() *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.briefs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Name: "briefs_total",
-		Help: "Briefs asked for, by backend (llm, extractive, none) and outcome (fresh, cached, bad_url, fetch_error, not_article, canceled, error).",
+		Help: "Briefs asked for, by backend (llm, extractive, none) and outcome (fresh, cached, not_cached, bad_url, fetch_error, not_article, canceled, error).",
 	}, []string{"backend", "outcome"})
 	m.answers = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Name: "answers_total",

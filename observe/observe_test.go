@@ -349,6 +349,7 @@ func TestBriefOutcomes(t *testing.T) {
 		{"odd backend", fakeSummarizer{b: &summarize.Brief{Backend: "bogus\"label"}}, `{backend="other",outcome="fresh"}`},
 		{"bad url", fakeSummarizer{err: fmt.Errorf("summarize: %w", summarize.ErrBadURL)}, `{backend="none",outcome="bad_url"}`},
 		{"not an article", fakeSummarizer{err: fmt.Errorf("summarize: %w", &extract.NotArticleError{})}, `{backend="none",outcome="not_article"}`},
+		{"not cached", fakeSummarizer{err: fmt.Errorf("summarize: %w", summarize.ErrNotCached)}, `{backend="none",outcome="not_cached"}`},
 		{"fetch refused", fakeSummarizer{err: fmt.Errorf("summarize: %w", fetch.ErrPrivateAddress)}, `{backend="none",outcome="fetch_error"}`},
 		{"fetch status", fakeSummarizer{err: fmt.Errorf("summarize: %w", &fetch.StatusError{Code: 404})}, `{backend="none",outcome="fetch_error"}`},
 		{"cancelled", fakeSummarizer{err: fmt.Errorf("summarize: %w", context.DeadlineExceeded)}, `{backend="none",outcome="canceled"}`},

@@ -76,6 +76,8 @@ func outcome(err error) string {
 		return "error" // a nil result without an error
 	case isCanceled(err):
 		return "canceled"
+	case errors.Is(err, summarize.ErrNotCached):
+		return "not_cached" // a cache-only look-up for a request over a limit
 	case errors.Is(err, summarize.ErrBadURL), errors.Is(err, fetch.ErrBadURL):
 		return "bad_url"
 	case errors.Is(err, extract.ErrNotArticle):

@@ -68,6 +68,10 @@ type Request struct {
 	Language string
 	// NoCache skips the cache lookup (the fresh brief is still stored).
 	NoCache bool
+	// CacheOnly returns the cached brief or ErrNotCached, and never
+	// fetches or calls a backend: a caller over a limit may still serve
+	// what costs nothing.
+	CacheOnly bool
 }
 
 // ReadingTime estimates how long the article takes to read at 230 words a

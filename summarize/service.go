@@ -32,6 +32,10 @@ const (
 	BackendExtractive = "extractive"
 )
 
+// ErrNotCached is what Summarize returns for a Request with CacheOnly
+// when the cache holds no brief.
+var ErrNotCached = errors.New("summarize: no cached brief")
+
 // ErrMiss is what a Cache returns for a key it does not hold (or holds
 // only expired).
 var ErrMiss = errors.New("summarize: not in cache")
@@ -169,6 +173,9 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 			b.Source, b.Cached = rawURL, true
 			return b, nil
 		}
+	}
+	if req.CacheOnly {
+		return nil, ErrNotCached
 	}
 	flightKey := key
 	if req.NoCache {

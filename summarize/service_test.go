@@ -386,3 +386,21 @@ func ExampleCanonicalURL() {
 	fmt.Println(u)
 	// Output: https://example.com/story?a=1&b=2
 }
+
+func TestSummarizeCacheOnly(t *testing.T) {
+	s, f, _ := newTestService(t, nil)
+	ctx := context.Background()
+	if _, err := s.Summarize(ctx, storyURL, Request{CacheOnly: true}); !errors.Is(err, ErrNotCached) {
+		t.Errorf("CacheOnly on a miss: err = %v, want ErrNotCached", err)
+	}
+	if n := f.calls.Load(); n != 0 {
+		t.Errorf("CacheOnly fetched %d times, want 0", n)
+	}
+	if _, err := s.Summarize(ctx, storyURL, Request{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Summarize(ctx, storyURL, Request{CacheOnly: true})
+	if err != nil || !b.Cached {
+		t.Errorf("CacheOnly on a hit = %+v, %v; want the cached brief", b, err)
+	}
+}
