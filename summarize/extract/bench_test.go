@@ -194,3 +194,17 @@ func BenchmarkExtraction(b *testing.B) {
 	b.ReportMetric(ms(mo), "ms/page")
 	b.ReportMetric(ms(mo)/ms(mr), "x-trafilatura")
 }
+
+// BenchmarkFromHTMLPages times FromHTML alone over the extraction
+// benchmark's pages, for profiling:
+//
+//	go test -run '^$' -bench FromHTMLPages -cpuprofile cpu.out ./summarize/extract/
+func BenchmarkFromHTMLPages(b *testing.B) {
+	pages, _, _ := loadBench(b)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range pages {
+			FromHTML(p.html, p.url, Options{})
+		}
+	}
+}

@@ -51,7 +51,7 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	if !utf8.Valid(body) {
 		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
-	doc, err := parse(stripRawText(body))
+	doc, err := parse(slim(body))
 	if err != nil {
 		return nil, err
 	}

@@ -4,150 +4,548 @@ import (
 	"bytes"
 )
 
-// stripRawText returns body with the contents of its <script> (JSON-LD
-// excepted) and <style> elements cut out, before parsing: they are never
-// text, and tokenizing them is a fifth of the parse. It follows the
-// tokenizer's rules where they matter: comments are skipped whole, other
-// raw-text elements (textarea, title, xmp...) are skipped to their end, and
-// a script whose content holds "<!--" (where the HTML tokenizer's escape
-// states could end it elsewhere) is left for the parser. Cutting can only
-// remove text, never expose it. body is not modified; when nothing is cut
-// it is returned as is.
-func stripRawText(body []byte) []byte {
-	var out []byte // nil until the first cut
-	last := 0      // body[last:] is not yet copied to out
+// slim returns body without the bytes the extraction never reads, cut
+// before parsing because tokenizing them is most of the parse: the
+// contents of <script> (JSON-LD excepted) and <style> elements, and the
+// attributes no reader of the tree looks at (data-*, event handlers,
+// srcset, SVG path data...; keptAttrs lists the others). Attributes are
+// two thirds of a typical page's markup.
+//
+// It scans the page with the HTML tokenizer's own rules (tags with their
+// quoted attribute values, comments, raw-text and RCDATA elements, the
+// escapes of script data), so what it takes for a tag is a tag to the
+// parser too, and a cut can only remove an attribute or raw text. Inside
+// SVG and MathML the parser treats <style>, <script> and <title> as markup
+// and allows CDATA, which the tokenizer alone cannot tell: there, such
+// elements are only skipped when both readings agree, and slimming stops
+// when they might not. body is not modified; when nothing is cut it is
+// returned as is.
+func slim(body []byte) []byte {
+	s := slimmer{body: body}
+	s.run()
+	if s.out == nil {
+		return body
+	}
+	return append(s.out, body[s.last:]...)
+}
+
+// slimmer is the state of one slim pass.
+type slimmer struct {
+	body []byte
+	out  []byte // nil until the first cut
+	last int    // body[last:] is not yet copied to out
+
+	// svg and math count the start tags of those elements not yet
+	// matched by an end tag: while either is positive, the parser may be
+	// in foreign content. sticky records an HTML integration point
+	// (foreignObject, desc, title, annotation-xml, mi...) inside foreign
+	// content, after which the parser's state cannot be followed.
+	svg, math int
+	sticky    bool
+}
+
+func (s *slimmer) cut(from, to int) {
+	if s.out == nil {
+		s.out = make([]byte, 0, len(s.body))
+	}
+	s.out = append(s.out, s.body[s.last:from]...)
+	s.last = to
+}
+
+func (s *slimmer) foreign() bool { return s.sticky || s.svg > 0 || s.math > 0 }
+
+// run scans the page; it returns when the rest is to be kept as is.
+func (s *slimmer) run() {
+	b := s.body
 	i := 0
-	for i < len(body) {
-		j := bytes.IndexByte(body[i:], '<')
-		if j < 0 || i+j+1 >= len(body) {
-			break
+	for i < len(b) {
+		j := bytes.IndexByte(b[i:], '<')
+		if j < 0 || i+j+1 >= len(b) {
+			return
 		}
 		i += j
-		rest := body[i:]
-		c := rest[1]
+		c := b[i+1]
 		switch {
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			end := bytes.Index(rest[4:], []byte("-->"))
+		case c == '!':
+			end := s.markup(i)
 			if end < 0 {
-				return finish(out, body, last)
+				return
 			}
-			i += 4 + end + 3
-		case c == '!' || c == '?' || c == '/':
-			// Doctype, bogus comment or end tag: up to the next ">"
-			// (end tags honour quoted attribute values, like start tags).
-			end := startTagEnd(rest)
-			if c != '/' {
-				end = bytes.IndexByte(rest, '>') + 1
+			i = end
+		case c == '?':
+			end := closeAngle(b, i+2)
+			if end < 0 {
+				return
 			}
-			if end <= 0 {
-				return finish(out, body, last)
+			i = end
+		case c == '/':
+			if i+2 >= len(b) {
+				return
 			}
-			i += end
-		case isASCIILetter(c):
-			tagEnd := startTagEnd(rest)
-			if tagEnd < 0 {
-				return finish(out, body, last)
-			}
-			name, raw := rawTextElement(rest)
-			if name == "" {
-				i += tagEnd
-				continue
-			}
-			content := i + tagEnd
-			if name == "plaintext" {
-				return finish(out, body, last)
-			}
-			closeAt := indexEndTag(body[content:], name)
-			if closeAt < 0 {
-				return finish(out, body, last) // unclosed: the rest is raw text anyway
-			}
-			inner := body[content : content+closeAt]
-			if raw && len(inner) > 0 && !(name == "script" && (bytes.Contains(bytes.ToLower(rest[:tagEnd]), []byte("ld+json")) || bytes.Contains(inner, []byte("<!--")))) {
-				if out == nil {
-					out = make([]byte, 0, len(body))
+			d := b[i+2]
+			switch {
+			case d == '>':
+				i += 3
+			case isASCIILetter(d):
+				var t tagScan
+				if !t.scan(b, i+2, nil) {
+					return
 				}
-				out = append(out, body[last:content]...)
-				last = content + closeAt
+				s.endTag(lowerName(b[i+2 : t.nameEnd]))
+				i = t.end
+			default:
+				end := closeAngle(b, i+2)
+				if end < 0 {
+					return
+				}
+				i = end
 			}
-			i = content + closeAt
+		case isASCIILetter(c):
+			end := s.startTag(i)
+			if end < 0 {
+				return
+			}
+			i = end
 		default:
 			i++
 		}
 	}
-	return finish(out, body, last)
 }
 
-func finish(out, body []byte, last int) []byte {
-	if out == nil {
-		return body
+// markup skips the comment, doctype, CDATA section or bogus comment
+// starting with "<!" at i and returns the index after it, or -1 to stop.
+func (s *slimmer) markup(i int) int {
+	b := s.body
+	if bytes.HasPrefix(b[i+2:], []byte("--")) {
+		return commentEnd(b, i+4)
 	}
-	return append(out, body[last:]...)
+	if s.foreign() && bytes.HasPrefix(b[i+2:], []byte("[CDATA[")) {
+		// CDATA in foreign content ends at "]]>", a bogus comment
+		// elsewhere at the first ">": go on only when that is the same.
+		k := bytes.Index(b[i:], []byte("]]>"))
+		if k < 0 || bytes.IndexByte(b[i:], '>') != k+2 {
+			return -1
+		}
+		return i + k + 3
+	}
+	return closeAngle(b, i+2)
 }
 
-func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
-
-// rawTextElement names the element whose start tag begins b when its
-// content is raw text or RCDATA for the tokenizer (so tags inside it are
-// not tags), and reports whether the content is ours to cut (script and
-// style).
-func rawTextElement(b []byte) (name string, cut bool) {
-	for _, n := range []string{"script", "style"} {
-		if hasTagPrefix(b, n) {
-			return n, true
+// startTag handles the start tag at i: it cuts unused attributes, and the
+// contents of scripts and styles, and returns the index after what it
+// consumed, or -1 to stop.
+func (s *slimmer) startTag(i int) int {
+	b := s.body
+	var t tagScan
+	var drops [16][2]int
+	nd := 0
+	if !t.scan(b, i+1, func(a attrSpan) {
+		if a.keyEnd == a.keyStart {
+			return
+		}
+		if keptAttr(b[a.keyStart:a.keyEnd]) {
+			// A link's address matters only when it is an anchor in the
+			// page ("#notes") or a script ("javascript:"): others keep
+			// their first and last bytes.
+			if a.valEnd-a.valStart > 2 && t.nameEnd == i+2 && b[i+1]|0x20 == 'a' &&
+				(b[a.valStart] == 'h' || b[a.valStart] == '/') && bytes.EqualFold(b[a.keyStart:a.keyEnd], []byte("href")) && nd < len(drops) {
+				drops[nd] = [2]int{a.valStart + 1, a.valEnd - 1}
+				nd++
+			}
+			return
+		}
+		if nd > 0 && drops[nd-1][1] == a.keyStart {
+			drops[nd-1][1] = a.next
+		} else if nd < len(drops) {
+			drops[nd] = [2]int{a.keyStart, a.next}
+			nd++
+		}
+	}) {
+		return -1
+	}
+	// A cut reaching the tag's end must not make or unmake a self-closing
+	// tag ("<x a/>" against "<x a/ data-b>").
+	if nd > 0 {
+		if d := drops[nd-1]; b[d[1]] == '>' && (b[d[1]-1] == '/' || b[d[0]-1] == '/') {
+			nd--
 		}
 	}
-	for _, n := range []string{"textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"} {
-		if hasTagPrefix(b, n) {
-			return n, false
+	for _, d := range drops[:nd] {
+		s.cut(d[0], d[1])
+	}
+	name := lowerName(b[i+1 : t.nameEnd])
+	foreign := s.foreign()
+	switch name {
+	case "svg":
+		if !t.selfClosing(b) {
+			s.svg++
+		}
+	case "math":
+		if !t.selfClosing(b) {
+			s.math++
+		}
+	case "foreignobject", "desc", "title", "annotation-xml", "mi", "mo", "mn", "ms", "mtext":
+		if foreign {
+			s.sticky = true
 		}
 	}
-	return "", false
+	raw := rawTextTag(name)
+	if raw == "" {
+		return t.end
+	}
+	if raw == "plaintext" {
+		return -1 // the rest is raw text, or cannot be followed
+	}
+	var closeAt int
+	if raw == "script" && !foreign {
+		closeAt = scriptEnd(b[t.end:])
+	} else {
+		closeAt = indexEndTag(b[t.end:], raw)
+	}
+	if closeAt < 0 {
+		return -1 // unclosed: the rest is raw text anyway
+	}
+	inner := b[t.end : t.end+closeAt]
+	if foreign {
+		// Markup to the parser here, raw text to the tokenizer: both read
+		// the same only without a "<" inside.
+		if bytes.IndexByte(inner, '<') >= 0 {
+			return -1
+		}
+		return t.end + closeAt
+	}
+	if (raw == "script" || raw == "style") && len(inner) > 0 &&
+		!(raw == "script" && bytes.Contains(bytes.ToLower(b[i:t.end]), []byte("ld+json"))) {
+		s.cut(t.end, t.end+closeAt)
+	}
+	return t.end + closeAt
 }
 
-// hasTagPrefix reports whether b starts with the start tag "<name" followed
-// by white space, "/" or ">", ignoring case.
-func hasTagPrefix(b []byte, name string) bool {
-	if len(b) < len(name)+2 || !bytes.EqualFold(b[1:1+len(name)], []byte(name)) {
+// endTag follows foreign content through the end tag named name.
+func (s *slimmer) endTag(name string) {
+	switch name {
+	case "svg":
+		s.svg = max(s.svg-1, 0)
+	case "math":
+		s.math = max(s.math-1, 0)
+	}
+}
+
+// keptAttrs are the attributes something reads: our cleaning and
+// classification, readeck, go-trafilatura, and the parser itself (font
+// color, face and size end foreign content; annotation-xml's encoding
+// makes an integration point).
+var keptAttrs = wordSet(`class id role itemprop itemtype itemscope style hidden aria-hidden aria-modal
+	type href rel lang xml:lang dir name property content http-equiv charset datetime action
+	summary datatable colspan rowspan src width height color face size encoding
+	data-component data-testid data-lp-replacement-content`)
+
+// keptAttr reports whether the attribute named key (any case) is kept.
+func keptAttr(key []byte) bool {
+	var buf [32]byte
+	if len(key) > len(buf) {
 		return false
 	}
-	return isTagNameEnd(b[1+len(name)])
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return keptAttrs[string(buf[:len(key)])]
 }
 
-func isTagNameEnd(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>'
+// lowerName returns a tag name lower-cased, for the names slim looks for
+// (longer names come back as "").
+func lowerName(name []byte) string {
+	if len(name) > len("annotation-xml") {
+		return ""
+	}
+	var buf [14]byte
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return string(buf[:len(name)])
 }
 
-// startTagEnd returns the index just past the ">" closing the start tag at
-// the beginning of b, honouring quoted attribute values, or -1.
-func startTagEnd(b []byte) int {
-	var quote byte
-	for k := 1; k < len(b); k++ {
-		c := b[k]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
+// rawTextTag returns name when the tokenizer reads the element's content
+// as raw text or RCDATA (so tags inside it are not tags), else "".
+func rawTextTag(name string) string {
+	switch name {
+	case "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext":
+		return name
+	}
+	return ""
+}
+
+// attrSpan locates one attribute of a tag: its key, and next, where the
+// following attribute (or the tag's end) starts, so [keyStart, next) is
+// the attribute with the white space after it. A "/" the tokenizer takes
+// after a valueless key is left out of the span.
+type attrSpan struct {
+	keyStart, keyEnd, next int
+	valStart, valEnd       int // the value, quotes left out; equal when there is none
+}
+
+// tagScan is one tag read as the HTML tokenizer reads it.
+type tagScan struct {
+	nameEnd int // the index after the tag name
+	end     int // the index after the closing ">"
+	lastVal int // the end of the last attribute's unquoted value, or -1
+}
+
+// scan reads the tag whose name starts at b[start], calling f (when not
+// nil) for each attribute, and reports whether the tag ends before b
+// does.
+func (t *tagScan) scan(b []byte, start int, f func(attrSpan)) bool {
+	p := start
+	for p < len(b) && !isTagNameEnd(b[p]) {
+		p++
+	}
+	t.nameEnd = p
+	t.lastVal = -1
+	p = skipSpace(b, p)
+	for p < len(b) {
+		if b[p] == '>' {
+			t.end = p + 1
+			return true
+		}
+		a := attrSpan{keyStart: p}
+		// The key: a leading "=" belongs to it.
+		for p < len(b) {
+			c := b[p]
+			if c == '=' && p == a.keyStart {
+				p++
+				continue
 			}
-		case c == '"' || c == '\'':
-			// Quotes open values only after "="; elsewhere they are
-			// part of a name and the tokenizer does not pair them.
-			if k > 0 && prevNonSpace(b, k) == '=' {
-				quote = c
+			if c == '=' || c == '/' || c == '>' || isSpaceByte(c) {
+				break
 			}
-		case c == '>':
-			return k + 1
+			p++
+		}
+		a.keyEnd = p
+		t.lastVal = -1
+		// The value.
+		q := skipSpace(b, p)
+		if q >= len(b) {
+			return false
+		}
+		switch b[q] {
+		case '/':
+			a.next = q
+			p = q + 1
+		case '=':
+			q = skipSpace(b, q+1)
+			if q >= len(b) {
+				return false
+			}
+			switch c := b[q]; c {
+			case '>':
+				p = q
+			case '"', '\'':
+				k := bytes.IndexByte(b[q+1:], c)
+				if k < 0 {
+					return false
+				}
+				a.valStart, a.valEnd = q+1, q+1+k
+				p = q + 1 + k + 1
+			default:
+				a.valStart = q
+				for q < len(b) && b[q] != '>' && !isSpaceByte(b[q]) {
+					q++
+				}
+				if q >= len(b) {
+					return false
+				}
+				a.valEnd = q
+				t.lastVal = q
+				p = q
+				if b[q] != '>' {
+					p++
+				}
+			}
+			p = skipSpace(b, p)
+			a.next = p
+		default:
+			p = q
+			a.next = q
+		}
+		p = skipSpace(b, p)
+		if a.next > p {
+			a.next = p
+		}
+		if f != nil && p < len(b) {
+			f(a)
+		}
+	}
+	return false
+}
+
+// selfClosing reports, erring towards no, whether the scanned start tag
+// closes itself ("<svg/>"): a "/" before ">" that no unquoted value ends
+// with.
+func (t *tagScan) selfClosing(b []byte) bool {
+	return b[t.end-2] == '/' && t.lastVal != t.end-1
+}
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
+}
+
+func skipSpace(b []byte, p int) int {
+	for p < len(b) && isSpaceByte(b[p]) {
+		p++
+	}
+	return p
+}
+
+// closeAngle returns the index after the first ">" at or after b[i], or
+// -1.
+func closeAngle(b []byte, i int) int {
+	if i > len(b) {
+		return -1
+	}
+	k := bytes.IndexByte(b[i:], '>')
+	if k < 0 {
+		return -1
+	}
+	return i + k + 1
+}
+
+// commentEnd returns the index after the comment whose text starts at
+// b[i] (after "<!--"), following the tokenizer: "-->", "--!>", and "<!-->"
+// or "<!--->" at the start end it. -1 means it runs to the end.
+func commentEnd(b []byte, i int) int {
+	dashes, beginning := 0, true
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '-':
+			dashes++
+			continue
+		case '>':
+			if dashes >= 2 || beginning {
+				return i + 1
+			}
+		case '!':
+			if dashes >= 2 {
+				i++
+				if i >= len(b) {
+					return -1
+				}
+				switch b[i] {
+				case '>':
+					return i + 1
+				case '-':
+					dashes, beginning = 1, false
+					continue
+				}
+			}
+		}
+		dashes, beginning = 0, false
+	}
+	return -1
+}
+
+// scriptEnd returns the index of the "</script" ending the script data
+// that starts b, following the tokenizer's escape states ("<!--" and a
+// nested "<script" hide an end tag), or -1.
+func scriptEnd(b []byte) int {
+	const (
+		data = iota
+		escaped
+		escapedDash
+		escapedDashDash
+		double
+		doubleDash
+		doubleDashDash
+	)
+	state := data
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch state {
+		case data:
+			if c != '<' {
+				continue
+			}
+			if rawEndTagAt(b, i, "script") {
+				return i
+			}
+			if bytes.HasPrefix(b[i+1:], []byte("!--")) {
+				i += 3
+				state = escapedDashDash
+			}
+		case escaped, escapedDash, escapedDashDash:
+			switch {
+			case c == '-':
+				state = min(state+1, escapedDashDash)
+			case c == '>' && state == escapedDashDash:
+				state = data
+			case c == '<':
+				if rawEndTagAt(b, i, "script") {
+					return i
+				}
+				switch {
+				case i+1 < len(b) && b[i+1] == '/':
+					state = escaped
+				case i+1 < len(b) && isASCIILetter(b[i+1]):
+					state = escaped
+					if n, ok := scriptTagAt(b, i+1); ok {
+						i = n
+						state = double
+					}
+				default:
+					state = data // as the tokenizer does, not escaped
+				}
+			default:
+				state = escaped
+			}
+		case double, doubleDash, doubleDashDash:
+			switch {
+			case c == '-':
+				state = min(state+1, doubleDashDash)
+			case c == '>' && state == doubleDashDash:
+				state = data
+			case c == '<':
+				state = double
+				if i+1 < len(b) && b[i+1] == '/' {
+					if n, ok := scriptTagAt(b, i+2); ok {
+						i = n
+						state = escaped
+					}
+				}
+			default:
+				state = double
+			}
 		}
 	}
 	return -1
 }
 
-func prevNonSpace(b []byte, k int) byte {
-	for k--; k >= 0; k-- {
-		if c := b[k]; c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
-			return c
-		}
+// rawEndTagAt reports whether b[i:] starts with "</name" (ASCII case
+// folded) and a byte ending a tag name.
+func rawEndTagAt(b []byte, i int, name string) bool {
+	return i+2+len(name) < len(b) && b[i+1] == '/' &&
+		bytes.EqualFold(b[i+2:i+2+len(name)], []byte(name)) && isTagNameEnd(b[i+2+len(name)])
+}
+
+// scriptTagAt reports whether b[i:] starts with "script" (ASCII case
+// folded) and a byte ending a tag name, and returns the index of that
+// byte.
+func scriptTagAt(b []byte, i int) (int, bool) {
+	const name = "script"
+	if i+len(name) < len(b) && bytes.EqualFold(b[i:i+len(name)], []byte(name)) && isTagNameEnd(b[i+len(name)]) {
+		return i + len(name), true
 	}
-	return 0
+	return 0, false
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+func isTagNameEnd(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>'
 }
 
 // indexEndTag returns the index of the first "</name" (any case) in b that
@@ -160,7 +558,7 @@ func indexEndTag(b []byte, name string) int {
 			return -1
 		}
 		at := off + j
-		if at+2+len(name) < len(b) && bytes.EqualFold(b[at+2:at+2+len(name)], []byte(name)) && isTagNameEnd(b[at+2+len(name)]) {
+		if rawEndTagAt(b, at, name) {
 			return at
 		}
 		off = at + 2
