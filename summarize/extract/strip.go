@@ -6,22 +6,25 @@ import (
 
 // slim returns body without the bytes the extraction never reads, cut
 // before parsing because tokenizing them is most of the parse: the
-// contents of <script> (JSON-LD excepted) and <style> elements, and the
+// contents of <script> (JSON-LD excepted) and <style> elements, the
 // attributes no reader of the tree looks at (data-*, event handlers,
-// srcset, SVG path data...; keptAttrs lists the others). Attributes are
-// two thirds of a typical page's markup.
+// srcset, SVG path data...; keptAttr lists the others), most of each link
+// address, and the head's comments and unused <meta> and <link> elements
+// (those prepare would remove). Attributes are two thirds of a typical
+// page's markup.
 //
 // It scans the page with the HTML tokenizer's own rules (tags with their
 // quoted attribute values, comments, raw-text and RCDATA elements, the
 // escapes of script data), so what it takes for a tag is a tag to the
-// parser too, and a cut can only remove an attribute or raw text. Inside
+// parser too, and a cut can only remove an attribute, raw text or a token
+// with white space of its own before it. Inside
 // SVG and MathML the parser treats <style>, <script> and <title> as markup
 // and allows CDATA, which the tokenizer alone cannot tell: there, such
 // elements are only skipped when both readings agree, and slimming stops
 // when they might not. body is not modified; when nothing is cut it is
 // returned as is.
 func slim(body []byte) []byte {
-	s := slimmer{body: body}
+	s := slimmer{body: body, inHead: true}
 	s.run()
 	if s.out == nil {
 		return body
@@ -42,6 +45,9 @@ type slimmer struct {
 	// content, after which the parser's state cannot be followed.
 	svg, math int
 	sticky    bool
+
+	markEnd int  // the index after the last tag or comment
+	inHead  bool // nothing but head elements, comments and white space yet
 }
 
 func (s *slimmer) cut(from, to int) {
@@ -50,6 +56,28 @@ func (s *slimmer) cut(from, to int) {
 	}
 	s.out = append(s.out, s.body[s.last:from]...)
 	s.last = to
+}
+
+// cutToken cuts the whole token body[from:to] (a comment, an unused
+// <meta>) with the white space before it, while the page is still in its
+// head, when that white space follows a tag or comment and white space
+// follows the token: then only white space that was a text of its own
+// goes, and nothing new becomes markup. (In the body, white space can
+// restore formatting elements or open a <pre>: cuts there could move
+// elements.)
+func (s *slimmer) cutToken(from, to int) {
+	b := s.body
+	if to < len(b) && !isSpaceByte(b[to]) {
+		return
+	}
+	w := from
+	for w > 0 && isSpaceByte(b[w-1]) {
+		w--
+	}
+	if !s.inHead || w != s.markEnd || s.last > w {
+		return
+	}
+	s.cut(w, to)
 }
 
 func (s *slimmer) foreign() bool { return s.sticky || s.svg > 0 || s.math > 0 }
@@ -64,6 +92,9 @@ func (s *slimmer) run() {
 			return
 		}
 		i += j
+		if s.inHead && bytes.ContainsFunc(b[s.markEnd:i], func(r rune) bool { return !isSpaceByte(byte(r)) || r >= 0x80 }) {
+			s.inHead = false // text
+		}
 		c := b[i+1]
 		switch {
 		case c == '!':
@@ -77,7 +108,7 @@ func (s *slimmer) run() {
 			if end < 0 {
 				return
 			}
-			i = end
+			i, s.markEnd = end, end
 		case c == '/':
 			if i+2 >= len(b) {
 				return
@@ -91,7 +122,12 @@ func (s *slimmer) run() {
 				if !t.scan(b, i+2, nil) {
 					return
 				}
-				s.endTag(lowerName(b[i+2 : t.nameEnd]))
+				var buf [32]byte
+				name := lower(&buf, b[i+2:t.nameEnd])
+				s.endTag(name)
+				if !headTag(name) {
+					s.inHead = false
+				}
 				i = t.end
 			default:
 				end := closeAngle(b, i+2)
@@ -100,6 +136,7 @@ func (s *slimmer) run() {
 				}
 				i = end
 			}
+			s.markEnd = i
 		case isASCIILetter(c):
 			end := s.startTag(i)
 			if end < 0 {
@@ -117,7 +154,12 @@ func (s *slimmer) run() {
 func (s *slimmer) markup(i int) int {
 	b := s.body
 	if bytes.HasPrefix(b[i+2:], []byte("--")) {
-		return commentEnd(b, i+4)
+		end := commentEnd(b, i+4)
+		if end > 0 {
+			s.cutToken(i, end)
+			s.markEnd = end
+		}
+		return end
 	}
 	if s.foreign() && bytes.HasPrefix(b[i+2:], []byte("[CDATA[")) {
 		// CDATA in foreign content ends at "]]>", a bogus comment
@@ -126,9 +168,11 @@ func (s *slimmer) markup(i int) int {
 		if k < 0 || bytes.IndexByte(b[i:], '>') != k+2 {
 			return -1
 		}
-		return i + k + 3
+		return i + k + 3 // text, in foreign content
 	}
-	return closeAngle(b, i+2)
+	end := closeAngle(b, i+2)
+	s.markEnd = end
+	return end
 }
 
 // startTag handles the start tag at i: it cuts unused attributes, and the
@@ -139,9 +183,15 @@ func (s *slimmer) startTag(i int) int {
 	var t tagScan
 	var drops [16][2]int
 	nd := 0
+	var head headAttrs
 	if !t.scan(b, i+1, func(a attrSpan) {
 		if a.keyEnd == a.keyStart {
 			return
+		}
+		if s.inHead {
+			if tag := b[i+1 : t.nameEnd]; bytes.EqualFold(tag, []byte("meta")) || bytes.EqualFold(tag, []byte("link")) {
+				head.note(b, a)
+			}
 		}
 		if keptAttr(b[a.keyStart:a.keyEnd]) {
 			// A link's address matters only when it is an anchor in the
@@ -170,12 +220,22 @@ func (s *slimmer) startTag(i int) int {
 			nd--
 		}
 	}
+	var buf [32]byte
+	name := lower(&buf, b[i+1:t.nameEnd])
+	foreign := s.foreign()
+	if !headTag(name) {
+		s.inHead = false
+	}
+	if tag := string(name); (tag == "meta" || tag == "link") && s.inHead && !head.useful(tag) {
+		s.cutToken(i, t.end)
+		s.markEnd = t.end
+		return t.end
+	}
+	s.markEnd = t.end
 	for _, d := range drops[:nd] {
 		s.cut(d[0], d[1])
 	}
-	name := lowerName(b[i+1 : t.nameEnd])
-	foreign := s.foreign()
-	switch name {
+	switch string(name) {
 	case "svg":
 		if !t.selfClosing(b) {
 			s.svg++
@@ -212,18 +272,20 @@ func (s *slimmer) startTag(i int) int {
 		if bytes.IndexByte(inner, '<') >= 0 {
 			return -1
 		}
+		s.markEnd = t.end + closeAt
 		return t.end + closeAt
 	}
 	if (raw == "script" || raw == "style") && len(inner) > 0 &&
 		!(raw == "script" && bytes.Contains(bytes.ToLower(b[i:t.end]), []byte("ld+json"))) {
 		s.cut(t.end, t.end+closeAt)
 	}
+	s.markEnd = t.end + closeAt // raw text is no text of the page's body
 	return t.end + closeAt
 }
 
 // endTag follows foreign content through the end tag named name.
-func (s *slimmer) endTag(name string) {
-	switch name {
+func (s *slimmer) endTag(name []byte) {
+	switch string(name) {
 	case "svg":
 		s.svg = max(s.svg-1, 0)
 	case "math":
@@ -231,52 +293,60 @@ func (s *slimmer) endTag(name string) {
 	}
 }
 
-// keptAttrs are the attributes something reads: our cleaning and
-// classification, readeck, go-trafilatura, and the parser itself (font
-// color, face and size end foreign content; annotation-xml's encoding
-// makes an integration point).
-var keptAttrs = wordSet(`class id role itemprop itemtype itemscope style hidden aria-hidden aria-modal
-	type href rel lang xml:lang dir name property content http-equiv charset datetime action
-	summary datatable colspan rowspan src width height color face size encoding
-	data-component data-testid data-lp-replacement-content`)
-
-// keptAttr reports whether the attribute named key (any case) is kept.
+// keptAttr reports whether the attribute named key (any case) is one
+// something reads: our cleaning and classification, readeck,
+// go-trafilatura, or the parser itself (font color, face and size end
+// foreign content; annotation-xml's encoding makes an integration point).
 func keptAttr(key []byte) bool {
 	var buf [32]byte
-	if len(key) > len(buf) {
-		return false
+	switch string(lower(&buf, key)) {
+	case "class", "id", "role", "itemprop", "itemtype", "itemscope", "style", "hidden", "aria-hidden", "aria-modal",
+		"type", "href", "rel", "lang", "xml:lang", "dir", "name", "property", "content", "http-equiv", "charset",
+		"datetime", "action", "summary", "datatable", "colspan", "rowspan", "src", "width", "height",
+		"color", "face", "size", "encoding", "data-component", "data-testid", "data-lp-replacement-content":
+		return true
 	}
-	for i, c := range key {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	return keptAttrs[string(buf[:len(key)])]
+	return false
 }
 
-// lowerName returns a tag name lower-cased, for the names slim looks for
-// (longer names come back as "").
-func lowerName(name []byte) string {
-	if len(name) > len("annotation-xml") {
-		return ""
+// lower returns s ASCII-lower-cased in buf, or nil when it is longer.
+func lower(buf *[32]byte, s []byte) []byte {
+	if len(s) > len(buf) {
+		return nil
 	}
-	var buf [14]byte
-	for i, c := range name {
+	for i, c := range s {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		buf[i] = c
 	}
-	return string(buf[:len(name)])
+	return buf[:len(s)]
 }
 
 // rawTextTag returns name when the tokenizer reads the element's content
 // as raw text or RCDATA (so tags inside it are not tags), else "".
-func rawTextTag(name string) string {
-	switch name {
-	case "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext":
-		return name
+func rawTextTag(name []byte) string {
+	switch string(name) {
+	case "script":
+		return "script"
+	case "style":
+		return "style"
+	case "textarea":
+		return "textarea"
+	case "title":
+		return "title"
+	case "xmp":
+		return "xmp"
+	case "iframe":
+		return "iframe"
+	case "noembed":
+		return "noembed"
+	case "noframes":
+		return "noframes"
+	case "noscript":
+		return "noscript"
+	case "plaintext":
+		return "plaintext"
 	}
 	return ""
 }
@@ -468,6 +538,11 @@ func scriptEnd(b []byte) int {
 		switch state {
 		case data:
 			if c != '<' {
+				k := bytes.IndexByte(b[i:], '<')
+				if k < 0 {
+					return -1
+				}
+				i += k - 1
 				continue
 			}
 			if rawEndTagAt(b, i, "script") {
@@ -563,4 +638,71 @@ func indexEndTag(b []byte, name string) int {
 		}
 		off = at + 2
 	}
+}
+
+// headAttrs are the attribute values that tell whether a <meta> or <link>
+// is worth parsing, as usefulHeadElement tells it of the parsed element.
+type headAttrs struct {
+	property, name, itemprop, httpEquiv, rel []byte
+	seen                                     uint8 // attributes met, to keep the first of each
+	entity                                   bool  // a value holds "&": it is not read as it stands
+}
+
+// note records the attribute a of a tag in b.
+func (h *headAttrs) note(b []byte, a attrSpan) {
+	key := b[a.keyStart:a.keyEnd]
+	for k, name := range [...]string{"property", "name", "itemprop", "http-equiv", "rel"} {
+		if h.seen&(1<<k) != 0 || !bytes.EqualFold(key, []byte(name)) {
+			continue
+		}
+		h.seen |= 1 << k
+		v := b[a.valStart:a.valEnd]
+		if bytes.IndexByte(v, '&') >= 0 {
+			h.entity = true
+		}
+		switch k {
+		case 0:
+			h.property = v
+		case 1:
+			h.name = v
+		case 2:
+			h.itemprop = v
+		case 3:
+			h.httpEquiv = v
+		case 4:
+			h.rel = v
+		}
+	}
+}
+
+// useful reports whether the <meta> or <link> element (by tag name) is
+// one usefulHeadElement keeps.
+func (h *headAttrs) useful(tag string) bool {
+	if h.entity {
+		return true
+	}
+	if tag == "link" {
+		return bytes.EqualFold(h.rel, []byte("canonical"))
+	}
+	key := bytes.Join([][]byte{h.property, h.name, h.itemprop, h.httpEquiv}, []byte(" "))
+	if len(bytes.TrimSpace(key)) == 0 {
+		return true // charset
+	}
+	key = bytes.ToLower(key)
+	for _, w := range usefulMeta {
+		if bytes.Contains(key, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// headTag reports the elements (by lower-case name) that may stand in a
+// page's head, with the document's own elements.
+func headTag(name []byte) bool {
+	switch string(name) {
+	case "html", "head", "meta", "link", "title", "script", "style", "noscript", "base", "basefont", "bgsound":
+		return true
+	}
+	return false
 }

@@ -21,8 +21,9 @@ func visibleText(t *testing.T, body []byte) string {
 }
 
 // treeDump renders the parsed tree of body as slim should leave it: every
-// node with its kept attributes, and without the text of scripts and
-// styles.
+// node with its kept attributes, and without comments, unused <meta> and
+// <link> elements, the text of scripts and styles, the addresses of links
+// (but their first byte), and with each run of text as its words.
 func treeDump(body []byte) string {
 	doc, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
@@ -31,10 +32,6 @@ func treeDump(body []byte) string {
 	var b strings.Builder
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
-		if n.Type == html.TextNode && n.Parent != nil && n.Parent.Type == html.ElementNode && n.Parent.Namespace == "" &&
-			(n.Parent.Data == "script" && !isJSONLD(n.Parent) || n.Parent.Data == "style") {
-			return
-		}
 		fmt.Fprintf(&b, "%s%d %s %q", strings.Repeat(" ", depth), n.Type, n.Namespace, n.Data)
 		for _, a := range n.Attr {
 			if !keptAttr([]byte(a.Key)) {
@@ -47,9 +44,36 @@ func treeDump(body []byte) string {
 			fmt.Fprintf(&b, " %s:%s=%q", a.Namespace, a.Key, a.Val)
 		}
 		b.WriteByte('\n')
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, depth+1)
+		var text strings.Builder
+		flush := func() {
+			if text.Len() > 0 {
+				// White space may move: a cut comment can join it to
+				// text a table fosters out, or make it a <pre>'s
+				// dropped first newline.
+				t := strings.Join(strings.Fields(text.String()), " ")
+				if t == "" {
+					text.Reset()
+					return
+				}
+				fmt.Fprintf(&b, "%s%d %q\n", strings.Repeat(" ", depth+1), html.TextNode, t)
+				text.Reset()
+			}
 		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.CommentNode:
+			case c.Type == html.ElementNode && c.Namespace == "" && (c.Data == "meta" || c.Data == "link") && !usefulHeadElement(c):
+			case c.Type == html.TextNode:
+				if n.Type == html.ElementNode && n.Namespace == "" && (n.Data == "script" && !isJSONLD(n) || n.Data == "style") {
+					continue
+				}
+				text.WriteString(c.Data)
+			default:
+				flush()
+				walk(c, depth+1)
+			}
+		}
+		flush()
 	}
 	walk(doc, 0)
 	return b.String()
@@ -66,7 +90,7 @@ func TestSlim(t *testing.T) {
 		{"json-ld kept", `<script type="application/ld+json">{"a":1}</script>`, `<script type="application/ld+json">{"a":1}</script>`},
 		{"script escapes", `<script><!-- <script>x</script> --></script><p>k</p>`, `<script></script><p>k</p>`},
 		{"in comment", `<!-- <script> --><p>keep</p><script>x</script>`, `<!-- <script> --><p>keep</p><script></script>`},
-		{"comment ends at --!>", `<!-- a --!><p data-x="1">k</p>`, `<!-- a --!><p >k</p>`},
+		{"comment ends at --!>", `<!-- a --!> <p data-x="1">k</p>`, ` <p >k</p>`},
 		{"in attribute", `<div title="<script>"><p hidden>s</p></script>"> t</div>`, `<div ><p hidden>s</p></script>"> t</div>`},
 		{"in textarea", `<textarea><script></textarea><p>keep</p></script>`, `<textarea><script></textarea><p>keep</p></script>`},
 		{"scriptx is not script", `<scriptx>keep</scriptx>`, `<scriptx>keep</scriptx>`},
@@ -78,6 +102,8 @@ func TestSlim(t *testing.T) {
 		{"self-closing kept", `<br data-x=1/><x data-y/>`, `<br data-x=1/><x />`},
 		{"svg title with markup stops", `<svg><title>a<b>c</b></title></svg><p data-x=1>t</p>`, `<svg><title>a<b>c</b></title></svg><p data-x=1>t</p>`},
 		{"link addresses", `<a href="https://example.com/a" class=x>t</a><a href="#notes">n</a><link href="/feed.xml">`, `<a href="ha" class=x>t</a><a href="#notes">n</a><link href="/feed.xml">`},
+		{"comments and unused metadata", "<head>\n <meta charset=utf-8>\n <meta name=viewport content=x>\n <link rel=stylesheet href=/a.css> <meta property=og:title content=T>\n<!-- c -->\n</head><p>a <!-- b --> c</p><p>a<!-- b --> c</p>",
+			"<head>\n <meta charset=utf-8> <meta property=og:title content=T>\n</head><p>a <!-- b --> c</p><p>a<!-- b --> c</p>"},
 		{"svg closed", `<svg><path d="M0"/></svg><script>x</script>`, `<svg><path /></svg><script></script>`},
 	}
 	for _, tc := range tests {
@@ -127,7 +153,8 @@ func TestSlimTokenSoup(t *testing.T) {
 		"<svg>", "</svg>", "<math>", "</math>", "<title>", "</title>", "<style>", "</style>", "<p data-x=1>",
 		"<div hidden>", "</div>", "a", "<![CDATA[", "]]>", "<desc>", "<b>", "</p>", "<textarea>", "<x ", "data-y",
 		"class", "hidden", "<table>", "<td>", "<font color=red>", "<mi>", "<!", "?", "<?", "<plaintext>", "\x00",
-		"</", "script", "<foreignObject>", `<a href="/x">`, "</a>", "href=h", "<svg/>", "<noscript>"}
+		"</", "script", "<foreignObject>", `<a href="/x">`, "</a>", "href=h", "<svg/>", "<noscript>",
+		"<meta name=viewport>", "<link rel=canonical>", "<link rel=x>", "<head>", "</head>", "<body>", "<pre>", "\n", "&", "amp;", "<!-- c -->", "<!---->"}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 5000 {
 		var b []byte
