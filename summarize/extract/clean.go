@@ -2,6 +2,8 @@ package extract
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -31,16 +33,55 @@ func isHidden(n *html.Node) bool {
 				return true
 			}
 		case "class":
-			for _, c := range strings.Fields(a.Val) {
-				if hiddenClasses[strings.ToLower(c)] {
-					return true
-				}
+			if hasHiddenClass(a.Val) {
+				return true
 			}
 		case "type":
 			if n.Data == "input" && strings.EqualFold(a.Val, "hidden") {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// hasHiddenClass reports whether a word of the class attribute value v
+// (split at white space) is in hiddenClasses, ignoring case, without
+// allocating. Those words are ASCII, and no other letter lower-cases to
+// one of theirs, so a word with other letters never matches.
+func hasHiddenClass(v string) bool {
+	var buf [24]byte
+	n, other := 0, false
+	for i := 0; i <= len(v); {
+		c, size := byte(' '), 1
+		if i < len(v) {
+			c = v[i]
+		}
+		if c >= utf8.RuneSelf {
+			r, sz := utf8.DecodeRuneInString(v[i:])
+			size = sz
+			if unicode.IsSpace(r) {
+				c = ' '
+			} else {
+				other = true
+			}
+		}
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			if n > 0 && !other && n <= len(buf) && hiddenClasses[string(buf[:n])] {
+				return true
+			}
+			n, other = 0, false
+		case c < utf8.RuneSelf:
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if n < len(buf) {
+				buf[n] = c
+			}
+			n++
+		}
+		i += size
 	}
 	return false
 }
