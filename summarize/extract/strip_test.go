@@ -10,16 +10,6 @@ import (
 	"golang.org/x/net/html"
 )
 
-// visibleText is what a document shows after parsing.
-func visibleText(t *testing.T, body []byte) string {
-	t.Helper()
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		return "parse error: " + err.Error()
-	}
-	return renderText(doc)
-}
-
 // treeDump renders the parsed tree of body as slim should leave it: every
 // node with its kept attributes, and without comments, unused <meta> and
 // <link> elements, the text of scripts and styles, the addresses of links
