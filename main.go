@@ -20,7 +20,7 @@ var version = "dev"
 const usage = `Linkbrief turns links into short, honest briefs.
 
 Usage:
-  linkbrief run [--config FILE]                   the Discord bot
+  linkbrief run [--config FILE] [--no-gateway]    the Discord bot (--no-gateway: HTTP interactions only)
   linkbrief summarize [flags] SOURCE...           brief of each SOURCE
       --config FILE  --backend auto|llm|extractive  --format text|markdown|json
       --lang CODE  --no-cache
