@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -214,5 +216,81 @@ func TestRunUnusableDataDirectory(t *testing.T) {
 	code, _, errOut := runCLI(t, map[string]string{"LINKBRIEF_DISCORD_TOKEN": "tok"}, "", "run", "--config", cfg)
 	if code != 1 || !strings.Contains(errOut, "cannot open the store") || !strings.Contains(errOut, "not-a-dir") {
 		t.Errorf("run with an unusable data directory: exit %d, stderr %q; want 1 and a reason naming the path", code, errOut)
+	}
+}
+
+func TestRunNoGatewayNeedsHTTP(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	cfg := writeConfig(t, fmt.Sprintf("[store]\ndsn = %q\n", db))
+	code, _, errOut := runCLI(t, map[string]string{"LINKBRIEF_DISCORD_TOKEN": "tok"}, "", "run", "--no-gateway", "--config", cfg)
+	if code != 2 || !strings.Contains(errOut, "public_key") {
+		t.Errorf("run --no-gateway without http.listen: exit %d, stderr %q; want 2 and what is missing", code, errOut)
+	}
+}
+
+// TestRunHTTPOnlyReplica runs the binary as an HTTP-only replica: it
+// answers a signed PING, refuses a bad signature, and stops on SIGTERM.
+func TestRunHTTPOnlyReplica(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := discordtest.New(t, discordtest.Options{})
+	addr := freeAddr(t)
+	cfg := writeConfig(t, fmt.Sprintf("[http]\nlisten = %q\n[discord]\napi_url = %q\npublic_key = %q\n[store]\ndsn = %q\n",
+		addr, dc.APIURL(), hex.EncodeToString(pub), filepath.Join(t.TempDir(), "r.db")))
+	cmd := exec.Command(bin, "run", "--no-gateway", "--config", cfg)
+	cmd.Env = append(os.Environ(), "LINKBRIEF_DISCORD_TOKEN="+dc.Token())
+	var logs lockedBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+
+	ping := func(sign ed25519.PrivateKey) (int, string) {
+		body := `{"type":1,"id":"1","application_id":"` + dc.AppID() + `","token":"t","version":1}`
+		ts := fmt.Sprint(time.Now().Unix())
+		req, _ := http.NewRequest("POST", "http://"+addr+"/interactions", strings.NewReader(body))
+		req.Header.Set("X-Signature-Timestamp", ts)
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(sign, []byte(ts+body))))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	var code int
+	var body string
+	dc.WaitFor(t, 20*time.Second, func() bool { code, body = ping(priv); return code == 200 }, "the replica to answer a PING")
+	if !strings.Contains(body, `"type":1`) {
+		t.Errorf("PING answered %q, want {\"type\":1}", body)
+	}
+	_, other, _ := ed25519.GenerateKey(nil)
+	if code, _ := ping(other); code != 401 {
+		t.Errorf("badly signed PING: status %d, want 401", code)
+	}
+	if dc.Identifies() != 0 {
+		t.Errorf("an HTTP-only replica opened the gateway (%d IDENTIFYs)", dc.Identifies())
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("still running 15 s after SIGTERM\n%s", logs.String())
 	}
 }
