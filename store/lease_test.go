@@ -6,9 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -519,56 +517,17 @@ func TestTwoProcessesCoord(t *testing.T) {
 }
 
 func testTwoProcessesCoord(t *testing.T, spec, prefix string) {
-	type child struct {
-		cmd    *exec.Cmd
-		stdin  io.WriteCloser
-		lines  *bufio.Scanner
-		stderr *strings.Builder
-	}
-	var children []child
-	for range 2 {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCoordChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), coordChildEnv+"="+spec, coordChildPrefixEnv+"="+prefix)
-		c := child{cmd: cmd, stderr: &strings.Builder{}}
-		cmd.Stderr = c.stderr
-		var err error
-		if c.stdin, err = cmd.StdinPipe(); err != nil {
-			t.Fatal(err)
-		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.lines = bufio.NewScanner(out)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		if !c.lines.Scan() || c.lines.Text() != "ready" {
-			t.Fatalf("child did not get ready: %q\n%s", c.lines.Text(), c.stderr)
-		}
-		children = append(children, c)
-	}
-	// Opposite orders make the two meet on the same leases mid-way.
-	for i, c := range children {
-		if _, err := io.WriteString(c.stdin, []string{"forward\n", "reverse\n"}[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	racers := startRacers(t, "TestCoordChild", coordChildEnv+"="+spec, coordChildPrefixEnv+"="+prefix)
 	leases := make(map[string]int)
-	takes := make([]int, len(children))
-	for i, c := range children {
-		for c.lines.Scan() {
-			line := c.lines.Text()
+	takes := make([]int, len(racers))
+	for i, r := range racers {
+		r.each(t, func(line string) {
 			if id, ok := strings.CutPrefix(line, "lease "); ok {
 				leases[id]++
 			} else if line == "take" {
 				takes[i]++
 			}
-		}
-		if err := c.cmd.Wait(); err != nil {
-			t.Fatalf("child %d: %v\n%s", i, err, c.stderr)
-		}
+		})
 	}
 	for i := range 200 {
 		if n := leases[fmt.Sprint(i)]; n != 1 {

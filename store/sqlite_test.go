@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -114,47 +113,7 @@ func TestTwoHandlesClaim(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "shared.db")
 	a, b := openSQLite(t, path, Options{}), openSQLite(t, path, Options{})
-	const events, perHandle = 20, 4
-	for e := range events {
-		id := fmt.Sprintf("%d", 1300000000000000000+e)
-		var (
-			wg   sync.WaitGroup
-			mu   sync.Mutex
-			wins int
-			errs []error
-		)
-		start := make(chan struct{})
-		for i := range 2 * perHandle {
-			s := a
-			if i%2 == 1 {
-				s = b
-			}
-			wg.Go(func() {
-				<-start
-				ok, err := s.ClaimEvent(t.Context(), id)
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					errs = append(errs, err)
-				}
-				if ok {
-					wins++
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if wins != 1 || len(errs) > 0 {
-			t.Errorf("ClaimEvent(%s) from two handles: %d won, errors %v; want exactly 1, no errors", id, wins, errs)
-		}
-	}
-	// Writes through one handle are visible to the other.
-	if err := a.PutBrief(t.Context(), "k", []byte("from a"), time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := b.GetBrief(t.Context(), "k"); err != nil || string(got) != "from a" {
-		t.Errorf("b.GetBrief(k) = %q, %v; want \"from a\"", got, err)
-	}
+	testTwoHandlesClaim(t, a, b)
 }
 
 // TestMixedLoad runs writers and readers on two handles at once: with the
@@ -698,59 +657,5 @@ func TestTwoProcessesClaim(t *testing.T) {
 	}
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "claims.db")
-	type child struct {
-		cmd    *exec.Cmd
-		stdin  io.WriteCloser
-		lines  *bufio.Scanner
-		stderr *strings.Builder
-	}
-	var children []child
-	for range 2 {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestClaimChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), claimChildEnv+"="+path)
-		c := child{cmd: cmd, stderr: &strings.Builder{}}
-		cmd.Stderr = c.stderr
-		var err error
-		if c.stdin, err = cmd.StdinPipe(); err != nil {
-			t.Fatal(err)
-		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.lines = bufio.NewScanner(out)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		if !c.lines.Scan() || c.lines.Text() != "ready" {
-			t.Fatalf("child did not get ready: %q\n%s", c.lines.Text(), c.stderr)
-		}
-		children = append(children, c)
-	}
-	// Opposite orders make the two meet on the same events mid-way.
-	for i, c := range children {
-		if _, err := io.WriteString(c.stdin, []string{"forward\n", "reverse\n"}[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	wins := make(map[string]int)
-	perChild := make([]int, len(children))
-	for i, c := range children {
-		for c.lines.Scan() {
-			if id, ok := strings.CutPrefix(c.lines.Text(), "won "); ok {
-				wins[id]++
-				perChild[i]++
-			}
-		}
-		if err := c.cmd.Wait(); err != nil {
-			t.Fatalf("child %d: %v\n%s", i, err, c.stderr)
-		}
-	}
-	for i := range 300 {
-		if n := wins[fmt.Sprint(i)]; n != 1 {
-			t.Errorf("event %d won %d times across two processes, want 1", i, n)
-		}
-	}
-	t.Logf("wins per process: %v", perChild)
+	checkClaimWins(t, startRacers(t, "TestClaimChild", claimChildEnv+"="+path), 300)
 }

@@ -563,3 +563,50 @@ func testHostileTimes(t *testing.T, s Store) {
 		}
 	}
 }
+
+// testTwoHandlesClaim has two handles on one database, standing in for two
+// processes, claim the same events at once: each is won exactly once, and
+// a write through one handle is read through the other.
+func testTwoHandlesClaim(t *testing.T, a, b Store) {
+	t.Helper()
+	const events, perHandle = 20, 4
+	for e := range events {
+		id := fmt.Sprintf("%d", 1300000000000000000+e)
+		var (
+			wg   sync.WaitGroup
+			mu   sync.Mutex
+			wins int
+			errs []error
+		)
+		start := make(chan struct{})
+		for i := range 2 * perHandle {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			wg.Go(func() {
+				<-start
+				ok, err := s.ClaimEvent(t.Context(), id)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				if ok {
+					wins++
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if wins != 1 || len(errs) > 0 {
+			t.Errorf("ClaimEvent(%s) from two handles: %d won, errors %v; want exactly 1, no errors", id, wins, errs)
+		}
+	}
+	if err := a.PutBrief(t.Context(), "k", []byte("from a"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.GetBrief(t.Context(), "k"); err != nil || string(got) != "from a" {
+		t.Errorf("b.GetBrief(k) = %q, %v; want \"from a\"", got, err)
+	}
+}
