@@ -47,8 +47,8 @@ type Options struct {
 	// (DefaultAPIURL), a REST proxy, or a local fake in tests. Paths are
 	// appended to it as they follow /api/v9/ on Discord. The redirection
 	// is done by this session's HTTP transport, not by rewriting
-	// discordgo's process-wide endpoint variables (SetAPIBase), so bots
-	// aimed at different servers can run side by side.
+	// discordgo's process-wide endpoint variables, so bots aimed at
+	// different servers can run side by side.
 	APIURL string
 	// GuildID, when set, registers the commands in that guild only
 	// instead of globally.

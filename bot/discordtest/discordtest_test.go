@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/linkbrief/linkbrief/bot"
 	"github.com/linkbrief/linkbrief/bot/discordtest"
 )
 
@@ -92,66 +90,13 @@ func restCode(t *testing.T, err error) (status, code int) {
 	return re.Response.StatusCode, re.Message.Code
 }
 
-// apiServer is the fake every test using bot.SetAPIBase shares: the
-// endpoints are process-wide, so they are set once, in TestMain, before any
-// session exists, and never change afterwards (a write while discordgo
-// goroutines read them would be a data race).
-var apiServer *discordtest.Server
-
-// derived holds what SetAPIBase derived from a proxy-style base in
-// TestMain, for TestSetAPIBase to check.
-var derived map[string]string
-
-func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	if err := bot.SetAPIBase("http://proxy.local/discord/api/v10"); err != nil {
-		fmt.Fprintln(os.Stderr, "SetAPIBase:", err)
-		return 1
-	}
-	derived = map[string]string{
-		"EndpointAPI":              discordgo.EndpointAPI,
-		"EndpointGateway":          discordgo.EndpointGateway,
-		"EndpointGatewayBot":       discordgo.EndpointGatewayBot,
-		"EndpointChannels":         discordgo.EndpointChannels,
-		"EndpointWebhooks":         discordgo.EndpointWebhooks,
-		"EndpointApplications":     discordgo.EndpointApplications,
-		"ChannelMessages":          discordgo.EndpointChannelMessages("1"),
-		"InteractionResponse":      discordgo.EndpointInteractionResponse("2", "tok"),
-		"FollowupMessage":          discordgo.EndpointFollowupMessage("3", "tok"),
-		"ApplicationGlobalCommand": discordgo.EndpointApplicationGlobalCommands("4"),
-		"OAuth2Applications":       discordgo.EndpointOAuth2Applications,
-		"APIVersion":               discordgo.APIVersion + "/",
-	}
-	srv, err := discordtest.Start(discordtest.Options{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer srv.Close()
-	if err := bot.SetAPIBase(srv.APIURL()); err != nil {
-		fmt.Fprintln(os.Stderr, "SetAPIBase:", err)
-		return 1
-	}
-	apiServer = srv
-	return m.Run()
-}
-
-// TestHandshakeWithSetAPIBase connects an unmodified discordgo session
-// through the process-wide endpoints set in TestMain.
-func TestHandshakeWithSetAPIBase(t *testing.T) {
-	srv := apiServer
+// TestHandshake connects an unmodified discordgo session to the fake.
+func TestHandshake(t *testing.T) {
+	srv := discordtest.New(t, discordtest.Options{})
 	identifies := len(srv.IdentifyPayloads())
 	gateways := len(srv.CallsTo("GET", "/gateway"))
 
-	s, err := discordgo.New("Bot " + srv.Token())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Identify.Intents = intents
-	s.LogLevel = -1
+	s := newSession(t, srv, intents)
 	var ready collector[*discordgo.Ready]
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready.add(r) })
 	if err := s.Open(); err != nil {
@@ -199,45 +144,8 @@ func TestHandshakeWithSetAPIBase(t *testing.T) {
 	if !srv.Connected() {
 		t.Error("Connected() = false after the handshake")
 	}
-	if _, err := s.ChannelMessageSend(discordtest.DefaultChannelID, "through the derived endpoints"); err != nil {
-		t.Errorf("send through the derived endpoints: %v", err)
-	}
-}
-
-func TestSetAPIBase(t *testing.T) {
-	const base = "http://proxy.local/discord/api/v10/"
-	for name, got := range derived {
-		if !strings.HasPrefix(got, base) && !(name == "APIVersion" && got == "10/") {
-			t.Errorf("after SetAPIBase(%q): %s = %q, want it under the base", base, name, got)
-		}
-	}
-	// The same value again is a no-op, and is what every bot start does.
-	if err := bot.SetAPIBase(strings.TrimSuffix(apiServer.APIURL(), "/")); err != nil || discordgo.EndpointAPI != apiServer.APIURL() {
-		t.Errorf("SetAPIBase(same) = %v, EndpointAPI %q, want nil and %q", err, discordgo.EndpointAPI, apiServer.APIURL())
-	}
-	for _, in := range []string{
-		"ftp://discord.com/api/v9/",
-		"https://discord.com/",
-		"https://discord.com/api/",
-		"https://discord.com/api/vX/",
-		"https://discord.com/api/v0/",
-		"https:///api/v9/",
-		"https://user:pw@discord.com/api/v9/",
-		"https://discord.com/api/v9/?x=1",
-		"::",
-		"",
-	} {
-		err := bot.SetAPIBase(in)
-		if err == nil {
-			t.Errorf("SetAPIBase(%q) = nil, want an error", in)
-			continue
-		}
-		if !strings.HasPrefix(err.Error(), "bot: ") {
-			t.Errorf("SetAPIBase(%q) error %q lacks the package prefix", in, err)
-		}
-		if discordgo.EndpointAPI != apiServer.APIURL() {
-			t.Fatalf("SetAPIBase(%q) failed but changed EndpointAPI to %q", in, discordgo.EndpointAPI)
-		}
+	if _, err := s.ChannelMessageSend(discordtest.DefaultChannelID, "through the fake"); err != nil {
+		t.Errorf("send through the fake: %v", err)
 	}
 }
 

@@ -23,7 +23,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	s.Client = srv.Client() // or bot.SetAPIBase(srv.APIURL()) once per process
+	s.Client = srv.Client()
 	s.LogLevel = -1
 	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
 	s.AddHandler(func(s *discordgo.Session, m *discordgo.MessageCreate) {

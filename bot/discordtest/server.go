@@ -11,11 +11,10 @@
 // CallsTo, ChannelMessages, Threads, Original, Followups, Commands,
 // Identifies, Resumes).
 //
-// Point a discordgo session at the fake in one of two ways: call
-// bot.SetAPIBase(srv.APIURL()) (process-wide, so tests doing it must not run
-// in parallel with other discordgo users), or set the session's Client to
+// Point a discordgo session at the fake by setting its Client to
 // srv.Client(), which sends every REST request to this fake whatever its
-// host (safe in parallel tests).
+// host (safe in parallel tests); the Linkbrief bot does the same through
+// discord.api_url (bot.Options.APIURL).
 //
 // discordgo facts tests must live with (v0.29.0): Session.Close sleeps one
 // second; handlers run in their own goroutines, so tests wait (WaitFor)
