@@ -303,7 +303,7 @@ func TestBenchmarkPagesAreArticles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads the benchmark pages")
 	}
-	pages, _, _ := loadBench(t)
+	pages := loadBench(t)
 	for _, p := range pages {
 		art, err := FromHTML(p.html, p.url, Options{})
 		if err != nil {
