@@ -418,6 +418,7 @@ type extracted struct {
 	Byline    string `json:"byline"`
 	Published string `json:"published"`
 	Lang      string `json:"lang"`
+	Kind      string `json:"kind"`
 	Text      string `json:"text"`
 }
 
@@ -458,7 +459,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return nil, err
 		}
-		x := &extracted{Source: name, URL: u, Title: art.Title, Site: art.Site, Byline: art.Byline, Lang: art.Lang, Text: art.Text}
+		x := &extracted{Source: name, URL: u, Title: art.Title, Site: art.Site, Byline: art.Byline, Lang: art.Lang, Kind: art.KindOrDefault(), Text: art.Text}
 		if !art.Published.IsZero() {
 			x.Published = art.Published.UTC().Format("2006-01-02T15:04:05Z07:00")
 		}

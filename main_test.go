@@ -87,7 +87,7 @@ func TestSummarizeJSONContract(t *testing.T) {
 	}
 	b := objs[0]
 	for _, k := range []string{"source", "url", "title", "site", "byline", "published", "lang", "summary", "claims",
-		"backend", "model", "cached", "truncated", "usage"} {
+		"kind", "backend", "model", "cached", "truncated", "usage"} {
 		if _, ok := b[k]; !ok {
 			t.Errorf("brief lacks %q: %s", k, out)
 		}
@@ -95,7 +95,7 @@ func TestSummarizeJSONContract(t *testing.T) {
 	if b["source"] != ts.URL+"/story?utm_source=x" || b["url"] != ts.URL+"/story" {
 		t.Errorf("source %v url %v", b["source"], b["url"])
 	}
-	if b["backend"] != "extractive" || b["cached"] != false || b["summary"] == "" {
+	if b["backend"] != "extractive" || b["cached"] != false || b["summary"] == "" || b["kind"] != "article" {
 		t.Errorf("brief %v", b)
 	}
 	claims, _ := b["claims"].([]any)
@@ -226,11 +226,14 @@ func TestExtractJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	objs := decodeLines(t, out)
-	want := []string{"source", "url", "title", "site", "byline", "published", "lang", "text"}
+	want := []string{"source", "url", "title", "site", "byline", "published", "lang", "kind", "text"}
 	for _, k := range want {
 		if _, ok := objs[0][k]; !ok {
 			t.Errorf("extract output lacks %q", k)
 		}
+	}
+	if objs[0]["kind"] != "article" {
+		t.Errorf("extract kind = %v, want article", objs[0]["kind"])
 	}
 	text := objs[0]["text"].(string)
 	if !strings.Contains(text, "voted seven to two") || !strings.Contains(text, "\n\n") {

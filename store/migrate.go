@@ -102,6 +102,11 @@ func sqliteMigrations() []migration {
 			`CREATE INDEX rate_events_key_at ON rate_events (key_hash, at)`,
 			`CREATE INDEX rate_events_expires_at ON rate_events (expires_at)`,
 		}},
+		// The kind of source an article was read from (article, paper, video,
+		// discussion, repository, post); "" for rows written before kinds.
+		{version: 3, stmts: []string{
+			`ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT ''`,
+		}},
 	}
 }
 

@@ -209,6 +209,10 @@ func postgresMigrations() []migration {
 			`CREATE INDEX rate_events_key_at ON rate_events (key_hash, at)`,
 			`CREATE INDEX rate_events_expires_at ON rate_events (expires_at)`,
 		}},
+		// The kind of source an article was read from, as in SQLite.
+		{version: 3, stmts: []string{
+			`ALTER TABLE articles ADD COLUMN kind text NOT NULL DEFAULT ''`,
+		}},
 	}
 }
 
@@ -343,9 +347,9 @@ func (s *Postgres) GetArticle(ctx context.Context, url string) (Article, error) 
 		published *time.Time
 	)
 	err := s.pool.QueryRow(ctx,
-		`SELECT url, title, site, byline, lang, body, published FROM articles
+		`SELECT url, title, site, byline, lang, body, published, kind FROM articles
 		WHERE url_hash = $1 AND expires_at > $2`,
-		hashKey(url), clampTime(s.now())).Scan(&a.URL, &a.Title, &a.Site, &a.Byline, &a.Lang, &a.Text, &published)
+		hashKey(url), clampTime(s.now())).Scan(&a.URL, &a.Title, &a.Site, &a.Byline, &a.Lang, &a.Text, &published, &a.Kind)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Article{}, ErrNotFound
 	}
@@ -374,15 +378,15 @@ func (s *Postgres) PutArticle(ctx context.Context, a Article, ttl time.Duration)
 		published = &p
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO articles
-		(url_hash, url, title, site, byline, lang, body, published, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		(url_hash, url, title, site, byline, lang, body, published, created_at, expires_at, kind)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (url_hash) DO UPDATE SET
 			url = excluded.url, title = excluded.title, site = excluded.site,
 			byline = excluded.byline, lang = excluded.lang, body = excluded.body,
 			published = excluded.published, created_at = excluded.created_at,
-			expires_at = excluded.expires_at`,
+			expires_at = excluded.expires_at, kind = excluded.kind`,
 		hashKey(a.URL), pgText(a.URL), pgText(a.Title), pgText(a.Site), pgText(a.Byline), pgText(a.Lang),
-		pgText(a.Text), published, clampTime(s.now()), exp)
+		pgText(a.Text), published, clampTime(s.now()), exp, pgText(a.Kind))
 	if err != nil {
 		return fmt.Errorf("store: put article: %w", err)
 	}

@@ -229,9 +229,9 @@ func (s *SQLite) GetArticle(ctx context.Context, url string) (Article, error) {
 		published sql.NullInt64
 	)
 	err := s.read.QueryRowContext(ctx,
-		`SELECT url, title, site, byline, lang, body, published FROM articles
+		`SELECT url, title, site, byline, lang, body, published, kind FROM articles
 		WHERE url_hash = $1 AND expires_at > $2`,
-		hashKey(url), s.now().UnixMicro()).Scan(&a.URL, &a.Title, &a.Site, &a.Byline, &a.Lang, &a.Text, &published)
+		hashKey(url), s.now().UnixMicro()).Scan(&a.URL, &a.Title, &a.Site, &a.Byline, &a.Lang, &a.Text, &published, &a.Kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Article{}, ErrNotFound
 	}
@@ -259,14 +259,14 @@ func (s *SQLite) PutArticle(ctx context.Context, a Article, ttl time.Duration) e
 		published = sql.NullInt64{Int64: micros(a.Published), Valid: true}
 	}
 	_, err = s.write.ExecContext(ctx, `INSERT INTO articles
-		(url_hash, url, title, site, byline, lang, body, published, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		(url_hash, url, title, site, byline, lang, body, published, created_at, expires_at, kind)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (url_hash) DO UPDATE SET
 			url = excluded.url, title = excluded.title, site = excluded.site,
 			byline = excluded.byline, lang = excluded.lang, body = excluded.body,
 			published = excluded.published, created_at = excluded.created_at,
-			expires_at = excluded.expires_at`,
-		hashKey(a.URL), a.URL, a.Title, a.Site, a.Byline, a.Lang, a.Text, published, s.now().UnixMicro(), exp)
+			expires_at = excluded.expires_at, kind = excluded.kind`,
+		hashKey(a.URL), a.URL, a.Title, a.Site, a.Byline, a.Lang, a.Text, published, s.now().UnixMicro(), exp, a.Kind)
 	if err != nil {
 		return fmt.Errorf("store: put article: %w", err)
 	}

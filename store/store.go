@@ -55,6 +55,9 @@ type Store interface {
 type Article struct {
 	URL, Title, Site, Byline, Lang, Text string
 	Published                            time.Time // zero when unknown
+	// Kind is the kind of source ("article", "paper", "video",
+	// "discussion", "repository", "post"); "" reads as "article".
+	Kind string
 }
 
 // GuildSettings are the per-server settings changed by admins.

@@ -154,6 +154,7 @@ func testArticleRoundTrip(t *testing.T, s Store) {
 			Published: time.Date(2025, 3, 14, 15, 9, 26, 535897000, paris),
 		},
 		{URL: "https://example.com/news/2", Text: "No date, no title."},
+		{URL: "https://arxiv.org/abs/2501.00001", Title: "A paper", Text: "Abstract.", Kind: "paper"},
 		{URL: "https://example.com/old", Text: "old", Published: time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC)},
 		{URL: "https://example.com/" + strings.Repeat("p", 50000), Text: strings.Repeat("long text ", 100000)},
 	}

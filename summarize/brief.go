@@ -15,11 +15,14 @@ type Brief struct {
 	Lang      string  `json:"lang"`
 	Summary   string  `json:"summary"`
 	Claims    []Claim `json:"claims"`
-	Backend   string  `json:"backend"`
-	Model     string  `json:"model"`
-	Cached    bool    `json:"cached"`
-	Truncated bool    `json:"truncated"`
-	Usage     Usage   `json:"usage"`
+	// Kind is the kind of source: "article", "paper", "video",
+	// "discussion", "repository" or "post".
+	Kind      string `json:"kind"`
+	Backend   string `json:"backend"`
+	Model     string `json:"model"`
+	Cached    bool   `json:"cached"`
+	Truncated bool   `json:"truncated"`
+	Usage     Usage  `json:"usage"`
 	// Note says what a reader should know about how the brief was made,
 	// for example that the language model failed and the offline
 	// summarizer stood in. Empty when there is nothing to say.

@@ -375,6 +375,9 @@ func (s *Service) cachedBrief(ctx context.Context, key string) *Brief {
 		return nil
 	}
 	b.Usage = Usage{}
+	if b.Kind == "" {
+		b.Kind = extract.KindArticle
+	}
 	return &b
 }
 
@@ -399,6 +402,7 @@ func (s *Service) brief(ctx context.Context, art *extract.Article, canon, lang s
 		Site:   cleanText(art.Site),
 		Byline: cleanText(art.Byline),
 		Lang:   art.Lang,
+		Kind:   art.KindOrDefault(),
 		Words:  len(strings.Fields(art.Text)),
 	}
 	if !art.Published.IsZero() {

@@ -53,12 +53,12 @@ func (c *Cache) Article(ctx context.Context, url string) (*extract.Article, erro
 	if err != nil {
 		return nil, err
 	}
-	return &extract.Article{Title: a.Title, Site: a.Site, Byline: a.Byline, Published: a.Published, Lang: a.Lang, Text: a.Text}, nil
+	return &extract.Article{Title: a.Title, Site: a.Site, Byline: a.Byline, Published: a.Published, Lang: a.Lang, Text: a.Text, Kind: a.Kind}, nil
 }
 
 // PutArticle stores the article of url for ttl.
 func (c *Cache) PutArticle(ctx context.Context, url string, a *extract.Article, ttl time.Duration) error {
 	return c.st.PutArticle(ctx, store.Article{
-		URL: url, Title: a.Title, Site: a.Site, Byline: a.Byline, Lang: a.Lang, Text: a.Text, Published: a.Published,
+		URL: url, Title: a.Title, Site: a.Site, Byline: a.Byline, Lang: a.Lang, Text: a.Text, Published: a.Published, Kind: a.Kind,
 	}, ttl)
 }

@@ -18,6 +18,27 @@ type Article struct {
 	Published           time.Time // zero when unknown
 	Lang                string    // BCP 47-ish code like "en", "" when unknown
 	Text                string    // paragraphs separated by "\n\n"
+	// Kind is the kind of source the text was read from: one of the
+	// Kind constants; "" reads as KindArticle.
+	Kind string
+}
+
+// Kinds of source, as they appear in a brief's "kind" (DESIGN.md §4).
+const (
+	KindArticle    = "article"
+	KindPaper      = "paper"
+	KindVideo      = "video"
+	KindDiscussion = "discussion"
+	KindRepository = "repository"
+	KindPost       = "post"
+)
+
+// KindOrDefault returns a's Kind, or KindArticle when it is unset.
+func (a *Article) KindOrDefault() string {
+	if a.Kind == "" {
+		return KindArticle
+	}
+	return a.Kind
 }
 
 // Options tunes extraction; the zero value means the defaults.
