@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -241,7 +242,50 @@ func decodeConfig(text string, cfg *Config) error {
 		}
 		return fmt.Errorf("unknown key %s", strings.Join(keys, ", "))
 	}
+	return checkDurations(md)
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// checkDurations refuses a duration written as a bare number: TOML's
+// decoder would read fetch.timeout = 15 as 15 nanoseconds, and every
+// fetch would then time out. A duration always carries its unit.
+func checkDurations(md toml.MetaData) error {
+	for _, key := range md.Keys() {
+		if t, ok := keyType(reflect.TypeFor[Config](), key); ok && t == durationType && md.Type(key...) != "String" {
+			return fmt.Errorf("%s: a duration needs a unit, such as \"15s\", \"2m\" or \"168h\"", key)
+		}
+	}
 	return nil
+}
+
+// keyType follows a TOML key through the tables of t, by their toml
+// tags, to the Go type of its value.
+func keyType(t reflect.Type, key toml.Key) (reflect.Type, bool) {
+	for _, part := range key {
+		switch t.Kind() {
+		case reflect.Struct:
+			found := false
+			for f := range t.Fields() {
+				name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+				if name == part {
+					t, found = f.Type, true
+					break
+				}
+			}
+			if !found {
+				return nil, false
+			}
+		case reflect.Map:
+			t = t.Elem()
+		default:
+			return nil, false
+		}
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+	}
+	return t, true
 }
 
 var (

@@ -129,6 +129,30 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}
 }
 
+// TestConfigDurationsNeedAUnit: a bare number would be read as
+// nanoseconds (fetch.timeout = 15 made every fetch time out), so a
+// duration without its unit is a config error naming the key.
+func TestConfigDurationsNeedAUnit(t *testing.T) {
+	for _, tt := range []struct{ text, key string }{
+		{"[fetch]\ntimeout = 15", "fetch.timeout"},
+		{"[llm]\ntimeout = 60", "llm.timeout"},
+		{"[cache]\nttl = 168", "cache.ttl"},
+	} {
+		_, err := loadConfig(writeConfig(t, tt.text), noEnv)
+		if !errors.Is(err, errConfig) || !strings.Contains(err.Error(), tt.key) || !strings.Contains(err.Error(), "unit") {
+			t.Errorf("config %q: err = %v, want a config error naming %s and asking for a unit", tt.text, err, tt.key)
+		}
+		code, _, errOut := runCLI(t, nil, "", "summarize", "--config", writeConfig(t, tt.text), "-")
+		if code != exitUsage || !strings.Contains(errOut, tt.key) {
+			t.Errorf("summarize with config %q: exit %d, stderr %q; want 2 naming %s", tt.text, code, errOut, tt.key)
+		}
+	}
+	cfg, err := loadConfig(writeConfig(t, "[fetch]\ntimeout = \"15s\"\n[cache]\nttl = \"2h\""), noEnv)
+	if err != nil || cfg.Fetch.Timeout != 15*time.Second || cfg.Cache.TTL != 2*time.Hour {
+		t.Errorf("durations with units: %v, %v, %v", cfg.Fetch.Timeout, cfg.Cache.TTL, err)
+	}
+}
+
 func TestConfigMissingFile(t *testing.T) {
 	_, err := loadConfig(filepath.Join(t.TempDir(), "nope.toml"), noEnv)
 	if !errors.Is(err, errConfig) || !strings.Contains(err.Error(), "nope.toml") {
