@@ -42,10 +42,43 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// newFlagSet returns an empty flag set for a verb. Its usage is printed
+// by parseArgs, not by the flag package, so that --help goes to standard
+// output.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("linkbrief "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {}
 	return fs
+}
+
+// errHelp means --help (or -h) was asked for and the usage printed: the
+// command ends there with status 0.
+var errHelp = errors.New("help requested")
+
+// parseArgs parses a verb's arguments with parseFlags. For -h or --help
+// it prints the verb's usage on standard output and returns errHelp; for
+// a bad flag it prints the usage on standard error and returns the
+// usage error.
+func parseArgs(e *env, fs *flag.FlagSet, synopsis string, args []string) ([]string, error) {
+	pos, err := parseFlags(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		writeUsage(e.stdout, fs, synopsis)
+		return nil, errHelp
+	case err != nil:
+		writeUsage(e.stderr, fs, synopsis)
+	}
+	return pos, err
+}
+
+// writeUsage prints a verb's synopsis and its flags.
+func writeUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
+	fmt.Fprintf(w, "Usage: %s\n\nFlags:\n", synopsis)
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
 }
 
 // cliSetup is what summarize, ask and extract share: the config, the
@@ -264,7 +297,7 @@ func cmdSummarize(ctx context.Context, e *env, args []string) int {
 	format := fs.String("format", "text", "text, markdown or json")
 	lang := fs.String("lang", "", "output language code (default: summary.language, else the article's)")
 	noCache := fs.Bool("no-cache", false, "do not use cached briefs")
-	names, err := parseFlags(fs, args)
+	names, err := parseArgs(e, fs, "linkbrief summarize [flags] SOURCE...", args)
 	if err == nil {
 		err = checkArgs(names, *format, "text", "markdown", "json")
 	}
@@ -335,6 +368,9 @@ func checkArgs(names []string, format string, allowed ...string) error {
 }
 
 func usageFailure(e *env, err error) int {
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
 	fmt.Fprintln(e.stderr, "linkbrief:", err)
 	if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
 		return exitUsage
@@ -363,7 +399,7 @@ func cmdAsk(ctx context.Context, e *env, args []string) int {
 	configPath := fs.String("config", "", "config file")
 	question := fs.String("question", "", "the question about the SOURCE")
 	format := fs.String("format", "text", "text or json")
-	names, err := parseFlags(fs, args)
+	names, err := parseArgs(e, fs, "linkbrief ask [--config FILE] [--format text|json] --question TEXT SOURCE", args)
 	if err == nil && strings.TrimSpace(*question) == "" {
 		err = fmt.Errorf("%w: --question is required", errUsage)
 	}
@@ -426,7 +462,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet("extract", e.stderr)
 	configPath := fs.String("config", "", "config file")
 	format := fs.String("format", "text", "text or json")
-	names, err := parseFlags(fs, args)
+	names, err := parseArgs(e, fs, "linkbrief extract [--config FILE] [--format text|json] SOURCE...", args)
 	if err == nil {
 		err = checkArgs(names, *format, "text", "json")
 	}

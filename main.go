@@ -11,11 +11,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version may be set at build time with -ldflags "-X main.version=...";
+// otherwise the module version from the build information is shown.
+var version = ""
 
 const usage = `Linkbrief turns links into short, honest briefs.
 
@@ -24,7 +27,7 @@ Usage:
   linkbrief summarize [flags] SOURCE...           brief of each SOURCE
       --config FILE  --backend auto|llm|extractive  --format text|markdown|json
       --lang CODE  --no-cache
-  linkbrief ask [--config FILE] --question TEXT SOURCE
+  linkbrief ask [--config FILE] [--format text|json] --question TEXT SOURCE
   linkbrief extract [--config FILE] [--format text|json] SOURCE...
   linkbrief commands register [--config FILE] [--guild ID]
   linkbrief version
@@ -34,6 +37,7 @@ allowed), or - for standard input.
 
 With no config file, linkbrief uses the offline summarizer and an SQLite
 cache in the user cache directory. See config.example.toml for every key.
+"linkbrief VERB --help" shows the flags of a verb.
 `
 
 // Exit statuses.
@@ -77,13 +81,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "run":
 		err = cmdRun(ctx, e, args[1:])
 	case "commands":
+		const commandsUsage = "Usage: linkbrief commands register [--config FILE] [--guild ID]\n"
+		if len(args) == 2 && isHelp(args[1]) {
+			fmt.Fprint(stdout, commandsUsage)
+			return exitOK
+		}
 		if len(args) < 2 || args[1] != "register" {
-			fmt.Fprintln(stderr, "linkbrief: usage: linkbrief commands register [--config FILE] [--guild ID]")
+			fmt.Fprint(stderr, "linkbrief: "+commandsUsage)
 			return exitUsage
 		}
 		err = cmdRegister(ctx, e, args[2:])
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "linkbrief", version)
+		if len(args) > 1 {
+			if len(args) == 2 && isHelp(args[1]) {
+				fmt.Fprintln(stdout, "Usage: linkbrief version\n\nPrints the module version and the VCS revision it was built from.")
+				return exitOK
+			}
+			fmt.Fprintln(stderr, "linkbrief: usage: linkbrief version (it takes no arguments)")
+			return exitUsage
+		}
+		fmt.Fprintln(stdout, "linkbrief", buildVersion())
 		return exitOK
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
@@ -91,6 +108,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	default:
 		fmt.Fprintf(stderr, "linkbrief: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
+	}
+	if errors.Is(err, errHelp) {
+		return exitOK
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "linkbrief:", err)
@@ -100,6 +120,61 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitRunFail
 	}
 	return exitOK
+}
+
+// buildVersion describes this binary: see versionLine.
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	return versionLine(version, info, ok)
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "--h", "help":
+		return true
+	}
+	return false
+}
+
+// versionLine is what linkbrief version prints: the version set at build
+// time, else the module version, then the VCS revision the binary was
+// built from (marked "modified" when the work tree had changes), its
+// commit time and the Go version.
+// It does not start with "linkbrief".
+func versionLine(stamped string, info *debug.BuildInfo, ok bool) string {
+	v := stamped
+	if v == "" && ok && info.Main.Version != "" {
+		v = info.Main.Version
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	var details []string
+	if ok {
+		settings := map[string]string{}
+		for _, s := range info.Settings {
+			settings[s.Key] = s.Value
+		}
+		if rev := settings["vcs.revision"]; rev != "" {
+			details = append(details, "revision "+rev)
+		} else {
+			details = append(details, "no VCS revision recorded")
+		}
+		if settings["vcs.modified"] == "true" {
+			details = append(details, "modified")
+		}
+		if t := settings["vcs.time"]; t != "" {
+			details = append(details, t)
+		}
+		if info.GoVersion != "" {
+			details = append(details, info.GoVersion)
+		}
+	}
+	if len(details) == 0 {
+		return v
+	}
+	return v + " (" + strings.Join(details, ", ") + ")"
 }
 
 // errUsage marks command-line mistakes, which exit with status 2.

@@ -9,10 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/llm/llmtest"
 )
 
@@ -253,6 +257,40 @@ func TestAskCLI(t *testing.T) {
 	}
 }
 
+// TestAskJSON: ask --format json prints the Answer as one JSON object,
+// and the README documents that object field by field.
+func TestAskJSON(t *testing.T) {
+	ts := pageServer(t)
+	cfg := testConfig(t, "")
+	code, out, errOut := runCLI(t, nil, "", "ask", "--config", cfg, "--format", "json", "--question", "How much will it cost?", ts.URL+"/story")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	objs := decodeLines(t, out)
+	if len(objs) != 1 {
+		t.Fatalf("got %d JSON objects, want 1: %s", len(objs), out)
+	}
+	a := objs[0]
+	if s, _ := a["answer"].(string); !strings.Contains(s, "41.5 million") || a["found"] != true || a["url"] != ts.URL+"/story" {
+		t.Errorf("answer object %v", a)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, doc, ok := strings.Cut(string(readme), "`ask --format json`")
+	if !ok {
+		t.Fatal("the README does not document ask --format json")
+	}
+	doc, _, _ = strings.Cut(doc, "\n- ")
+	for f := range reflect.TypeFor[summarize.Answer]().Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !strings.Contains(doc, `"`+name+`"`) {
+			t.Errorf("the README's ask --format json does not name %q", name)
+		}
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	tests := [][]string{
 		{},
@@ -284,6 +322,89 @@ func TestVersion(t *testing.T) {
 	code, out, _ := runCLI(t, nil, "", "version")
 	if code != 0 || !strings.HasPrefix(out, "linkbrief ") {
 		t.Errorf("version: exit %d output %q", code, out)
+	}
+}
+
+func TestVersionLine(t *testing.T) {
+	info := &debug.BuildInfo{
+		GoVersion: "go1.26.8",
+		Main:      debug.Module{Path: "github.com/linkbrief/linkbrief", Version: "v1.4.0"},
+		Settings: []debug.BuildSetting{
+			{Key: "vcs", Value: "git"},
+			{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
+			{Key: "vcs.time", Value: "2026-12-05T08:00:00Z"},
+			{Key: "vcs.modified", Value: "true"},
+		},
+	}
+	tests := []struct {
+		stamped string
+		info    *debug.BuildInfo
+		ok      bool
+		want    string
+	}{
+		{"", info, true, "v1.4.0 (revision 0123456789abcdef0123456789abcdef01234567, modified, 2026-12-05T08:00:00Z, go1.26.8)"},
+		{"v2.0.0", info, true, "v2.0.0 (revision 0123456789abcdef0123456789abcdef01234567, modified, 2026-12-05T08:00:00Z, go1.26.8)"},
+		{"", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, true, "(devel) (no VCS revision recorded, go1.26.8)"},
+		{"", nil, false, "(devel)"},
+	}
+	for _, tt := range tests {
+		if got := versionLine(tt.stamped, tt.info, tt.ok); got != tt.want {
+			t.Errorf("versionLine(%q, ...) = %q, want %q", tt.stamped, got, tt.want)
+		}
+	}
+}
+
+// TestVersionOfBinary: a binary built from this repository names the
+// commit it was built from.
+func TestVersionOfBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not in a git work tree: %v", err)
+	}
+	if st, err := os.Stat(".git"); err != nil || !st.IsDir() {
+		// A linked worktree has a .git file, and the go command finds
+		// the repository only through a .git directory.
+		t.Skip("go records no VCS revision outside a clone's main work tree")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatalf("linkbrief version: %v", err)
+	}
+	if want := "revision " + strings.TrimSpace(string(head)); !strings.Contains(string(out), want) {
+		t.Errorf("linkbrief version = %q, want it to contain %q", out, want)
+	}
+}
+
+// TestHelp: -h and --help print the usage on standard output and exit 0,
+// for the top level and every verb.
+func TestHelp(t *testing.T) {
+	tests := [][]string{
+		{"-h"}, {"--help"}, {"help"},
+		{"summarize", "-h"}, {"summarize", "--help"}, {"summarize", "https://example.com/", "--help"},
+		{"ask", "-h"}, {"ask", "--help"},
+		{"extract", "-h"}, {"extract", "--help"},
+		{"run", "-h"}, {"run", "--help"},
+		{"commands", "--help"}, {"commands", "register", "-h"}, {"commands", "register", "--help"},
+		{"version", "--help"},
+	}
+	for _, args := range tests {
+		code, out, errOut := runCLI(t, nil, "", args...)
+		if code != 0 || !strings.Contains(out, "Usage") || errOut != "" {
+			t.Errorf("linkbrief %q: exit %d, stdout %q, stderr %q; want 0 and the usage on stdout", args, code, out, errOut)
+		}
+	}
+	_, out, _ := runCLI(t, nil, "", "summarize", "--help")
+	for _, flag := range []string{"-backend", "-format", "-lang", "-no-cache", "-config"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("summarize --help does not list %s: %q", flag, out)
+		}
 	}
 }
 

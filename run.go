@@ -21,17 +21,23 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("run", e.stderr)
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	noGateway := fs.Bool("no-gateway", false, "answer slash commands over HTTP only (http.listen and discord.public_key), without a gateway session")
-	if _, err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(e, fs, "linkbrief run [--config FILE] [--no-gateway]", args); err != nil {
 		return err
 	}
-	d, err := newDeployment(ctx, e, *configPath, "", true)
+	cfg, err := loadConfig(*configPath, e.getenv)
+	if err != nil {
+		return err
+	}
+	// Checked before anything is opened or migrated: a start that cannot
+	// serve must not touch the store or the queue.
+	if *noGateway && (cfg.HTTP.Listen == "" || cfg.Discord.PublicKey == "") {
+		return fmt.Errorf("%w: --no-gateway needs http.listen and discord.public_key", errUsage)
+	}
+	d, err := newDeployment(ctx, e, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if *noGateway && d.interactions == nil {
-		return fmt.Errorf("%w: --no-gateway needs http.listen and discord.public_key", errUsage)
-	}
 
 	janitorCtx, stopJanitor := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -42,7 +48,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	defer func() { stopJanitor(); <-done }()
 
 	httpDone := d.serveHTTP(ctx)
-	d.log.Info("linkbrief starting", "version", version, "store", d.cfg.Store.Driver, "queue", d.queueName)
+	d.log.Info("linkbrief starting", "version", buildVersion(), "store", d.cfg.Store.Driver, "queue", d.queueName)
 	if *noGateway {
 		err = d.bot.RunWithoutGateway(ctx)
 	} else {
@@ -63,13 +69,20 @@ func cmdRegister(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("commands register", e.stderr)
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	guild := fs.String("guild", "", "register in this server only (default: discord.guild_id, else globally)")
-	if _, err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(e, fs, "linkbrief commands register [--config FILE] [--guild ID]", args); err != nil {
 		return err
 	}
 	if *guild != "" && !snowflake.MatchString(*guild) {
 		return fmt.Errorf("%w: --guild wants a server ID (digits), got %q", errUsage, *guild)
 	}
-	d, err := newDeployment(ctx, e, *configPath, *guild, false)
+	cfg, err := loadConfig(*configPath, e.getenv)
+	if err != nil {
+		return err
+	}
+	if *guild != "" {
+		cfg.Discord.GuildID = *guild
+	}
+	d, err := newDeployment(ctx, e, cfg, false)
 	if err != nil {
 		return err
 	}
@@ -107,19 +120,12 @@ func (d *deployment) close() {
 	}
 }
 
-// newDeployment loads the config and wires store, coordination, queue,
-// pipeline, commands, bot and the HTTP endpoint. Without serve (linkbrief
-// commands register) it opens no shared queue and no listener.
-func newDeployment(ctx context.Context, e *env, configPath, guild string, serve bool) (_ *deployment, err error) {
-	cfg, err := loadConfig(configPath, e.getenv)
-	if err != nil {
-		return nil, err
-	}
+// newDeployment wires store, coordination, queue, pipeline, commands, bot
+// and the HTTP endpoint from cfg. Without serve (linkbrief commands
+// register) it opens no shared queue and no listener.
+func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *deployment, err error) {
 	if cfg.Discord.Token == "" {
 		return nil, fmt.Errorf("%w: discord.token: no bot token; set LINKBRIEF_DISCORD_TOKEN (or use linkbrief summarize without Discord)", errConfig)
-	}
-	if guild != "" {
-		cfg.Discord.GuildID = guild
 	}
 	d := &deployment{cfg: cfg, log: newLogger(e.stderr, slog.LevelInfo), metrics: observe.New()}
 	defer func() {

@@ -46,7 +46,9 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "linkbrief")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	// -buildvcs=true: the environment may turn stamping off (GOFLAGS),
+	// and linkbrief version reports the revision.
+	out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
@@ -219,12 +221,25 @@ func TestRunUnusableDataDirectory(t *testing.T) {
 	}
 }
 
+// TestRunNoGatewayNeedsHTTP: run --no-gateway without http.listen (or
+// without discord.public_key) stops at once, before the store is opened
+// or the job queue migrated.
 func TestRunNoGatewayNeedsHTTP(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "x.db")
-	cfg := writeConfig(t, fmt.Sprintf("[store]\ndsn = %q\n", db))
-	code, _, errOut := runCLI(t, map[string]string{"LINKBRIEF_DISCORD_TOKEN": "tok"}, "", "run", "--no-gateway", "--config", cfg)
-	if code != 2 || !strings.Contains(errOut, "public_key") {
-		t.Errorf("run --no-gateway without http.listen: exit %d, stderr %q; want 2 and what is missing", code, errOut)
+	for _, extra := range []string{
+		"",
+		"[discord]\npublic_key = \"" + strings.Repeat("ab", 32) + "\"\n",
+		"[http]\nlisten = \"127.0.0.1:0\"\n",
+	} {
+		dir := t.TempDir()
+		db := filepath.Join(dir, "x.db")
+		cfg := writeConfig(t, fmt.Sprintf("[store]\ndsn = %q\n%s", db, extra))
+		code, _, errOut := runCLI(t, map[string]string{"LINKBRIEF_DISCORD_TOKEN": "tok"}, "", "run", "--no-gateway", "--config", cfg)
+		if code != 2 || !strings.Contains(errOut, "http.listen") || !strings.Contains(errOut, "public_key") {
+			t.Errorf("run --no-gateway with %q: exit %d, stderr %q; want 2 and what is missing", extra, code, errOut)
+		}
+		if files, _ := os.ReadDir(dir); len(files) != 0 {
+			t.Errorf("run --no-gateway with %q created %v before refusing; want nothing opened or migrated", extra, files)
+		}
 	}
 }
 
