@@ -66,7 +66,9 @@ func Definitions() []Definition {
 		{
 			Kind: KindSlash, Name: CmdLinkbrief,
 			Description: "Linkbrief settings for this server",
-			Permissions: PermManageGuild,
+			// No default permission: every member may see /linkbrief
+			// usage; auto and language check Manage Server in the
+			// handler (Discord cannot set a permission per subcommand).
 			Options: []OptionDef{
 				{Type: OptionSubcommand, Name: SubAuto, Description: "Summarize every link posted in a channel", Options: []OptionDef{
 					{Type: OptionBoolean, Name: "enabled", Description: "On or off", Required: true},
