@@ -29,6 +29,9 @@ func renderText(b *summarize.Brief) string {
 			if c.Quote != c.Text {
 				fmt.Fprintf(&s, "    “%s”\n", wrap(c.Quote, 72, "     "))
 			}
+			if c.URL != "" {
+				fmt.Fprintf(&s, "    ▶ %s\n", c.URL)
+			}
 		}
 	}
 	if b.Note != "" {
@@ -60,6 +63,9 @@ func renderMarkdown(b *summarize.Brief) string {
 			fmt.Fprintf(&s, "%d. %s\n", i+1, mdEscape(c.Text))
 			if c.Quote != c.Text {
 				fmt.Fprintf(&s, "   > %s\n", mdEscape(c.Quote))
+			}
+			if c.URL != "" && !strings.ContainsAny(c.URL, "()<> ") {
+				fmt.Fprintf(&s, "   [▶ at this moment](%s)\n", c.URL)
 			}
 		}
 		s.WriteString("\n")

@@ -186,7 +186,12 @@ func RenderBrief(b *summarize.Brief) Embed {
 			// saying it twice would only fill the embed.
 			name = fmt.Sprintf("Key claim %d", i+1)
 		}
-		e.Fields = append(e.Fields, Field{Name: name, Value: Truncate("> "+quote, MaxFieldValue)})
+		link := ""
+		if c.URL != "" && len(c.URL) <= 300 && validLink(c.URL) && !strings.ContainsAny(c.URL, "()<> ") {
+			// The place of the source the quote comes from: a video's moment.
+			link = "\n[▶ at this moment](" + c.URL + ")"
+		}
+		e.Fields = append(e.Fields, Field{Name: name, Value: Truncate("> "+quote, MaxFieldValue-Len(link)) + link})
 	}
 	return fit(e, desc, tail)
 }

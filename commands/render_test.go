@@ -233,3 +233,27 @@ func TestRenderClaimThatIsItsOwnQuote(t *testing.T) {
 		t.Errorf("field 2 name = %q, want the claim's own words", e.Fields[1].Name)
 	}
 }
+
+func TestRenderClaimLinksItsMoment(t *testing.T) {
+	q := "the council approved the bridge after twenty years of debate"
+	long := strings.Repeat("word ", 400)
+	e := RenderBrief(&summarize.Brief{Title: "Video", URL: "https://www.youtube.com/watch?v=abcdefghijk", Summary: "A video.",
+		Kind: "video", Backend: "extractive", Claims: []summarize.Claim{
+			{Text: q, Quote: q, URL: "https://www.youtube.com/watch?v=abcdefghijk&t=123s"},
+			{Text: "Long.", Quote: long, URL: "https://www.youtube.com/watch?v=abcdefghijk&t=5s"},
+			{Text: "Bad link.", Quote: q + " again", URL: "javascript:alert(1)"},
+		}})
+	if len(e.Fields) != 3 {
+		t.Fatalf("fields = %+v, want 3", e.Fields)
+	}
+	want := "> " + q + "\n[▶ at this moment](https://www.youtube.com/watch?v=abcdefghijk&t=123s)"
+	if e.Fields[0].Value != want {
+		t.Errorf("field 1 = %q, want %q", e.Fields[0].Value, want)
+	}
+	if v := e.Fields[1].Value; Len(v) > MaxFieldValue || !strings.HasSuffix(v, "&t=5s)") {
+		t.Errorf("long quote field (%d units) = %.60q…, want within %d with the link kept", Len(v), v, MaxFieldValue)
+	}
+	if strings.Contains(e.Fields[2].Value, "javascript") {
+		t.Errorf("field 3 = %q, want no link that is not http(s)", e.Fields[2].Value)
+	}
+}

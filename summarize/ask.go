@@ -13,7 +13,7 @@ import (
 // Ask answers a follow-up question about the page at rawURL from its full
 // text, fetching the page only when the cache no longer holds it.
 func (s *Service) Ask(ctx context.Context, rawURL, question string) (*Answer, error) {
-	canon, err := CanonicalURL(rawURL)
+	canon, err := s.Canonical(rawURL)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,9 @@ type Brief struct {
 type Claim struct {
 	Text  string `json:"text"`
 	Quote string `json:"quote"`
+	// URL links the place of the source the quote comes from, when the
+	// source has such links: a video's moment ("…watch?v=ID&t=123s").
+	URL string `json:"url,omitempty"`
 }
 
 // Usage counts the language-model tokens a brief or an answer cost. Both

@@ -6,6 +6,7 @@ import (
 
 	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
 // Explain returns one sentence, safe to show any user, for a failure of
@@ -19,6 +20,10 @@ func Explain(err error) string {
 	var nae *extract.NotArticleError
 	if errors.As(err, &nae) {
 		return sentence("no article found on that page (" + string(nae.Kind) + ")")
+	}
+	var site *sites.Error
+	if errors.As(err, &site) {
+		return sentence(site.Reason)
 	}
 	var se *fetch.StatusError
 	if errors.As(err, &se) {

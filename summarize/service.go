@@ -18,6 +18,7 @@ import (
 	"github.com/linkbrief/linkbrief/summarize/extractive"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
 	"github.com/linkbrief/linkbrief/summarize/llm"
+	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
 // PromptVersion is part of every cache key: raise it whenever the prompts
@@ -77,6 +78,9 @@ type Options struct {
 	TTL time.Duration
 	// Extract tunes article extraction.
 	Extract extract.Options
+	// Sites are the site adapters tried before the HTML path, in order;
+	// nil reads every link as a web page.
+	Sites sites.Set
 	// Lease, when set, makes processes that share the cache agree on
 	// which one summarizes a page; the others wait for its brief in the
 	// cache. Nil: single flight within this process only.
@@ -162,7 +166,7 @@ func (s *Service) cacheKey(canon, backend, lang string) string {
 // it holds one. Concurrent calls for the same page share one fetch and
 // one backend call.
 func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*Brief, error) {
-	canon, err := CanonicalURL(rawURL)
+	canon, err := s.Canonical(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -193,11 +197,11 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 				return b, nil
 			}
 		}
-		art, err := s.article(wctx, canon, req.NoCache)
+		src, err := s.source(wctx, canon, lang, req.NoCache)
 		if err != nil {
 			return nil, err
 		}
-		b, err := s.brief(wctx, art, canon, lang)
+		b, err := s.sourceBrief(wctx, src, canon, lang)
 		if err != nil {
 			return nil, err
 		}
@@ -255,9 +259,16 @@ func (s *Service) SummarizeDocument(ctx context.Context, doc Document, req Reque
 
 // Extract fetches rawURL and returns its article, without caching.
 func (s *Service) Extract(ctx context.Context, rawURL string) (*extract.Article, string, error) {
-	canon, err := CanonicalURL(rawURL)
+	canon, err := s.Canonical(rawURL)
 	if err != nil {
 		return nil, "", err
+	}
+	if _, _, ok := s.opts.Sites.Match(canon); ok {
+		src, err := s.readSite(ctx, canon, s.opts.Language)
+		if err != nil {
+			return nil, canon, err
+		}
+		return src.art, canon, nil
 	}
 	art, err := s.fetchArticle(ctx, rawURL)
 	if err != nil {
@@ -325,25 +336,63 @@ func toUTF8(b []byte) []byte {
 
 // article returns the article at canon, from the cache when it holds one.
 func (s *Service) article(ctx context.Context, canon string, fresh bool) (*extract.Article, error) {
-	if s.cache != nil && !fresh {
-		a, err := s.cache.Article(ctx, canon)
-		if err == nil {
-			return a, nil
+	if a := s.cachedArticle(ctx, canon, fresh); a != nil {
+		return a, nil
+	}
+	src, err := s.source(ctx, canon, s.opts.Language, true)
+	if err != nil {
+		return nil, err
+	}
+	return src.art, nil
+}
+
+// source reads what canon says: through its site adapter when one
+// matches, else from the article cache or the HTML path. What it reads is
+// cached for follow-up questions. An item of a site is read again for
+// each brief rather than taken from the article cache, which keeps its
+// text but not its note and moments.
+func (s *Service) source(ctx context.Context, canon, lang string, fresh bool) (*source, error) {
+	if _, _, ok := s.opts.Sites.Match(canon); ok {
+		src, err := s.readSite(ctx, canon, lang)
+		if err != nil {
+			return nil, err
 		}
-		if !errors.Is(err, ErrMiss) {
-			s.log.Warn("article cache read failed", "url", canon, "err", err)
-		}
+		s.putArticle(ctx, canon, src.art)
+		return src, nil
+	}
+	if a := s.cachedArticle(ctx, canon, fresh); a != nil {
+		return &source{art: a}, nil
 	}
 	a, err := s.fetchArticle(ctx, canon)
 	if err != nil {
 		return nil, err
 	}
-	if s.cache != nil {
-		if err := s.cache.PutArticle(ctx, canon, a, s.opts.TTL); err != nil {
-			s.log.Warn("article cache write failed", "url", canon, "err", err)
-		}
+	s.putArticle(ctx, canon, a)
+	return &source{art: a}, nil
+}
+
+// cachedArticle returns the cached article of canon, or nil.
+func (s *Service) cachedArticle(ctx context.Context, canon string, fresh bool) *extract.Article {
+	if s.cache == nil || fresh {
+		return nil
 	}
-	return a, nil
+	a, err := s.cache.Article(ctx, canon)
+	if err == nil {
+		return a
+	}
+	if !errors.Is(err, ErrMiss) {
+		s.log.Warn("article cache read failed", "url", canon, "err", err)
+	}
+	return nil
+}
+
+func (s *Service) putArticle(ctx context.Context, canon string, a *extract.Article) {
+	if s.cache == nil {
+		return
+	}
+	if err := s.cache.PutArticle(ctx, canon, a, s.opts.TTL); err != nil {
+		s.log.Warn("article cache write failed", "url", canon, "err", err)
+	}
 }
 
 func (s *Service) fetchArticle(ctx context.Context, rawURL string) (*extract.Article, error) {

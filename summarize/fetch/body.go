@@ -17,11 +17,17 @@ import (
 	"golang.org/x/net/html/charset"
 )
 
-// allowedType reports the declared media types that are read at all.
-func allowedType(mt string) bool {
+// allowedType reports the declared media types that are read at all:
+// web pages and plain text, and the extra types a Request accepts.
+func allowedType(mt string, extra ...string) bool {
 	switch mt {
 	case "text/html", "application/xhtml+xml", "text/plain":
 		return true
+	}
+	for _, t := range extra {
+		if strings.EqualFold(mt, t) {
+			return true
+		}
 	}
 	return false
 }
@@ -29,10 +35,10 @@ func allowedType(mt string) bool {
 // readPage checks the declared type, reads the body through the content
 // decoders under the size cap, checks what the bytes really are and
 // decodes them to UTF-8.
-func (c *Client) readPage(ctx context.Context, resp *http.Response) (*Page, error) {
+func (c *Client) readPage(ctx context.Context, resp *http.Response, extra []string) (*Page, error) {
 	header := resp.Header.Get("Content-Type")
 	declared := mediaType(header)
-	if declared != "" && !allowedType(declared) {
+	if declared != "" && !allowedType(declared, extra...) {
 		return nil, fmt.Errorf("fetch: %w: %s", ErrContentType, truncate(declared))
 	}
 	encodings := contentEncodings(resp.Header.Values("Content-Encoding"))

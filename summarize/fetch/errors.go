@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // Sentinel errors, one per reason a fetch can fail that a caller may want to
@@ -46,6 +49,12 @@ var (
 // outside 2xx. Use errors.As with a *StatusError target to read the code.
 type StatusError struct {
 	Code int // HTTP status code, e.g. 404
+	// RetryAfter is the wait the site asked for in Retry-After (in
+	// seconds), or zero.
+	RetryAfter time.Duration
+	// RateLimited is true for a 429, and for a 403 whose
+	// X-RateLimit-Remaining header says no request is left (GitHub's way).
+	RateLimited bool
 }
 
 // Error returns a phrase such as "the site answered 404 Not Found".
@@ -75,4 +84,15 @@ func (r *refusal) Unwrap() error { return r.sentinel }
 
 func refuse(sentinel error, format string, args ...any) error {
 	return &refusal{sentinel: sentinel, detail: fmt.Sprintf(format, args...)}
+}
+
+// statusError describes a non-2xx answer from its code and headers.
+func statusError(code int, h http.Header) *StatusError {
+	e := &StatusError{Code: code}
+	if secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && secs > 0 {
+		e.RetryAfter = time.Duration(min(secs, 86400)) * time.Second
+	}
+	e.RateLimited = code == http.StatusTooManyRequests ||
+		(code == http.StatusForbidden && strings.TrimSpace(h.Get("X-RateLimit-Remaining")) == "0")
+	return e
 }

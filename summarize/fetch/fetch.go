@@ -12,10 +12,12 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -143,6 +145,33 @@ type Page struct {
 // *StatusError for a non-2xx answer; a cancelled ctx gives an error
 // wrapping context.Canceled, and an expired deadline ErrTimeout.
 func (c *Client) Fetch(ctx context.Context, rawURL string) (*Page, error) {
+	return c.Do(ctx, Request{URL: rawURL})
+}
+
+// Request is one call to a site's API: Fetch with a method, a body,
+// headers and the media types the caller reads. The zero value of every
+// field but URL means what Fetch does.
+type Request struct {
+	// Method is "GET" (default) or "POST".
+	Method string
+	// URL is the absolute http(s) address.
+	URL string
+	// Header is sent as well; it may set User-Agent and Accept. Its
+	// values are never logged or put in errors, so it may carry a token.
+	Header http.Header
+	// Body is sent with a POST.
+	Body []byte
+	// Types are the media types accepted besides HTML, XHTML and plain
+	// text, such as "application/json" or "text/xml". Any other declared
+	// type is refused with ErrContentType.
+	Types []string
+}
+
+// Do makes req under the same checks as Fetch (scheme, port, address at
+// dial time, redirects, deadline, size cap, content type) and returns the
+// answer decoded to UTF-8.
+func (c *Client) Do(ctx context.Context, req Request) (*Page, error) {
+	rawURL := req.URL
 	if len(rawURL) > maxURLLength {
 		return nil, fmt.Errorf("fetch: %w: longer than %d bytes", ErrBadURL, maxURLLength)
 	}
@@ -160,26 +189,41 @@ func (c *Client) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 	}
 	u.Host = host
 	u.Fragment, u.RawFragment = "", ""
+	method := http.MethodGet
+	var body io.Reader
+	switch req.Method {
+	case "", http.MethodGet:
+	case http.MethodPost:
+		method, body = http.MethodPost, bytes.NewReader(req.Body)
+	default:
+		return nil, fmt.Errorf("fetch: method %q is not supported", truncate(req.Method))
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	hreq, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w: %w", ErrBadURL, err)
 	}
-	req.Header.Set("User-Agent", c.opts.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1")
-	req.Header.Set("Accept-Encoding", "gzip, br")
+	hreq.Header.Set("User-Agent", c.opts.UserAgent)
+	hreq.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1")
+	for k, vs := range req.Header {
+		hreq.Header.Del(k)
+		for _, v := range vs {
+			hreq.Header.Add(k, v)
+		}
+	}
+	hreq.Header.Set("Accept-Encoding", "gzip, br")
 
-	resp, err := c.http.Do(req)
+	resp, err := c.http.Do(hreq)
 	if err != nil {
 		return nil, c.classify(ctx, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("fetch: %w", &StatusError{Code: resp.StatusCode})
+		return nil, fmt.Errorf("fetch: %w", statusError(resp.StatusCode, resp.Header))
 	}
-	page, err := c.readPage(ctx, resp)
+	page, err := c.readPage(ctx, resp, req.Types)
 	if err != nil {
 		return nil, err
 	}
