@@ -19,6 +19,7 @@ import (
 	"github.com/linkbrief/linkbrief/store"
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/extract"
+	"github.com/linkbrief/linkbrief/summarize/fetch"
 )
 
 // parseFlags parses args with fs, allowing flags after SOURCEs as well as
@@ -182,7 +183,7 @@ func readSource(e *env, name string, max int64) (source, error) {
 		return source{}, fmt.Errorf("cannot read: %w", err)
 	}
 	if int64(len(body)) > max {
-		return source{}, fmt.Errorf("larger than fetch.max_bytes (%d bytes)", max)
+		return source{}, &fetch.SizeError{Limit: max}
 	}
 	doc := &summarize.Document{Source: name, Body: body}
 	if name != "-" {
@@ -271,10 +272,17 @@ func truncate(s string, n int) string {
 
 // explain is the one line printed for a failed SOURCE.
 func explain(err error) string {
-	if s := summarize.Explain(err); s != "" {
-		return strings.TrimSuffix(s, ".")
+	s := summarize.Explain(err)
+	if s == "" {
+		return err.Error()
 	}
-	return err.Error()
+	s = strings.TrimSuffix(s, ".")
+	if errors.Is(err, fetch.ErrPrivateAddress) || errors.Is(err, fetch.ErrPort) {
+		// Only the operator at the terminal can lift it; a Discord user
+		// is never told about the config.
+		s += " (fetch.allow_private_networks = true in the config allows it, for trusted networks only)"
+	}
+	return s
 }
 
 func checkStdinOnce(names []string) error {

@@ -29,10 +29,15 @@ func Explain(err error) string {
 	if errors.As(err, &se) {
 		return sentence(se.Error())
 	}
+	var size *fetch.SizeError
+	if errors.As(err, &size) {
+		return sentence(size.Error())
+	}
 	for _, known := range []error{
 		ErrBadURL, fetch.ErrBadURL, fetch.ErrScheme, fetch.ErrPort, fetch.ErrCredentials,
 		fetch.ErrPrivateAddress, fetch.ErrTooManyRedirects, fetch.ErrTooLarge,
-		fetch.ErrContentType, fetch.ErrTimeout, fetch.ErrUnreachable, extract.ErrNotArticle,
+		fetch.ErrContentType, fetch.ErrTimeout, fetch.ErrNoSuchHost, fetch.ErrConnectionRefused,
+		fetch.ErrTLS, fetch.ErrUnreachable, extract.ErrNotArticle,
 	} {
 		if errors.Is(err, known) {
 			return sentence(known.Error())

@@ -43,7 +43,7 @@ func (c *Client) readPage(ctx context.Context, resp *http.Response, extra []stri
 	}
 	encodings := contentEncodings(resp.Header.Values("Content-Encoding"))
 	if len(encodings) == 0 && resp.ContentLength > c.opts.MaxBytes {
-		return nil, fmt.Errorf("fetch: %w of %s", ErrTooLarge, formatBytes(c.opts.MaxBytes))
+		return nil, fmt.Errorf("fetch: %w", &SizeError{Limit: c.opts.MaxBytes})
 	}
 
 	wire := &wireReader{r: resp.Body}
@@ -59,7 +59,7 @@ func (c *Client) readPage(ctx context.Context, resp *http.Response, extra []stri
 		return nil, fmt.Errorf("fetch: could not decode the %s body: %w", strings.Join(encodings, ", "), err)
 	}
 	if int64(len(data)) > c.opts.MaxBytes {
-		return nil, fmt.Errorf("fetch: %w of %s", ErrTooLarge, formatBytes(c.opts.MaxBytes))
+		return nil, fmt.Errorf("fetch: %w", &SizeError{Limit: c.opts.MaxBytes})
 	}
 
 	// Binary signatures (images, PDF, archives...) are found on the raw

@@ -32,8 +32,9 @@ var (
 	// than Options.MaxRedirects.
 	ErrTooManyRedirects = errors.New("too many redirects")
 	// ErrTooLarge means the body, after decompression, exceeded
-	// Options.MaxBytes.
-	ErrTooLarge = errors.New("page is larger than the size limit")
+	// Options.MaxBytes (or the headers their own cap). The error is a
+	// *SizeError, which names the limit.
+	ErrTooLarge = errors.New("larger than the size limit")
 	// ErrContentType means the response is not HTML, XHTML or plain text;
 	// the wrapping error names the type that was found.
 	ErrContentType = errors.New("not a web page")
@@ -41,9 +42,27 @@ var (
 	// not finish within Options.Timeout or the context's deadline.
 	ErrTimeout = errors.New("the site took too long to answer")
 	// ErrUnreachable means the site could not be reached or broke the
-	// connection: DNS failure, connection refused or reset, TLS failure.
-	ErrUnreachable = errors.New("could not connect to the site")
+	// connection. The more precise ErrNoSuchHost, ErrConnectionRefused
+	// and ErrTLS match it too (errors.Is); other failures, such as a
+	// connection reset or a body cut short, wrap it alone.
+	ErrUnreachable = errors.New("could not connect to the site, or the connection broke")
+	// ErrNoSuchHost means the site's name did not resolve to an address.
+	ErrNoSuchHost error = &unreachable{"no such host: the site's name does not resolve to an address"}
+	// ErrConnectionRefused means the site's address answered but refused
+	// the connection: no web server listens there.
+	ErrConnectionRefused error = &unreachable{"the site refused the connection"}
+	// ErrTLS means the secure connection failed: an untrusted, expired or
+	// mismatched certificate, or a failed TLS handshake.
+	ErrTLS error = &unreachable{"the site's secure connection failed (TLS certificate or handshake)"}
 )
+
+// unreachable is a precise kind of ErrUnreachable.
+type unreachable struct{ msg string }
+
+func (u *unreachable) Error() string { return u.msg }
+
+// Is makes every precise kind match ErrUnreachable.
+func (u *unreachable) Is(target error) bool { return target == ErrUnreachable }
 
 // StatusError is returned, wrapped, when the final response has a status
 // outside 2xx. Use errors.As with a *StatusError target to read the code.
@@ -64,6 +83,21 @@ func (e *StatusError) Error() string {
 	}
 	return fmt.Sprintf("the site answered %d", e.Code)
 }
+
+// SizeError is returned, wrapped, when a page is over a size limit; it
+// matches ErrTooLarge. Callers that read a document some other way (a
+// local file) use it too, so that every size refusal reads the same.
+type SizeError struct {
+	Limit int64 // the limit in bytes
+}
+
+// Error returns a phrase such as "larger than the size limit of 5 MiB".
+func (e *SizeError) Error() string {
+	return ErrTooLarge.Error() + " of " + formatBytes(e.Limit)
+}
+
+// Is makes a *SizeError match ErrTooLarge.
+func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }
 
 // refusal is a sentinel with the detail that triggered it. It travels
 // through net/http (dialer Control, CheckRedirect) unchanged, so Fetch can

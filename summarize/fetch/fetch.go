@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -324,7 +325,32 @@ func (c *Client) classify(ctx context.Context, err error) error {
 		return fmt.Errorf("fetch: %w: %w", ErrTimeout, err)
 	}
 	if strings.Contains(err.Error(), "response headers exceeded") {
-		return fmt.Errorf("fetch: %w: response headers over %d bytes", ErrTooLarge, maxHeaderBytes)
+		return fmt.Errorf("fetch: response headers: %w", &SizeError{Limit: maxHeaderBytes})
 	}
-	return fmt.Errorf("fetch: %w: %w", ErrUnreachable, err)
+	return fmt.Errorf("fetch: %w: %w", unreachableKind(err), err)
+}
+
+// unreachableKind tells which way a connection failed: the name did not
+// resolve, the address refused, TLS failed, or something else.
+func unreachableKind(err error) error {
+	var (
+		dnsErr    *net.DNSError
+		certErr   *tls.CertificateVerificationError
+		alertErr  tls.AlertError
+		recordErr tls.RecordHeaderError
+		authErr   x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		invErr    x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		return ErrNoSuchHost
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ErrConnectionRefused
+	case errors.As(err, &certErr), errors.As(err, &alertErr), errors.As(err, &recordErr),
+		errors.As(err, &authErr), errors.As(err, &hostErr), errors.As(err, &invErr),
+		strings.Contains(err.Error(), "tls: "):
+		return ErrTLS
+	}
+	return ErrUnreachable
 }

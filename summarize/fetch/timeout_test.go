@@ -117,14 +117,16 @@ func TestUnreachable(t *testing.T) {
 	c := newTestClient(t, Options{AllowPrivateNetworks: true})
 	_, err = c.Fetch(context.Background(), closed)
 	checkErr(t, closed+" (closed port)", err, ErrUnreachable)
+	checkErr(t, closed+" (closed port)", err, ErrConnectionRefused)
 
 	lookups := &countingLookup{}
 	dns := newTestClient(t, Options{Guard: publicGuard(), LookupIP: lookups.lookup})
 	_, err = dns.Fetch(context.Background(), "http://no-such-host.example/")
 	checkErr(t, "http://no-such-host.example/", err, ErrUnreachable)
+	checkErr(t, "http://no-such-host.example/", err, ErrNoSuchHost)
 	empty := newTestClient(t, Options{Guard: publicGuard(), LookupIP: func(context.Context, string) ([]netip.Addr, error) { return nil, nil }})
 	_, err = empty.Fetch(context.Background(), "http://empty.example/")
-	checkErr(t, "http://empty.example/ (no addresses)", err, ErrUnreachable)
+	checkErr(t, "http://empty.example/ (no addresses)", err, ErrNoSuchHost)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/reset", func(w http.ResponseWriter, r *http.Request) {
@@ -146,6 +148,11 @@ func TestUnreachable(t *testing.T) {
 	for _, path := range []string{"/reset", "/short"} {
 		_, err := pc.Fetch(context.Background(), srv.URL+path)
 		checkErr(t, path, err, ErrUnreachable)
+		for _, precise := range []error{ErrNoSuchHost, ErrConnectionRefused, ErrTLS, ErrTimeout} {
+			if errors.Is(err, precise) {
+				t.Errorf("Fetch(%q) error = %v, matches %q", path, err, precise)
+			}
+		}
 	}
 
 	// A certificate no public root vouches for.
@@ -155,6 +162,22 @@ func TestUnreachable(t *testing.T) {
 	defer tlsSrv.Close()
 	_, err = c.Fetch(context.Background(), tlsSrv.URL)
 	checkErr(t, tlsSrv.URL+" (self-signed)", err, ErrUnreachable)
+	checkErr(t, tlsSrv.URL+" (self-signed)", err, ErrTLS)
+	if errors.Is(err, ErrConnectionRefused) || errors.Is(err, ErrNoSuchHost) {
+		t.Errorf("TLS failure %v also matches another kind", err)
+	}
+}
+
+// TestUnreachableKindsReadDifferently: each way of failing to connect
+// has its own sentence.
+func TestUnreachableKindsReadDifferently(t *testing.T) {
+	seen := map[string]error{}
+	for _, err := range []error{ErrNoSuchHost, ErrConnectionRefused, ErrTLS, ErrTimeout, ErrUnreachable} {
+		if other, dup := seen[err.Error()]; dup {
+			t.Errorf("%v and %v read the same", err, other)
+		}
+		seen[err.Error()] = err
+	}
 }
 
 // TestEnvironmentProxyIgnored points HTTP_PROXY at a listener: the fetch

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// failureLine runs extract on one SOURCE and returns what it said about
+// the failure, after "linkbrief: SOURCE: ".
+func failureLine(t *testing.T, cfg, source string) string {
+	t.Helper()
+	code, _, errOut := runCLI(t, nil, "", "extract", "--config", cfg, source)
+	if code != exitFailed {
+		t.Errorf("extract %s: exit %d, want 1 (stderr %q)", source, code, errOut)
+	}
+	return strings.TrimSpace(strings.TrimPrefix(errOut, "linkbrief: "+source+": "))
+}
+
+// TestFetchFailuresSayWhich: a refused connection, a TLS failure and the
+// size cap each read differently, and the size cap reads the same for a
+// page and a file.
+func TestFetchFailuresSayWhich(t *testing.T) {
+	cfg := writeConfig(t, fmt.Sprintf("[fetch]\nallow_private_networks = true\nmax_bytes = 2048\n[store]\ndsn = %q\n",
+		filepath.Join(t.TempDir(), "c.db")))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/"
+	ln.Close()
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	big := strings.Repeat("<p>A sentence that repeats to make the page large.</p>\n", 100)
+	bigSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, big)
+	}))
+	defer bigSrv.Close()
+	bigFile := filepath.Join(t.TempDir(), "big.html")
+	if err := os.WriteFile(bigFile, []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	refused := failureLine(t, cfg, closed)
+	badTLS := failureLine(t, cfg, tlsSrv.URL)
+	if !strings.Contains(refused, "refused the connection") {
+		t.Errorf("closed port: %q, want it to say the connection was refused", refused)
+	}
+	if !strings.Contains(badTLS, "TLS") {
+		t.Errorf("self-signed TLS: %q, want it to say TLS failed", badTLS)
+	}
+	pageSize, fileSize := failureLine(t, cfg, bigSrv.URL), failureLine(t, cfg, bigFile)
+	if pageSize != fileSize || !strings.Contains(pageSize, "2 KiB") {
+		t.Errorf("size cap: page %q, file %q; want one message naming the limit", pageSize, fileSize)
+	}
+}
+
+// TestPrivateAddressRefusalNamesTheSetting: the CLI says which setting
+// lifts the refusal of a private address.
+func TestPrivateAddressRefusalNamesTheSetting(t *testing.T) {
+	ts := pageServer(t)
+	cfg := writeConfig(t, fmt.Sprintf("[store]\ndsn = %q\n", filepath.Join(t.TempDir(), "c.db")))
+	for _, u := range []string{ts.URL + "/story", "http://127.0.0.1/story", "http://10.0.0.5/"} {
+		if msg := failureLine(t, cfg, u); !strings.Contains(msg, "fetch.allow_private_networks") {
+			t.Errorf("%s: %q, want it to name fetch.allow_private_networks", u, msg)
+		}
+	}
+}
