@@ -23,7 +23,10 @@ import (
 	"golang.org/x/net/html"
 )
 
-var benchOut = flag.String("extract.out", "", "directory for the extraction benchmark's predictions and per-page scores (default: a temporary directory)")
+var (
+	benchOut  = flag.String("extract.out", "", "directory for the extraction benchmark's predictions and per-page scores (default: a temporary directory)")
+	benchOnly = flag.Bool("extract.self", false, "run Linkbrief's extractor alone in the extraction benchmark (the others' rows are then empty)")
+)
 
 // benchPage is one page of an extraction dev set.
 type benchPage struct {
@@ -278,9 +281,15 @@ func BenchmarkExtraction(b *testing.B) {
 		for s, set := range sets {
 			for i, p := range set.pages {
 				for k := range benchExtractors {
+					if *benchOnly && k > 0 {
+						break
+					}
 					// Rotate the order so no extractor always runs on a
 					// cold or a warm cache.
 					e := (i + k + round) % len(benchExtractors)
+					if *benchOnly {
+						e = 0
+					}
 					start := time.Now()
 					text, art, err := benchExtractors[e].run(p)
 					d := time.Since(start)

@@ -294,8 +294,8 @@ func (s *slimmer) endTag(name []byte) {
 }
 
 // keptAttr reports whether the attribute named key (any case) is one
-// something reads: our cleaning and classification, readeck,
-// go-trafilatura, or the parser itself (font color, face and size end
+// something reads: our cleaning and classification, readeck, or the
+// parser itself (font color, face and size end
 // foreign content; annotation-xml's encoding makes an integration point).
 func keptAttr(key []byte) bool {
 	var buf [32]byte
