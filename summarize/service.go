@@ -452,7 +452,7 @@ func (s *Service) brief(ctx context.Context, art *extract.Article, canon, lang s
 		Byline: cleanText(art.Byline),
 		Lang:   art.Lang,
 		Kind:   art.KindOrDefault(),
-		Words:  len(strings.Fields(art.Text)),
+		Words:  extractive.Words(art.Text),
 	}
 	if !art.Published.IsZero() {
 		b.Published = art.Published.UTC().Format(time.RFC3339)
@@ -505,8 +505,8 @@ func (s *Service) llmBrief(ctx context.Context, art *extract.Article, lang strin
 }
 
 func (s *Service) extractiveBrief(art *extract.Article, lang string, b *Brief) {
-	sum := extractive.Summarize(art.Title, art.Text, extractive.Options{MaxClaims: s.opts.MaxClaims})
-	b.Summary = strings.Join(sum.Sentences, " ")
+	sum := extractive.Summarize(art.Title, art.Text, extractive.Options{MaxClaims: s.opts.MaxClaims, Lang: art.Lang})
+	b.Summary = extractive.Join(sum.Sentences)
 	claims := make([]Claim, len(sum.Claims))
 	for i, c := range sum.Claims {
 		claims[i] = Claim{Text: c, Quote: c}

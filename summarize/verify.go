@@ -5,10 +5,14 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/linkbrief/linkbrief/summarize/extractive"
 )
 
 // minQuoteWords is the fewest words a quote may have: shorter strings
-// ("the", "it was") appear in almost any article and prove nothing.
+// ("the", "it was") appear in almost any article and prove nothing. Words
+// are counted as extractive.Words does: six Chinese or Japanese characters
+// make three.
 const minQuoteWords = 3
 
 // normalized is text folded for quote matching, with a map from each byte
@@ -117,7 +121,7 @@ func findQuote(article normalized, original, quote string) (string, bool) {
 		cands := []string{normalize(p).text, bare, strings.Trim(bare, " .,;:!?")}
 		start, end := -1, -1
 		for _, c := range cands {
-			if len(strings.Fields(c)) < minQuoteWords {
+			if extractive.Words(c) < minQuoteWords {
 				continue
 			}
 			if i := indexWord(article.text[from:], c); i >= 0 {
@@ -160,7 +164,7 @@ func boundaryBefore(s string, i int) bool {
 	}
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
 	q, _ := utf8.DecodeRuneInString(s[i:])
-	return !isWordRune(r) || !isWordRune(q)
+	return wordBoundary(r, q)
 }
 
 func boundaryAfter(s string, i int) bool {
@@ -169,10 +173,32 @@ func boundaryAfter(s string, i int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	q, _ := utf8.DecodeLastRuneInString(s[:i])
-	return !isWordRune(r) || !isWordRune(q)
+	return wordBoundary(q, r)
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// wordBoundary reports whether a word may end between a and b: one of them
+// is not part of a word, or either is written without spaces between
+// words (Chinese, Japanese, Thai, Lao, Khmer, Burmese), where any
+// character boundary may be a word boundary. Vowel signs and joiners
+// belong to the letter before them.
+func wordBoundary(a, b rune) bool {
+	if !isWordRune(a) || !isWordRune(b) {
+		return true
+	}
+	if unicode.Is(unicode.M, b) || b == '\u200c' || b == '\u200d' {
+		return false
+	}
+	return unspaced(a) || unspaced(b)
+}
+
+func unspaced(r rune) bool {
+	return r >= 0x0E00 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana,
+		unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r) || r == '\u200c' || r == '\u200d'
+}
 
 // verifyClaims keeps the claims whose quote is found in the article,
 // replacing each quote with the article's own words, and drops the rest.
@@ -245,7 +271,7 @@ func groundAnswer(articleText, answer string) (string, []string, bool) {
 		for _, m := range quoted.FindAllStringSubmatch(line, -1) {
 			q, ok := findQuote(art, articleText, m[1])
 			if !ok {
-				if len(strings.Fields(m[1])) >= minQuoteWords {
+				if extractive.Words(m[1]) >= minQuoteWords {
 					bad = true
 				}
 				continue

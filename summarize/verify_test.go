@@ -120,3 +120,31 @@ func TestGroundAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyClaimsScripts keeps quotes in scripts written without spaces
+// (a whole sentence is one "field") and returns Persian quotes with their
+// zero-width non-joiners, as the source spells them.
+func TestVerifyClaimsScripts(t *testing.T) {
+	tests := []struct {
+		article, quote, want string
+		ok                   bool
+	}{
+		{"北浜市は3日、駅前に新しい市立図書館を開館した。建設費は約42億円だ。",
+			"建設費は約42億円だ。", "建設費は約42億円だ。", true},
+		{"北浜市は3日、駅前に新しい市立図書館を開館した。", "新しい市立図書館", "新しい市立図書館", true},
+		// Too short to prove anything.
+		{"北浜市は3日、駅前に新しい市立図書館を開館した。", "図書館", "", false},
+		{"กรุงเทพมหานครเปิดสวนสาธารณะแห่งใหม่ริมแม่น้ำเจ้าพระยา", "สวนสาธารณะแห่งใหม่", "สวนสาธารณะแห่งใหม่", true},
+		// A model that drops the joiners still finds the source's words.
+		{"در این کتابخانه بیش از ۲۰۰ هزار جلد کتاب نگه\u200cداری می\u200cشود.",
+			"بیش از ۲۰۰ هزار جلد کتاب نگهداری میشود", "بیش از ۲۰۰ هزار جلد کتاب نگه\u200cداری می\u200cشود", true},
+		{"የአዲስ፡አበባ፡ከተማ፡አስተዳደር፡አዲስ፡የአውቶቡስ፡መስመር፡መከፈቱን፡ዛሬ፡አስታወቀ።",
+			"አዲስ፡የአውቶቡስ፡መስመር", "አዲስ፡የአውቶቡስ፡መስመር", true},
+	}
+	for _, tt := range tests {
+		got, dropped := verifyClaims(tt.article, []Claim{{Text: "claim", Quote: tt.quote}}, 5)
+		if tt.ok != (len(got) == 1) || (tt.ok && got[0].Quote != tt.want) {
+			t.Errorf("verifyClaims(%q, quote %q) = %q (dropped %d), want quote %q kept %v", tt.article, tt.quote, got, dropped, tt.want, tt.ok)
+		}
+	}
+}

@@ -154,10 +154,14 @@ func parseDate(v string) time.Time {
 	return time.Time{}
 }
 
-// countWords counts words; in scripts written without spaces (Han, kana)
-// each character counts as a word.
+// countWords counts words as a reader sees them. In scripts written
+// without spaces between words, each Han or kana character counts as a
+// word, and in Thai, Lao, Khmer and Burmese every lettersPerWord letters
+// of a run count as one (vowel signs and tone marks are not letters);
+// Ethiopic's word space "፡" separates words as a space does.
 func countWords(s string) int {
 	n, in := 0, false
+	letters := 0 // letters of the current run in a script without spaces
 	for _, r := range s {
 		if r < utf8.RuneSelf {
 			if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f' || r == '\v' {
@@ -166,18 +170,39 @@ func countWords(s string) int {
 				in = true
 				n++
 			}
-		} else if isSpace(r) {
+			continue
+		}
+		switch {
+		case isSpace(r) || r == '\u1361':
 			in = false
-		} else if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
+		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana):
 			in = false
 			n++
-		} else if !in {
+		case unicode.In(r, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar):
+			if !unicode.IsLetter(r) {
+				continue
+			}
+			if !in {
+				in = true
+				letters = 0
+				n++
+			}
+			if letters++; letters > lettersPerWord {
+				letters = 1
+				n++
+			}
+		case !in:
 			in = true
+			letters = 0
 			n++
 		}
 	}
 	return n
 }
+
+// lettersPerWord is about how many letters a word of Thai, Lao, Khmer or
+// Burmese has, not counting vowel signs and tone marks.
+const lettersPerWord = 4
 
 // Phrases of each kind of wall, lower case.
 var (

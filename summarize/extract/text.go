@@ -101,8 +101,10 @@ func isSpace(r rune) bool {
 	return unicode.IsSpace(r) || r == '\u200b' || r == '\u2028' || r == '\u2029' || r == '\u3000'
 }
 
-// cleanWord drops control and format characters (soft hyphens, zero-width
-// joiners, bidi overrides) and invalid bytes from a word.
+// cleanWord drops control and format characters (soft hyphens, bidi
+// overrides) and invalid bytes from a word. The zero-width joiner and
+// non-joiner stay: in Persian, Bengali and other scripts they are part of
+// the spelling, and a quote without them is not the source's words.
 func cleanWord(w string) string {
 	ok := true
 	for _, r := range w {
@@ -113,7 +115,7 @@ func cleanWord(w string) string {
 			}
 			continue
 		}
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		if dropRune(r) {
 			ok = false
 			break
 		}
@@ -122,11 +124,19 @@ func cleanWord(w string) string {
 		return w
 	}
 	return strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		if dropRune(r) {
 			return -1
 		}
 		return r
 	}, w)
+}
+
+// dropRune reports a rune that cleanWord removes.
+func dropRune(r rune) bool {
+	if r == '\u200c' || r == '\u200d' {
+		return false
+	}
+	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // blockTags are the elements that start and end a paragraph of their own.

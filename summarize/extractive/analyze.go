@@ -43,11 +43,14 @@ type term struct {
 	w  float64
 }
 
-// analyze splits text into sentences and computes their features.
-func analyze(title, text string) *document { return analyzeP(title, text, defaultParams()) }
+// analyze splits text into sentences and computes their features; lang is
+// the article's ISO 639-1 code, "" when unknown.
+func analyze(title, text, lang string) *document {
+	return analyzeP(title, text, lang, defaultParams())
+}
 
-func analyzeP(title, text string, p params) *document {
-	d := &document{text: text, st: stemmer{}, title: map[int]bool{}, ids: map[string]int{}, p: p}
+func analyzeP(title, text, lang string, p params) *document {
+	d := &document{text: text, st: newStemmer(lang), title: map[int]bool{}, ids: map[string]int{}, p: p}
 	var spans []span
 	var glued []bool
 	for _, sp := range splitSpans(text) {
@@ -62,7 +65,7 @@ func analyzeP(title, text string, p params) *document {
 		s := sentence{span: sp, index: i}
 		raw := text[sp.start:sp.end]
 		toks := tokens(raw)
-		s.words = len(toks)
+		s.words = Words(raw)
 		// A glued caption is left out like other page furniture: cut from
 		// its full stop it reads as a broken sentence.
 		s.boiler = isBoilerplate(raw, toks) || glued[i] || isHeading(text, sp, len(toks))

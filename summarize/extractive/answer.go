@@ -25,7 +25,7 @@ func Answer(text, question string, max int) (passages []string, ok bool) {
 	if max <= 0 {
 		max = DefaultMaxPassages
 	}
-	d := analyze("", text)
+	d := analyze("", text, "")
 	if len(d.sents) == 0 {
 		return nil, false
 	}

@@ -40,11 +40,120 @@ func Sentences(text string) []string {
 
 // splitSpans is Sentences as offsets into text.
 func splitSpans(text string) []span {
-	var out []span
+	var out, sents []span
 	for _, b := range blocks(text) {
-		out = splitBlock(text, b, out)
+		sents = splitBlock(text, b, sents[:0])
+		for _, sp := range sents {
+			out = segment(text, sp, out)
+		}
 	}
 	return out
+}
+
+// unitRunes is the fewest runes of a unit of Thai or Lao text cut at a
+// space: those scripts mark no sentence end and put a space between
+// sentences, but also around names and clauses.
+const unitRunes = 40
+
+// maxUnitWords is the longest a unit may be, in Words: a longer "sentence"
+// (a paragraph with no full stop, a run-on list) is cut at clause marks, or
+// at spaces, so that no quote is longer than a reader's sentence.
+const maxUnitWords = 80
+
+// segment appends the readable units of the sentence sp to out: Thai and
+// Lao cut at the spaces between sentences, Khmer and Burmese written
+// without their full stops likewise, and anything longer than maxUnitWords
+// cut at clause marks.
+func segment(text string, sp span, out []span) []span {
+	s := text[sp.start:sp.end]
+	if !spaceSeparated(s) {
+		return cutLong(text, sp, out)
+	}
+	first := len(out)
+	ustart, runes := sp.start, 0
+	prev := rune(0)
+	for i := sp.start; i < sp.end; {
+		r, n := utf8.DecodeRuneInString(text[i:sp.end])
+		if r == ' ' && scriptOf(prev) == southeast && runes >= unitRunes {
+			k := skipSpace(text, i, sp.end)
+			if next, _ := utf8.DecodeRuneInString(text[k:sp.end]); scriptOf(next) == southeast {
+				out = cutLong(text, span{ustart, i}, out)
+				ustart, runes = k, 0
+				i = k
+				continue
+			}
+		}
+		prev = r
+		runes++
+		i += n
+	}
+	if runes < unitRunes/2 && len(out) > first {
+		// Too short to stand alone: it joins the unit before it.
+		last := out[len(out)-1]
+		out = out[:len(out)-1]
+		return cutLong(text, span{last.start, sp.end}, out)
+	}
+	return cutLong(text, span{ustart, sp.end}, out)
+}
+
+// spaceSeparated reports whether s is written in a script that separates
+// sentences by spaces only: Thai or Lao, or Khmer or Burmese when s is too
+// long to be one sentence.
+func spaceSeparated(s string) bool {
+	thai, other, letters := 0, 0, 0
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		switch {
+		case r < 0x0E00:
+		case unicode.In(r, unicode.Thai, unicode.Lao):
+			thai++
+		case unicode.In(r, unicode.Khmer, unicode.Myanmar):
+			other++
+		}
+	}
+	return 2*thai > letters || (2*other > letters && Words(s) > maxUnitWords/2)
+}
+
+// cutLong appends sp to out, cut into pieces of at most maxUnitWords words:
+// after the last clause mark (",", "，", "、", ";", ":") before the limit
+// when there is one in the second half of the piece, else at the last space,
+// else where the limit falls.
+func cutLong(text string, sp span, out []span) []span {
+	first := len(out)
+	ustart := sp.start
+	var c wordCounter
+	mark, space := -1, -1
+	for i := sp.start; i < sp.end; {
+		r, n := utf8.DecodeRuneInString(text[i:sp.end])
+		c.add(r)
+		if c.words() > maxUnitWords {
+			cut := i
+			switch {
+			case mark > ustart+(i-ustart)/2:
+				cut = mark
+			case space > ustart:
+				cut = space
+			}
+			out = appendSentence(text, out, first, ustart, cut)
+			ustart = skipSpace(text, cut, sp.end)
+			c = wordCounter{}
+			for _, r2 := range text[ustart : i+n] {
+				c.add(r2)
+			}
+			mark, space = -1, -1
+		}
+		switch {
+		case r == ',' || r == ';' || r == ':' || r == '，' || r == '、' || r == '；' || r == '：' || r == '،' || r == '؛':
+			mark = i + n
+		case unicode.IsSpace(r):
+			space = i
+		}
+		i += n
+	}
+	return appendSentence(text, out, first, ustart, sp.end)
 }
 
 // blocks cuts text at hard line boundaries: blank lines, lines that are
@@ -115,6 +224,70 @@ func bulletLen(s string) int {
 	return n + 1
 }
 
+// quoteReach is how far (in bytes) a quotation that is open at a full
+// stop may close and still keep the sentence whole: "“I was scared. I ran,”
+// she said." is one sentence. A quotation left open longer, or across a
+// paragraph, is not waited for.
+const quoteReach = 600
+
+// maxQuoteDepth bounds the nesting of quotations the splitter follows.
+const maxQuoteDepth = 4
+
+// quotes follows the quotation marks of a sentence: a stack of the closing
+// marks expected.
+type quotes struct {
+	want [maxQuoteDepth]rune
+	n    int
+}
+
+// see updates the stack for r.
+func (q *quotes) see(r rune) {
+	switch r {
+	case '"':
+		if q.n > 0 && q.want[q.n-1] == '"' {
+			q.n--
+		} else {
+			q.push('"')
+		}
+	case '“':
+		// An English opening mark, or the German closing one („…“).
+		if q.n > 0 && q.want[q.n-1] == '“' {
+			q.n--
+		} else {
+			q.push('”')
+		}
+	case '„':
+		q.push('“')
+	case '«':
+		q.push('»')
+	case '「':
+		q.push('」')
+	case '『':
+		q.push('』')
+	case '”', '»', '」', '』':
+		if q.n > 0 && q.want[q.n-1] == r {
+			q.n--
+		}
+	}
+}
+
+func (q *quotes) push(r rune) {
+	if q.n < maxQuoteDepth {
+		q.want[q.n] = r
+		q.n++
+	}
+}
+
+// closesWithin reports whether the innermost open quotation closes in
+// text[from:limit], within quoteReach bytes.
+func (q *quotes) closesWithin(text string, from, limit int) bool {
+	if q.n == 0 {
+		return false
+	}
+	end := min(limit, from+quoteReach)
+	return strings.ContainsRune(text[from:end], q.want[q.n-1])
+}
+
 // splitBlock appends the sentences of text[b.start:b.end] to out.
 func splitBlock(text string, b span, out []span) []span {
 	start := skipSpace(text, b.start, b.end)
@@ -122,29 +295,48 @@ func splitBlock(text string, b span, out []span) []span {
 		start = skipSpace(text, start+n, b.end)
 	}
 	blockFirst := len(out)
+	var q quotes
 	for i := start; i < b.end; {
 		r, size := utf8.DecodeRuneInString(text[i:b.end])
 		if !isTerminal(r) {
+			q.see(r)
 			i += size
 			continue
 		}
 		j := i
+		full := false
 		for j < b.end {
 			r2, s2 := utf8.DecodeRuneInString(text[j:b.end])
 			if !isTerminal(r2) {
 				break
 			}
+			full = full || fullStop(r2)
 			j += s2
 		}
 		run := text[i:j]
+		cornerClosed := false
 		for j < b.end {
 			r2, s2 := utf8.DecodeRuneInString(text[j:b.end])
-			if !isCloser(r2) {
-				break
+			if isCloser(r2) {
+				q.see(r2)
+				cornerClosed = cornerClosed || r2 == '」' || r2 == '』'
+				j += s2
+				continue
 			}
-			j += s2
+			// French sets its closing guillemet off with a space: « … prêts. »
+			if r2 == ' ' || r2 == '\u00a0' || r2 == '\u202f' {
+				if r3, s3 := utf8.DecodeRuneInString(text[j+s2 : b.end]); r3 == '»' || r3 == '›' {
+					q.see(r3)
+					j += s2 + s3
+					continue
+				}
+			}
+			break
 		}
-		if endsSentence(text, b.end, start, i, run, j) {
+		if q.n > 0 && !q.closesWithin(text, j, b.end) {
+			q.n = 0 // an unbalanced mark, or a quotation running on past this paragraph
+		}
+		if q.n == 0 && endsSentence(text, b.end, start, i, run, j, full, cornerClosed) {
 			out = appendSentence(text, out, blockFirst, start, j)
 			start = skipSpace(text, j, b.end)
 			i = start
@@ -157,12 +349,23 @@ func splitBlock(text string, b span, out []span) []span {
 
 // endsSentence reports whether the terminal punctuation run at
 // text[at:at+len(run)], followed by closers up to after, ends the sentence
-// that began at sentStart.
-func endsSentence(text string, limit, sentStart, at int, run string, after int) bool {
+// that began at sentStart. full says the run holds a full stop of a script
+// that needs no space or capital after it (。, ।, ።, ؟...); cornerClosed that
+// a Japanese quotation closed after it.
+func endsSentence(text string, limit, sentStart, at int, run string, after int, full, cornerClosed bool) bool {
 	if after >= limit {
 		return true
 	}
 	r, _ := utf8.DecodeRuneInString(text[after:limit])
+	if full {
+		switch {
+		case cornerClosed && unicode.Is(unicode.Hiragana, r):
+			return false // 「…。」と述べた: the quotation is inside the sentence
+		case run == "．" && unicode.IsDigit(r):
+			return false // a full-width decimal point
+		}
+		return true
+	}
 	if !unicode.IsSpace(r) {
 		return missingSpace(text, limit, sentStart, at, run, after)
 	}
@@ -178,6 +381,9 @@ func endsSentence(text string, limit, sentStart, at int, run string, after int) 
 		k += s2
 	}
 	c, _ := utf8.DecodeRuneInString(text[k:limit])
+	if caseless(c) {
+		return true // Arabic, Hebrew, Korean, Hindi...: no capital to wait for
+	}
 	if !unicode.IsUpper(c) && !unicode.IsTitle(c) && !unicode.IsDigit(c) {
 		return false
 	}
@@ -185,6 +391,11 @@ func endsSentence(text string, limit, sentStart, at int, run string, after int) 
 		return true
 	}
 	return !abbreviationHolds(prevWord(text, sentStart, at), nextWord(text, k, limit), c)
+}
+
+// caseless reports a letter of a script without capitals.
+func caseless(r rune) bool {
+	return r >= utf8.RuneSelf && unicode.IsLetter(r) && !unicode.IsUpper(r) && !unicode.IsLower(r) && !unicode.IsTitle(r)
 }
 
 // missingSpace reports whether "end.Next" (no space after the punctuation)
@@ -244,6 +455,13 @@ func abbreviationHolds(word, next string, first rune) bool {
 		"Sat", "Sun":
 		return !opensSentence(next)
 	}
+	if monthAfterOrdinal(word, next) {
+		return true // a German date: "am 1. Oktober"
+	}
+	if r, n := utf8.DecodeRuneInString(word); n == len(word) && unicode.IsLower(r) {
+		// "z. B.", "d. h.", "u. a.": one lower-case letter is an abbreviation.
+		return !opensSentence(next)
+	}
 	if r, n := utf8.DecodeRuneInString(word); n == len(word) && unicode.IsUpper(r) {
 		// An initial ("J. K. Rowling") unless a real sentence follows
 		// ("Plan B. The"); one-letter words are initials themselves.
@@ -251,6 +469,20 @@ func abbreviationHolds(word, next string, first rune) bool {
 	}
 	if isInitialism(word) {
 		return !opensSentence(next)
+	}
+	return false
+}
+
+// monthAfterOrdinal reports whether word is a day of the month written as
+// an ordinal number ("1." in German) and next a month's name.
+func monthAfterOrdinal(word, next string) bool {
+	if len(word) == 0 || len(word) > 2 || !isNumber(word) {
+		return false
+	}
+	switch strings.ToLower(next) {
+	case "januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli",
+		"august", "september", "oktober", "november", "dezember":
+		return true
 	}
 	return false
 }
@@ -357,11 +589,23 @@ func skipSpace(text string, i, limit int) int {
 
 func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-func isTerminal(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '…' }
+func isTerminal(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '…' || fullStop(r) }
+
+// fullStop reports a sentence-ending mark that needs no space or capital
+// letter after it: the ideographic and full-width stops of Chinese and
+// Japanese, the danda of Indic scripts, the Ethiopic, Armenian, Arabic,
+// Urdu, Burmese and Khmer stops and question marks.
+func fullStop(r rune) bool {
+	switch r {
+	case '。', '！', '？', '．', '｡', '।', '॥', '።', '፧', '։', '؟', '۔', '။', '។', '៕', '‼', '⁇', '⁈', '⁉':
+		return true
+	}
+	return false
+}
 
 func isCloser(r rune) bool {
 	switch r {
-	case '"', '\'', '”', '’', ')', ']', '»':
+	case '"', '\'', '”', '’', ')', ']', '»', '“', '」', '』', '）', '》', '〉', '】', '›':
 		return true
 	}
 	return false
@@ -369,7 +613,35 @@ func isCloser(r rune) bool {
 
 func isOpener(r rune) bool {
 	switch r {
-	case '"', '\'', '“', '‘', '(', '[', '«':
+	case '"', '\'', '“', '‘', '(', '[', '«', '„', '¿', '¡', '「', '『', '（', '《', '〈', '【', '‹':
+		return true
+	}
+	return false
+}
+
+// Join joins sentences into one paragraph: with a space between them, or
+// none after a full stop of Chinese or Japanese, which put no space
+// between sentences.
+func Join(sentences []string) string {
+	var b strings.Builder
+	for i, s := range sentences {
+		if i > 0 {
+			last, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(sentences[i-1], isCloser))
+			first, _ := utf8.DecodeRuneInString(s)
+			if !(isTerminal(last) && unspacedStop(last) && scriptOf(first) != spaced) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// unspacedStop reports a full stop after which Chinese and Japanese put no
+// space.
+func unspacedStop(r rune) bool {
+	switch r {
+	case '。', '！', '？', '．', '｡':
 		return true
 	}
 	return false

@@ -9,6 +9,10 @@ import (
 type Options struct {
 	MaxSentences int // summary length cap; 0 = chosen by the article's length (2 or 3 sentences)
 	MaxClaims    int // default 5
+	// Lang is the article's language as an ISO 639-1 code ("ja", "es"),
+	// "" when unknown: it picks the stemmer and stop words for ranking.
+	// Sentence splitting and word units follow each script on their own.
+	Lang string
 }
 
 // Summary is an extractive brief: summary sentences in article order, and claims (verbatim sentences).
@@ -16,6 +20,11 @@ type Summary struct {
 	Sentences []string
 	Claims    []string
 }
+
+// MaxSummaryWords is the longest a summary gets, in Words (so 300
+// characters of Chinese or Japanese): a sentence that would take it beyond
+// is not added, unless it is the first.
+const MaxSummaryWords = 150
 
 // DefaultMaxClaims is the number of claims Summarize returns when
 // Options.MaxClaims is 0.
@@ -113,7 +122,7 @@ func Summarize(title, text string, opts Options) Summary {
 }
 
 func summarize(title, text string, opts Options, p params) Summary {
-	d := analyzeP(title, text, p)
+	d := analyzeP(title, text, opts.Lang, p)
 	if len(d.sents) == 0 {
 		return Summary{}
 	}
@@ -218,6 +227,9 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 		best, bestScore := -1, math.Inf(-1)
 		for i, sc := range scores {
 			if used[i] || math.IsInf(sc, -1) {
+				continue
+			}
+			if budget > 0 && len(chosen) > 0 && words+d.sents[i].words > MaxSummaryWords {
 				continue
 			}
 			maxSim := 0.0

@@ -282,7 +282,7 @@ func TestHeadingsNeverChosen(t *testing.T) {
 		t.Errorf("summary = %q, want it to open with the first real sentence", got.Sentences)
 	}
 	// List items may hold facts: they stay candidates.
-	for _, sn := range analyze("", text).sents {
+	for _, sn := range analyze("", text, "").sents {
 		if q := text[sn.start:sn.end]; strings.Contains(q, "state pays half") && sn.boiler {
 			t.Errorf("list item %q is never chosen, want it a candidate", q)
 		}
