@@ -16,6 +16,8 @@ import (
 	"unicode"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
 // Secret is a string that never shows itself in logs, errors or output.
@@ -100,6 +102,7 @@ type Config struct {
 	Store   StoreConfig   `toml:"store"`
 	Limits  LimitsConfig  `toml:"limits"`
 	HTTP    HTTPConfig    `toml:"http"`
+	Sources SourcesConfig `toml:"sources"`
 }
 
 // DiscordConfig is the [discord] table.
@@ -175,6 +178,7 @@ func defaultConfig() Config {
 		Cache:   CacheConfig{TTL: 168 * time.Hour},
 		Store:   StoreConfig{Driver: "sqlite"},
 		Limits:  LimitsConfig{UserPerMinute: 5, GuildPerHour: 60, GuildDailyTokens: 200000},
+		Sources: defaultSources(),
 	}
 }
 
@@ -205,6 +209,7 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if cfg.LLM.APIKey == "" {
 		cfg.LLM.APIKey = Secret(getenv("LINKBRIEF_LLM_API_KEY"))
 	}
+
 	if cfg.LLM.APIKey == "" {
 		cfg.LLM.APIKey = Secret(getenv("OPENAI_API_KEY"))
 	}
@@ -387,6 +392,11 @@ func (c *Config) validate() error {
 			return bad("limits.redis_url", "want a redis:// or rediss:// URL")
 		}
 	}
+	for _, src := range c.Sources.list() {
+		if err := checkHTTPURL(src.APIURL); err != nil {
+			return bad("sources."+src.name+".api_url", "%v", err)
+		}
+	}
 	if c.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			return bad("http.listen", "want host:port such as \"127.0.0.1:8080\", got %q", c.HTTP.Listen)
@@ -401,4 +411,37 @@ func checkHTTPURL(s string) error {
 		return fmt.Errorf("want an http or https URL, got %q", s)
 	}
 	return nil
+}
+
+// SourcesConfig is the [sources] table: one site adapter per sub-table.
+type SourcesConfig struct {
+	YouTube SourceConfig `toml:"youtube"`
+}
+
+// SourceConfig is a [sources.NAME] table: a site adapter on or off, and
+// the API it reads.
+type SourceConfig struct {
+	Enabled bool   `toml:"enabled"`
+	APIURL  string `toml:"api_url"`
+}
+
+// defaultSources turns every adapter on except X's, whose API is a third
+// party that would see every link.
+func defaultSources() SourcesConfig {
+	return SourcesConfig{
+		YouTube: SourceConfig{Enabled: true, APIURL: sites.DefaultYouTubeURL},
+	}
+}
+
+// namedSource is one adapter's settings with its config name.
+type namedSource struct {
+	name    string
+	enabled bool
+	APIURL  string
+}
+
+func (s SourcesConfig) list() []namedSource {
+	return []namedSource{
+		{"youtube", s.YouTube.Enabled, s.YouTube.APIURL},
+	}
 }

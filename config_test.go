@@ -44,19 +44,42 @@ func TestExampleConfigDocumentsEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(data)
-	typ := reflect.TypeOf(Config{})
-	for i := range typ.NumField() {
-		table := typ.Field(i)
-		if !strings.Contains(text, "["+table.Tag.Get("toml")+"]") {
-			t.Errorf("config.example.toml lacks the [%s] table", table.Tag.Get("toml"))
+	// tables walks a table's keys; a struct whose fields are all tables
+	// (such as [sources]) is walked as [sources.NAME] tables.
+	var tables func(name string, typ reflect.Type)
+	tables = func(name string, typ reflect.Type) {
+		if allTables(typ) {
+			for j := range typ.NumField() {
+				f := typ.Field(j)
+				tables(name+"."+f.Tag.Get("toml"), f.Type)
+			}
+			return
 		}
-		for j := range table.Type.NumField() {
-			key := table.Type.Field(j).Tag.Get("toml")
+		if !strings.Contains(text, "["+name+"]") {
+			t.Errorf("config.example.toml lacks the [%s] table", name)
+		}
+		for j := range typ.NumField() {
+			key := typ.Field(j).Tag.Get("toml")
 			if !strings.Contains(text, "\n"+key+" = ") {
-				t.Errorf("config.example.toml does not document %s.%s", table.Tag.Get("toml"), key)
+				t.Errorf("config.example.toml does not document %s.%s", name, key)
 			}
 		}
 	}
+	typ := reflect.TypeOf(Config{})
+	for i := range typ.NumField() {
+		tables(typ.Field(i).Tag.Get("toml"), typ.Field(i).Type)
+	}
+}
+
+// allTables reports whether every field of a struct type is a struct
+// (a table of tables), not a key.
+func allTables(typ reflect.Type) bool {
+	for j := range typ.NumField() {
+		if typ.Field(j).Type.Kind() != reflect.Struct {
+			return false
+		}
+	}
+	return typ.NumField() > 0
 }
 
 func TestConfigValues(t *testing.T) {
@@ -101,6 +124,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"[summary]\nbackend = \"llm\"", "summary.backend"},
 		{"[summary]\nbackend = \"gpt\"", "summary.backend"},
 		{"[summary]\nmax_claims = 0", "summary.max_claims"},
+		{"[sources.youtube]\napi_url = \"www.youtube.com\"", "sources.youtube.api_url"},
+		{"[sources.youtube]\nenable = false", "sources.youtube.enable"},
 		{"[summary]\nlanguage = \"english please\"", "summary.language"},
 		{"[discord]\nauto_channels = [\"general\"]", "discord.auto_channels"},
 		{"[discord]\nauto_channels = [123]", "auto_channels"},

@@ -44,6 +44,7 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 		// a crashed holder delays the other processes by at most this.
 		LeaseTTL: cfg.Fetch.Timeout + 2*cfg.LLM.Timeout + 30*time.Second,
 		Logger:   log,
+		Sites:    siteAdapters(cfg),
 	}
 	if backend != "" {
 		opts.Backend = backend

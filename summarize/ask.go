@@ -39,9 +39,6 @@ func (s *Service) AskArticle(ctx context.Context, art *extract.Article, question
 		question = question[:2000]
 	}
 	a := &Answer{Title: cleanText(art.Title)}
-	if s.opts.Backend == BackendLLM && s.opts.LLM == nil {
-		return nil, ErrNoModel
-	}
 	if s.backend() == BackendLLM && s.opts.LLM != nil {
 		err := s.llmAnswer(ctx, art, question, a)
 		if err == nil {
@@ -49,9 +46,6 @@ func (s *Service) AskArticle(ctx context.Context, art *extract.Article, question
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("summarize: %w", ctx.Err())
-		}
-		if s.opts.Backend == BackendLLM {
-			return nil, fmt.Errorf("summarize: %w", err)
 		}
 		s.log.Warn("language model failed to answer, using the offline summarizer", "err", err)
 		a.Note = "The language model could not be used (" + llmSentence(err) +
@@ -87,8 +81,7 @@ func (s *Service) llmAnswer(ctx context.Context, art *extract.Article, question 
 	}
 	text, quotes, ok := groundAnswer(art.Text, out.Text)
 	if !ok {
-		// Every line quoted words the article does not hold.
-		return &llm.Error{Kind: llm.Ungrounded}
+		return &llm.Error{Kind: llm.BadResponse}
 	}
 	a.Backend, a.Model = BackendLLM, s.opts.Model
 	a.Usage = Usage{PromptTokens: out.Usage.PromptTokens, CompletionTokens: out.Usage.CompletionTokens}

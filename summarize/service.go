@@ -37,10 +37,6 @@ const (
 // when the cache holds no brief.
 var ErrNotCached = errors.New("summarize: no cached brief")
 
-// ErrNoModel is what a Service whose Backend is "llm" returns when it
-// has no language model.
-var ErrNoModel = errors.New("summarize: the llm backend was asked for, but no language model is configured (llm.base_url and llm.model)")
-
 // ErrMiss is what a Cache returns for a key it does not hold (or holds
 // only expired).
 var ErrMiss = errors.New("summarize: not in cache")
@@ -71,9 +67,8 @@ type Options struct {
 	LLM LLM
 	// Model names the model in cache keys and briefs.
 	Model string
-	// Backend is "auto" (default: the LLM when there is one, and the
-	// offline summarizer, with a note, when the LLM fails), "llm" (the
-	// LLM only: its failure is the request's error) or "extractive".
+	// Backend is "auto" (default: the LLM when there is one), "llm" or
+	// "extractive".
 	Backend string
 	// Language is the default output language; "" is the article's own.
 	Language string
@@ -462,9 +457,6 @@ func (s *Service) brief(ctx context.Context, art *extract.Article, canon, lang s
 	if !art.Published.IsZero() {
 		b.Published = art.Published.UTC().Format(time.RFC3339)
 	}
-	if s.opts.Backend == BackendLLM && s.opts.LLM == nil {
-		return nil, ErrNoModel
-	}
 	if s.backend() == BackendLLM && s.opts.LLM != nil {
 		err := s.llmBrief(ctx, art, lang, b)
 		if err == nil {
@@ -472,11 +464,6 @@ func (s *Service) brief(ctx context.Context, art *extract.Article, canon, lang s
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("summarize: %w", ctx.Err())
-		}
-		if s.opts.Backend == BackendLLM {
-			// The model was asked for by name: an offline brief in its
-			// place would hide that it cannot be used.
-			return nil, fmt.Errorf("summarize: %w", err)
 		}
 		s.log.Warn("language model failed, using the offline summarizer", "url", canon, "err", err)
 		b.Note = "The language model could not be used (" + llmSentence(err) +
@@ -536,12 +523,11 @@ func (s *Service) extractiveBrief(art *extract.Article, lang string, b *Brief) {
 	}
 }
 
-// llmSentence turns an LLM failure into words safe to show a user: what
-// failed and the server's host, never the key.
+// llmSentence turns an LLM failure into words safe to show a user.
 func llmSentence(err error) string {
 	var le *llm.Error
 	if errors.As(err, &le) {
-		return le.Sentence()
+		return le.Kind.Sentence()
 	}
 	return "it did not answer"
 }

@@ -16,10 +16,13 @@ package sites
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
@@ -229,4 +232,72 @@ func (e *shapeError) Error() string { return "unexpected answer: " + e.msg }
 
 func badShape(format string, args ...any) error {
 	return &shapeError{msg: fmt.Sprintf(format, args...)}
+}
+
+// Options configures an adapter; the zero value means the defaults.
+type Options struct {
+	// APIURL is the base URL of the site's API: a mirror, a self-hosted
+	// front end, or a local fake in tests. "" is the site's own.
+	APIURL string
+	// Token authenticates to the API where the site accepts one (GitHub:
+	// it only raises the rate limit). It is sent in a header and never
+	// logged.
+	Token string
+}
+
+func (o Options) base(def string) string {
+	if o.APIURL == "" {
+		return def
+	}
+	return strings.TrimRight(o.APIURL, "/")
+}
+
+// jsonTypes are the media types an API answer may declare.
+var jsonTypes = []string{"application/json", "text/json", "text/javascript", "application/javascript"}
+
+// getJSON makes req and decodes its JSON answer into v.
+func getJSON(ctx context.Context, f Fetcher, req fetch.Request, v any) error {
+	req.Types = append(req.Types, jsonTypes...)
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	page, err := f.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(page.Body, v); err != nil {
+		return badShape("not JSON: %v", err)
+	}
+	return nil
+}
+
+// clip cuts s to at most n bytes at a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// paragraphs joins non-empty blocks with blank lines, each with its
+// white space collapsed inside lines.
+func paragraphs(blocks ...string) string {
+	var out []string
+	for _, b := range blocks {
+		if b = strings.TrimSpace(b); b != "" {
+			out = append(out, b)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// oneLine collapses all white space of s into single spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

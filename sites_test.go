@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/linkbrief/linkbrief/summarize/sites/sitestest"
+)
+
+// sitesConfig is a test config whose site adapters all read the fake.
+func sitesConfig(t *testing.T, srv *sitestest.Server, extra string) string {
+	t.Helper()
+	return testConfig(t, fmt.Sprintf("[sources.youtube]\napi_url = %q\n%s", srv.URL, extra))
+}
+
+// summarizeJSON runs linkbrief summarize --format json on one link and
+// returns the brief, or the exit status and stderr when it failed.
+func summarizeJSON(t *testing.T, cfg, link string, flags ...string) (map[string]any, int, string) {
+	t.Helper()
+	args := append([]string{"summarize", "--config", cfg, "--format", "json"}, flags...)
+	code, out, errOut := runCLI(t, nil, "", append(args, link)...)
+	if code != 0 {
+		return nil, code, errOut
+	}
+	objs := decodeLines(t, out)
+	if len(objs) != 1 {
+		t.Fatalf("%s: %d JSON lines, want 1: %s", link, len(objs), out)
+	}
+	return objs[0], 0, errOut
+}
+
+func TestSummarizeYouTube(t *testing.T) {
+	srv := sitestest.New(t)
+	cfg := sitesConfig(t, srv, "")
+
+	// The video's own captions (German, automatic), linked by moment.
+	b, code, errOut := summarizeJSON(t, cfg, "https://youtu.be/bridgeVid01?t=5")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b["kind"] != "video" || b["lang"] != "de" || b["url"] != "https://www.youtube.com/watch?v=bridgeVid01" || b["byline"] != "Riverton Lokal" {
+		t.Errorf("brief %v, want a German video brief at the canonical URL", b)
+	}
+	if !strings.Contains(fmt.Sprint(b["note"]), "automatic captions") {
+		t.Errorf("note %q, want it to say the captions are automatic", b["note"])
+	}
+	claims, _ := b["claims"].([]any)
+	if len(claims) == 0 {
+		t.Fatalf("no claims: %v", b)
+	}
+	for _, c := range claims {
+		c := c.(map[string]any)
+		if u, _ := c["url"].(string); !strings.HasPrefix(u, "https://www.youtube.com/watch?v=bridgeVid01&t=") {
+			t.Errorf("claim %q has url %q, want its moment in the video", c["quote"], c["url"])
+		}
+	}
+
+	// Asked in English: the manual English captions.
+	b, code, errOut = summarizeJSON(t, cfg, "https://www.youtube.com/watch?v=bridgeVid01", "--lang", "en")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b["lang"] != "en" || !strings.Contains(fmt.Sprint(b["summary"]), "bridge") || b["note"] != nil {
+		t.Errorf("brief %v, want the English captions' brief without a note", b)
+	}
+
+	// No captions: the description, and the note says so.
+	b, code, errOut = summarizeJSON(t, cfg, "https://www.youtube.com/shorts/noCaptions1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b["kind"] != "video" || !strings.Contains(fmt.Sprint(b["note"]), "no captions") || !strings.Contains(fmt.Sprint(b["summary"]), "footbridge") {
+		t.Errorf("brief %v, want the description's brief with a note", b)
+	}
+
+	// Refused by YouTube: one sentence.
+	_, code, errOut = summarizeJSON(t, cfg, "https://www.youtube.com/watch?v=signInVid01")
+	if code != 1 || !strings.Contains(errOut, "sign in") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+		t.Errorf("exit %d stderr %q, want 1 and one line saying YouTube asked to sign in", code, errOut)
+	}
+
+	// The text output links the moments too.
+	code, out, _ := runCLI(t, nil, "", "summarize", "--config", cfg, "--lang", "en", "https://www.youtube.com/watch?v=bridgeVid01")
+	if code != 0 || !strings.Contains(out, "▶ https://www.youtube.com/watch?v=bridgeVid01&t=") {
+		t.Errorf("text output (exit %d) has no moment links:\n%s", code, out)
+	}
+}

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/sites"
+)
+
+// siteAdapters builds the site adapters that [sources.*] turns on, each
+// reading its API through a safe fetcher under the [fetch] limits.
+func siteAdapters(cfg Config) sites.Set {
+	f := fetch.New(fetch.Options{
+		Timeout:              cfg.Fetch.Timeout,
+		MaxBytes:             int64(cfg.Fetch.MaxBytes),
+		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
+	})
+	src := cfg.Sources
+	var set sites.Set
+	if src.YouTube.Enabled {
+		set = append(set, sites.NewYouTube(f, sites.Options{APIURL: src.YouTube.APIURL}))
+	}
+	return set
+}
