@@ -138,7 +138,7 @@ func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *depl
 		return nil, fmt.Errorf("cannot open the store: %w", err)
 	}
 	d.closers = append(d.closers, func() { d.st.Close() })
-	lease, shared, closeCoord, err := coordination(ctx, cfg, d.st)
+	lease, limits, closeCoord, err := coordination(ctx, cfg, d.st)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
@@ -156,7 +156,7 @@ func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *depl
 		UserPerMinute:    cfg.Limits.UserPerMinute,
 		GuildPerHour:     cfg.Limits.GuildPerHour,
 		GuildDailyTokens: cfg.Limits.GuildDailyTokens,
-		Shared:           shared,
+		Limits:           limits,
 		Logger:           d.log,
 	})
 	d.bot, err = bot.New(bot.Options{

@@ -80,10 +80,10 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 }
 
 // coordination returns what processes sharing a deployment use to agree:
-// leases on pages being summarized and the shared rate limits. They live
-// in Redis when limits.redis_url is set, else in the store. closer frees
-// what it opened.
-func coordination(ctx context.Context, cfg Config, st store.Store) (summarize.Lease, commands.SharedLimits, func(), error) {
+// leases on pages being summarized and the one limiter of the rate limits
+// and budgets. They live in Redis when limits.redis_url is set, else in
+// the store. closer frees what it opened.
+func coordination(ctx context.Context, cfg Config, st store.Store) (summarize.Lease, commands.Limiter, func(), error) {
 	if cfg.Limits.RedisURL != "" {
 		r, err := store.OpenRedis(ctx, cfg.Limits.RedisURL.Reveal())
 		if err != nil {
@@ -93,13 +93,13 @@ func coordination(ctx context.Context, cfg Config, st store.Store) (summarize.Le
 	}
 	var (
 		lease  summarize.Lease
-		shared commands.SharedLimits
+		limits commands.Limiter
 	)
 	if l, ok := st.(store.Leases); ok {
 		lease = l
 	}
-	if l, ok := st.(store.Limits); ok {
-		shared = l
+	if l, ok := st.(store.Limiter); ok {
+		limits = l
 	}
-	return lease, shared, func() {}, nil
+	return lease, limits, func() {}, nil
 }

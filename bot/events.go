@@ -82,8 +82,8 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	defer b.wg.Done()
 	i := ic.Interaction
 	in := b.interaction(i)
-	ack := b.h.Ack(in)
 	ackCtx, cancelAck := context.WithTimeout(b.work, discordgo.InteractionDeadline)
+	ack := b.h.Ack(ackCtx, in)
 	var flags discordgo.MessageFlags
 	if ack.Ephemeral {
 		flags = discordgo.MessageFlagsEphemeral

@@ -148,7 +148,9 @@ func (h *interactions) command(w http.ResponseWriter, i *discordgo.Interaction, 
 	// Without a gateway the state knows no channels: the payload's
 	// channel object says whether this is a thread.
 	in.InThread = in.InThread || inThread
-	ack := b.h.Ack(in)
+	ackCtx, cancelAck := context.WithTimeout(b.work, time.Second)
+	ack := b.h.Ack(ackCtx, in)
+	cancelAck()
 	var flags discordgo.MessageFlags
 	if ack.Ephemeral {
 		flags = discordgo.MessageFlagsEphemeral

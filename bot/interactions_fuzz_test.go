@@ -28,6 +28,14 @@ func (refusingSummarizer) Summarize(ctx context.Context, rawURL string, req summ
 	return nil, errors.New("summarize: refused in the fuzz test")
 }
 
+func (refusingSummarizer) Estimate(ctx context.Context, rawURL string, req summarize.Request) (int64, error) {
+	return 0, errors.New("summarize: refused in the fuzz test")
+}
+
+func (refusingSummarizer) EstimateAnswer(ctx context.Context, rawURL string) (int64, error) {
+	return 0, nil
+}
+
 func (refusingSummarizer) Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error) {
 	return nil, errors.New("summarize: refused in the fuzz test")
 }

@@ -49,55 +49,54 @@ func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
 		h.log.Warn("commands: guild settings lookup failed", "guild", r.guildID, "err", err)
 	}
 	req := summarize.Request{Language: set.Language}
-	// refuse answers a request over a limit or the budget, unless the brief
-	// is already cached: a cache hit costs nothing, so it is never refused.
-	refuse := func(refusal Reply) Reply {
-		cr := req
-		cr.CacheOnly = true
-		if b, err := h.sum.Summarize(ctx, link, cr); err == nil && b != nil && b.Cached {
-			if err := h.st.AddUsage(ctx, r.guildID, now, 1, 0); err != nil {
-				h.log.Warn("commands: recording usage failed", "guild", r.guildID, "err", err)
-			}
-			return h.briefReply(r, canon, b)
+	// A brief already cached costs nothing: it is served before any limit
+	// and never counted.
+	cached := req
+	cached.CacheOnly = true
+	if b, err := h.sum.Summarize(ctx, link, cached); err == nil && b != nil {
+		h.countBrief(ctx, r.guildID, now)
+		return h.briefReply(r, canon, b)
+	}
+	if which, full := h.limited(ctx, r.userID, r.guildID); full {
+		hold, refusal := h.reserve(ctx, h.quota(r.userID, r.guildID, 0, true), r.ephemeral)
+		if refusal != nil {
+			return *refusal
 		}
-		return refusal
+		// The counts moved on since: the reservation is the rule.
+		h.refund(ctx, hold)
+		h.log.Debug("commands: limit freed between the count and the reservation", "limit", which)
 	}
-	if refusal, ok := h.overBudget(ctx, r.guildID, now); ok {
-		return refuse(Reply{Ephemeral: r.ephemeral, Content: refusal})
+	est, err := h.sum.Estimate(ctx, link, req)
+	if err != nil {
+		return h.fail(r, err, "link", link)
 	}
-	releaseUser, wait := h.users.reserve(r.userID, now)
-	if releaseUser == nil {
-		return refuse(limitRefusal("user", wait, r.ephemeral))
-	}
-	releaseGuild, wait := h.guilds.reserve(r.guildID, now)
-	if releaseGuild == nil {
-		releaseUser()
-		return refuse(limitRefusal("guild", wait, r.ephemeral))
-	}
-	if which, wait := h.sharedWait(ctx, r.userID, r.guildID); which != "" {
-		releaseUser()
-		releaseGuild()
-		return refuse(limitRefusal(which, wait, r.ephemeral))
+	hold, refusal := h.reserve(ctx, h.quota(r.userID, r.guildID, est, true), r.ephemeral)
+	if refusal != nil {
+		return *refusal
 	}
 	b, err := h.sum.Summarize(ctx, link, req)
 	if err != nil || b == nil {
-		releaseUser()
-		releaseGuild()
+		h.refund(ctx, hold)
 		if err == nil {
 			err = errors.New("commands: the summarizer returned no brief")
 		}
 		return h.fail(r, err, "link", link)
 	}
 	if b.Cached {
-		releaseUser()
-		releaseGuild()
+		// Another request made it meanwhile, here or in another process.
+		h.refund(ctx, hold)
 	} else {
-		h.sharedRecord(ctx, r.userID, r.guildID)
+		h.settle(ctx, hold, int64(b.Usage.Total()))
 	}
-	if err := h.st.AddUsage(ctx, r.guildID, now, 1, int64(b.Usage.Total())); err != nil {
-		h.log.Warn("commands: recording usage failed", "guild", r.guildID, "err", err)
-	}
+	h.countBrief(ctx, r.guildID, now)
 	return h.briefReply(r, canon, b)
+}
+
+// countBrief adds a brief served to the guild's statistics of the day.
+func (h *Handler) countBrief(ctx context.Context, guildID string, now time.Time) {
+	if err := h.st.AddUsage(ctx, guildID, now, 1, 0); err != nil {
+		h.log.Warn("commands: recording usage failed", "guild", guildID, "err", err)
+	}
 }
 
 // briefReply is the reply carrying brief b, with a thread to start on it
@@ -117,22 +116,24 @@ func (h *Handler) briefReply(r request, canon string, b *summarize.Brief) Reply 
 // answer returns the reply to a question about the article of thread th.
 func (h *Handler) answer(ctx context.Context, guildID, userID string, th store.Thread, question string, ephemeral bool) Reply {
 	r := request{guildID: guildID, userID: userID, ephemeral: ephemeral}
-	now := h.opts.Now()
-	if refusal, ok := h.overBudget(ctx, guildID, now); ok {
-		return Reply{Ephemeral: ephemeral, Content: refusal}
+	est, err := h.sum.EstimateAnswer(ctx, th.URL)
+	if err != nil {
+		// Ask reads the same article and says what went wrong.
+		est = 0
+	}
+	hold, refusal := h.reserve(ctx, h.quota(userID, guildID, est, false), ephemeral)
+	if refusal != nil {
+		return *refusal
 	}
 	a, err := h.sum.Ask(ctx, th.URL, question)
 	if err != nil || a == nil {
+		h.refund(ctx, hold)
 		if err == nil {
 			err = errors.New("commands: the summarizer returned no answer")
 		}
 		return h.fail(r, err, "thread", th.ThreadID)
 	}
-	if t := a.Usage.Total(); t > 0 {
-		if err := h.st.AddUsage(ctx, guildID, now, 0, int64(t)); err != nil {
-			h.log.Warn("commands: recording usage failed", "guild", guildID, "err", err)
-		}
-	}
+	h.settle(ctx, hold, int64(a.Usage.Total()))
 	text := strings.TrimSpace(a.Text)
 	if !a.Found || text == "" {
 		text = summarize.NotSaid
@@ -141,27 +142,6 @@ func (h *Handler) answer(ctx context.Context, guildID, userID string, th store.T
 		text += "\n\n*" + strings.Trim(oneLine(note), "*") + "*"
 	}
 	return Reply{Ephemeral: ephemeral, Content: Text(text)}
-}
-
-// overBudget returns a refusal when the guild has spent its daily token
-// budget.
-func (h *Handler) overBudget(ctx context.Context, guildID string, now time.Time) (string, bool) {
-	if h.opts.GuildDailyTokens <= 0 || guildID == "" {
-		return "", false
-	}
-	u, err := h.st.Usage(ctx, guildID, now)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", false
-	}
-	if err != nil {
-		h.log.Warn("commands: usage lookup failed", "guild", guildID, "err", err)
-		return "", false
-	}
-	if u.Tokens < h.opts.GuildDailyTokens {
-		return "", false
-	}
-	return Text("This server has used its summary budget for today; please try again " +
-		humanWait(untilMidnightUTC(now)) + "."), true
 }
 
 // untilMidnightUTC is how long until the next UTC day starts, when daily
@@ -221,12 +201,16 @@ func threadLink(guildID, threadID string) string {
 	return "https://discord.com/channels/" + guildID + "/" + threadID
 }
 
-// limitRefusal is the polite reply when the user's ("user") or the
-// server's ("guild") limit is full, saying when to try again.
+// limitRefusal is the polite reply when the user's (store.LimitUser) or
+// the server's (store.LimitGuild) limit, or the server's token budget
+// (store.LimitTokens), is full, saying when to try again.
 func limitRefusal(which string, wait time.Duration, ephemeral bool) Reply {
 	what := "You have asked for a lot of briefs in the last minute"
-	if which == "guild" {
+	switch which {
+	case store.LimitGuild:
 		what = "This server has asked for a lot of briefs in the last hour"
+	case store.LimitTokens:
+		what = "This server has used its summary budget for today"
 	}
 	return Reply{Ephemeral: ephemeral, Content: Text(what + "; please try again " + humanWait(wait) + ".")}
 }

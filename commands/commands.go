@@ -27,7 +27,24 @@ import (
 type Summarizer interface {
 	Summarize(ctx context.Context, rawURL string, req summarize.Request) (*summarize.Brief, error)
 	Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error)
+	// Estimate and EstimateAnswer return what a brief of a page, or an
+	// answer about it, will likely cost in language-model tokens.
+	Estimate(ctx context.Context, rawURL string, req summarize.Request) (int64, error)
+	EstimateAnswer(ctx context.Context, rawURL string) (int64, error)
 }
+
+// Limiter is the one rule of the limits and the budget: reserve before
+// the work, settle when it made a new brief, refund when it did not;
+// store.SQLite, store.Postgres, store.Redis and store.MemoryLimiter are
+// real ones.
+type Limiter interface {
+	Reserve(ctx context.Context, q store.Quota) (store.Hold, error)
+	Settle(ctx context.Context, h store.Hold, tokens int64) error
+	Refund(ctx context.Context, h store.Hold) error
+	Counts(ctx context.Context, q store.Quota) (store.Counts, error)
+}
+
+var _ Limiter = (*store.MemoryLimiter)(nil)
 
 // Store is the part of the store the commands need; *store.SQLite is the
 // real one.
@@ -66,10 +83,10 @@ type Options struct {
 	// RepeatWindow is how far back a link already summarized in the same
 	// server gets the short "already summarized" notice; default 7 days.
 	RepeatWindow time.Duration
-	// Shared, when set, also enforces UserPerMinute and GuildPerHour
-	// across every process of the deployment (Redis or the shared store);
-	// nil keeps the limits in this process.
-	Shared SharedLimits
+	// Limits keeps the counts of UserPerMinute, GuildPerHour and
+	// GuildDailyTokens: Redis or the store, shared by every process of the
+	// deployment; default a store.MemoryLimiter of this process alone.
+	Limits Limiter
 	// Logger receives one line per failure with its error ID; default
 	// discards.
 	Logger *slog.Logger
@@ -84,8 +101,7 @@ type Handler struct {
 	st     Store
 	opts   Options
 	log    *slog.Logger
-	users  *window
-	guilds *window
+	limits Limiter
 }
 
 // New returns a Handler that summarizes with sum and keeps its state in
@@ -104,14 +120,11 @@ func New(sum Summarizer, st Store, opts Options) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{
-		sum:    sum,
-		st:     st,
-		opts:   opts,
-		log:    log,
-		users:  newWindow(opts.UserPerMinute, time.Minute),
-		guilds: newWindow(opts.GuildPerHour, time.Hour),
+	limits := opts.Limits
+	if limits == nil {
+		limits = store.NewMemoryLimiter(opts.Now)
 	}
+	return &Handler{sum: sum, st: st, opts: opts, log: log, limits: limits}
 }
 
 // Message is a message posted in a server, as the bot saw it.

@@ -17,8 +17,11 @@ type fakeSummarizer struct {
 	calls    []string // URLs summarized
 	asks     []string // questions
 	cached   map[string]bool
+	joined   map[string]bool // not cached when asked, then made by another request
 	fail     map[string]error
 	tokens   int
+	estimate int64         // what Estimate says a new brief costs
+	delay    time.Duration // how long a new brief takes
 	answer   *summarize.Answer
 	language []string
 }
@@ -28,7 +31,17 @@ var _ Summarizer = (*fakeSummarizer)(nil)
 func (f *fakeSummarizer) Summarize(ctx context.Context, rawURL string, req summarize.Request) (*summarize.Brief, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, rawURL)
+	if req.CacheOnly && !f.cached[rawURL] {
+		return nil, summarize.ErrNotCached
+	}
+	if !req.CacheOnly {
+		f.calls = append(f.calls, rawURL)
+	}
+	if !f.cached[rawURL] && f.delay > 0 {
+		f.mu.Unlock()
+		time.Sleep(f.delay)
+		f.mu.Lock()
+	}
 	f.language = append(f.language, req.Language)
 	if err := f.fail[rawURL]; err != nil {
 		return nil, err
@@ -40,12 +53,28 @@ func (f *fakeSummarizer) Summarize(ctx context.Context, rawURL string, req summa
 	b := &summarize.Brief{
 		Source: rawURL, URL: canon, Title: "Title of " + canon, Site: "Example",
 		Summary: "A summary.", Claims: []summarize.Claim{{Text: "A claim.", Quote: "A quote from the article."}},
-		Backend: "llm", Model: "m", Cached: f.cached[rawURL],
+		Backend: "llm", Model: "m", Cached: f.cached[rawURL] || f.joined[rawURL],
 	}
 	if !b.Cached {
 		b.Usage = summarize.Usage{PromptTokens: f.tokens, CompletionTokens: 0}
 	}
 	return b, nil
+}
+
+func (f *fakeSummarizer) Estimate(ctx context.Context, rawURL string, req summarize.Request) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.fail[rawURL]; err != nil {
+		return 0, err
+	}
+	if f.cached[rawURL] {
+		return 0, nil
+	}
+	return f.estimate, nil
+}
+
+func (f *fakeSummarizer) EstimateAnswer(ctx context.Context, rawURL string) (int64, error) {
+	return 7, nil
 }
 
 func (f *fakeSummarizer) Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error) {

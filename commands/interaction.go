@@ -68,15 +68,18 @@ type Ack struct {
 	Ephemeral bool
 }
 
-// Ack decides how to acknowledge an interaction, without I/O: private
-// requests, settings, refusals known in advance (limits, no links, /ask
-// outside a thread) are ephemeral from the first response.
-func (h *Handler) Ack(in Interaction) Ack {
+// Ack decides how to acknowledge an interaction, reading no more than the
+// limits' counts: private requests, settings, refusals known in advance
+// (limits, no links, /ask outside a thread) are ephemeral from the first
+// response.
+func (h *Handler) Ack(ctx context.Context, in Interaction) Ack {
 	if in.GuildID == "" {
 		return Ack{Ephemeral: true}
 	}
-	now := h.opts.Now()
-	limited := h.users.wait(in.UserID, now) > 0 || h.guilds.wait(in.GuildID, now) > 0
+	limited := false
+	if in.Command == CmdSummarize || in.Command == CmdSummarizeIn {
+		_, limited = h.limited(ctx, in.UserID, in.GuildID)
+	}
 	switch in.Command {
 	case CmdSummarize:
 		private, _ := in.boolean("private")
@@ -213,6 +216,12 @@ func (h *Handler) usageText(ctx context.Context, guildID string) string {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		h.log.Warn("commands: usage lookup failed", "guild", guildID, "err", err)
 	}
+	// The limits' counts are the deployment's, shared by every process.
+	c, err := h.limits.Counts(ctx, store.Quota{Guild: guildID})
+	if err != nil {
+		h.log.Warn("commands: limit counts unavailable", "guild", guildID, "err", err)
+	}
+	u.Tokens = c.Tokens
 	var b strings.Builder
 	fmt.Fprintf(&b, "Today (UTC): %s, %s", plural(u.Briefs, "brief"), plural(u.Tokens, "language-model token"))
 	if h.opts.GuildDailyTokens > 0 {
@@ -222,7 +231,7 @@ func (h *Handler) usageText(ctx context.Context, guildID string) string {
 	}
 	b.WriteString(".\n")
 	if h.opts.GuildPerHour > 0 {
-		fmt.Fprintf(&b, "New briefs in the last hour: %d of %d for this server.\n", h.guilds.count(guildID, now), h.opts.GuildPerHour)
+		fmt.Fprintf(&b, "New briefs in the last hour: %d of %d for this server.\n", c.Guild, h.opts.GuildPerHour)
 	} else {
 		b.WriteString("No hourly limit for this server.\n")
 	}

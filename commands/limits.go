@@ -1,118 +1,85 @@
 package commands
 
 import (
+	"context"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/linkbrief/linkbrief/store"
 )
 
-// window is a sliding-window counter per key: at most limit hits in any
-// span. A hit is reserved before the work and released when the work turns
-// out not to count (a cache hit, a failure), so concurrent requests cannot
-// overshoot the limit. The zero limit allows everything.
-type window struct {
-	limit int
-	span  time.Duration
-
-	mu    sync.Mutex
-	hits  map[string][]hit
-	seq   uint64
-	swept time.Time
-}
-
-type hit struct {
-	at time.Time
-	id uint64
-}
-
-func newWindow(limit int, span time.Duration) *window {
-	return &window{limit: limit, span: span, hits: map[string][]hit{}}
-}
-
-// live returns the hits of key still inside the window at now, dropping
-// the others. The caller holds mu.
-func (w *window) live(key string, now time.Time) []hit {
-	hs := w.hits[key]
-	i := 0
-	for i < len(hs) && !hs[i].at.After(now.Add(-w.span)) {
-		i++
+// quota is what a request asks of the limits: a new brief counts against
+// the user's minute and the guild's hour; tokens are reserved from the
+// guild's daily budget.
+func (h *Handler) quota(userID, guildID string, tokens int64, brief bool) store.Quota {
+	q := store.Quota{Guild: guildID, Tokens: tokens}
+	if guildID != "" {
+		q.DailyTokens = h.opts.GuildDailyTokens
 	}
-	if i == len(hs) {
-		delete(w.hits, key)
-		return nil
+	if brief {
+		q.User, q.UserPerMinute = userID, h.opts.UserPerMinute
+		q.GuildPerHour = h.opts.GuildPerHour
 	}
-	hs = hs[i:]
-	w.hits[key] = hs
-	return hs
+	return q
 }
 
-// sweep drops idle keys once per span so the map does not grow without
-// bound. The caller holds mu.
-func (w *window) sweep(now time.Time) {
-	if now.Sub(w.swept) < w.span {
+// reserve takes q from the limits. It returns the refusal to send when a
+// limit is full. A limiter that fails is logged and the request allowed
+// (with an empty hold): limits must not take the bot down with them.
+func (h *Handler) reserve(ctx context.Context, q store.Quota, ephemeral bool) (store.Hold, *Reply) {
+	hold, err := h.limits.Reserve(ctx, q)
+	if err != nil {
+		h.log.Warn("commands: limits unavailable, allowing the request", "guild", q.Guild, "err", err)
+		return store.Hold{}, nil
+	}
+	if hold.OK() {
+		return hold, nil
+	}
+	r := limitRefusal(hold.Refused, hold.RetryAfter, ephemeral)
+	return hold, &r
+}
+
+// limited reports whether a new brief for the user in the guild would be
+// refused now by the user's or the guild's limit, from the counts alone:
+// a cheap early answer, before the page is fetched to estimate its cost.
+// Reserve remains the rule.
+func (h *Handler) limited(ctx context.Context, userID, guildID string) (string, bool) {
+	if h.opts.UserPerMinute <= 0 && h.opts.GuildPerHour <= 0 {
+		return "", false
+	}
+	c, err := h.limits.Counts(ctx, h.quota(userID, guildID, 0, true))
+	if err != nil {
+		h.log.Warn("commands: limits unavailable", "guild", guildID, "err", err)
+		return "", false
+	}
+	switch {
+	case h.opts.UserPerMinute > 0 && userID != "" && c.User >= h.opts.UserPerMinute:
+		return store.LimitUser, true
+	case h.opts.GuildPerHour > 0 && guildID != "" && c.Guild >= h.opts.GuildPerHour:
+		return store.LimitGuild, true
+	}
+	return "", false
+}
+
+// settle keeps a hold: its work made a new brief or answer costing tokens.
+func (h *Handler) settle(ctx context.Context, hold store.Hold, tokens int64) {
+	if !hold.OK() {
 		return
 	}
-	w.swept = now
-	for k := range w.hits {
-		w.live(k, now)
+	if err := h.limits.Settle(context.WithoutCancel(ctx), hold, tokens); err != nil {
+		h.log.Warn("commands: settling a reservation failed", "guild", hold.Guild, "err", err)
 	}
 }
 
-// wait returns how long until key may have another hit; 0 when it may now.
-func (w *window) wait(key string, now time.Time) time.Duration {
-	if w.limit <= 0 || key == "" {
-		return 0
+// refund gives a hold back: its work made nothing new (a cache hit, a
+// brief another request made, a failure).
+func (h *Handler) refund(ctx context.Context, hold store.Hold) {
+	if !hold.OK() {
+		return
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	hs := w.live(key, now)
-	if len(hs) < w.limit {
-		return 0
+	if err := h.limits.Refund(context.WithoutCancel(ctx), hold); err != nil {
+		h.log.Warn("commands: refunding a reservation failed", "guild", hold.Guild, "err", err)
 	}
-	return hs[len(hs)-w.limit].at.Add(w.span).Sub(now)
-}
-
-// count returns the hits of key in the window ending at now.
-func (w *window) count(key string, now time.Time) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.live(key, now))
-}
-
-// reserve takes a hit for key at now. When the window is full it returns
-// how long to wait instead. release gives the hit back; it is safe to call
-// more than once.
-func (w *window) reserve(key string, now time.Time) (release func(), wait time.Duration) {
-	if w.limit <= 0 || key == "" {
-		return func() {}, 0
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.sweep(now)
-	hs := w.live(key, now)
-	if len(hs) >= w.limit {
-		return nil, hs[len(hs)-w.limit].at.Add(w.span).Sub(now)
-	}
-	w.seq++
-	id := w.seq
-	w.hits[key] = append(hs, hit{at: now, id: id})
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			hs := w.hits[key]
-			for i, h := range hs {
-				if h.id == id {
-					w.hits[key] = append(hs[:i:i], hs[i+1:]...)
-					break
-				}
-			}
-			if len(w.hits[key]) == 0 {
-				delete(w.hits, key)
-			}
-		})
-	}, 0
 }
 
 // humanWait says a wait the way a person would: "in 42 seconds", "in 3

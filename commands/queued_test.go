@@ -94,7 +94,7 @@ func TestInteractionClaimed(t *testing.T) {
 	if _, ok := e.h.AcceptInteraction(ctx, in); ok {
 		t.Error("second AcceptInteraction = true, want false")
 	}
-	ack := e.h.Ack(in)
+	ack := e.h.Ack(ctx, in)
 	resp := e.h.InteractionClaimed(ctx, in, ack)
 	if resp == nil || len(resp.Replies) != 1 || len(resp.Replies[0].Embeds) != 1 {
 		t.Fatalf("InteractionClaimed = %+v, want one brief", resp)

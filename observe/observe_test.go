@@ -333,6 +333,14 @@ func (f fakeSummarizer) Summarize(ctx context.Context, rawURL string, req summar
 	return f.b, f.err
 }
 
+func (f fakeSummarizer) Estimate(ctx context.Context, rawURL string, req summarize.Request) (int64, error) {
+	return 0, f.err
+}
+
+func (f fakeSummarizer) EstimateAnswer(ctx context.Context, rawURL string) (int64, error) {
+	return 0, f.err
+}
+
 func (f fakeSummarizer) Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error) {
 	return f.a, f.err
 }

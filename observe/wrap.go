@@ -17,6 +17,8 @@ import (
 type Summarizer interface {
 	Summarize(ctx context.Context, rawURL string, req summarize.Request) (*summarize.Brief, error)
 	Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error)
+	Estimate(ctx context.Context, rawURL string, req summarize.Request) (int64, error)
+	EstimateAnswer(ctx context.Context, rawURL string) (int64, error)
 }
 
 // Summarizer returns s counting briefs and answers by backend and outcome
@@ -47,6 +49,14 @@ func (s summarizer) Summarize(ctx context.Context, rawURL string, req summarize.
 		s.m.briefs.WithLabelValues(backendLabel(b.Backend), "fresh").Inc()
 	}
 	return b, err
+}
+
+func (s summarizer) Estimate(ctx context.Context, rawURL string, req summarize.Request) (int64, error) {
+	return s.next.Estimate(ctx, rawURL, req)
+}
+
+func (s summarizer) EstimateAnswer(ctx context.Context, rawURL string) (int64, error) {
+	return s.next.EstimateAnswer(ctx, rawURL)
 }
 
 func (s summarizer) Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error) {

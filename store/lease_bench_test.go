@@ -11,7 +11,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 )
 
-// Run with: go test -run '^$' -bench 'Lease|Take' ./store/
+// Run with: go test -run '^$' -bench 'Lease|Reserve' ./store/
 // PostgreSQL and Redis join when their test servers are configured.
 
 // benchCoord runs f against every available backend.
@@ -82,13 +82,18 @@ func BenchmarkLeaseContended(b *testing.B) {
 	})
 }
 
-// BenchmarkTake counts on a key kept near its limit of 60, as a busy
-// guild's hourly limit would be.
-func BenchmarkTake(b *testing.B) {
+// BenchmarkReserve reserves and refunds on a guild kept near its limit of
+// 60, as a busy guild's hourly limit would be.
+func BenchmarkReserve(b *testing.B) {
 	benchCoord(b, func(b *testing.B, s coordStore, prefix string) {
 		ctx := b.Context()
+		q := Quota{Guild: prefix + "guild", GuildPerHour: 60, DailyTokens: 1 << 40, Tokens: 500}
 		for b.Loop() {
-			if _, _, err := s.Take(ctx, prefix+"guild", 60, time.Hour, 1); err != nil {
+			h, err := s.Reserve(ctx, q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Refund(ctx, h); err != nil {
 				b.Fatal(err)
 			}
 		}

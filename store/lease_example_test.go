@@ -47,8 +47,9 @@ func ExampleSQLite_AcquireLease() {
 }
 
 // limits.user_per_minute = 2: the third brief a user asks for within a
-// minute is refused, with the time to wait.
-func ExampleSQLite_Take() {
+// minute is refused, with the time to wait; a reservation that turns out
+// not to count (a cache hit) is refunded.
+func ExampleSQLite_Reserve() {
 	dir, err := os.MkdirTemp("", "linkbrief-example")
 	if err != nil {
 		log.Fatal(err)
@@ -61,16 +62,23 @@ func ExampleSQLite_Take() {
 	}
 	defer s.Close()
 
-	var limits store.Limits = s
+	var limits store.Limiter = s
+	q := store.Quota{User: "80351110224678912", UserPerMinute: 2}
 	for i := range 3 {
-		allowed, retryAfter, err := limits.Take(ctx, "user:80351110224678912", 2, time.Minute, 1)
+		h, err := limits.Reserve(ctx, q)
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("brief %d allowed: %v (retry within a minute: %v)\n", i+1, allowed, retryAfter > 0 && retryAfter <= time.Minute)
+		fmt.Printf("brief %d allowed: %v (retry within a minute: %v)\n", i+1, h.OK(), h.RetryAfter > 0 && h.RetryAfter <= time.Minute)
+		if i == 0 {
+			// The first was a cache hit after all: it does not count.
+			if err := limits.Refund(ctx, h); err != nil {
+				log.Fatal(err)
+			}
+		}
 	}
 	// Output:
 	// brief 1 allowed: true (retry within a minute: false)
 	// brief 2 allowed: true (retry within a minute: false)
-	// brief 3 allowed: false (retry within a minute: true)
+	// brief 3 allowed: true (retry within a minute: false)
 }

@@ -19,7 +19,7 @@ import (
 // coordStore is what the lease and rate-limit suites exercise.
 type coordStore interface {
 	Leases
-	Limits
+	Limiter
 }
 
 // coordEnv is one backend under test: two handles on the same shared
@@ -438,7 +438,7 @@ func openCoordChild(ctx context.Context, spec string) (coordStore, error) {
 // TestCoordChild is not a test of its own: it is one of the processes of
 // TestTwoProcessesCoord. It waits for a line on stdin, then tries to
 // acquire leases 0 to 199 (in reverse when the line is "reverse"), making
-// a Take on one shared key after each, and prints what it won.
+// a reservation for one shared user after each, and prints what it won.
 func TestCoordChild(t *testing.T) {
 	spec := os.Getenv(coordChildEnv)
 	if spec == "" {
@@ -469,12 +469,12 @@ func TestCoordChild(t *testing.T) {
 		if ok {
 			fmt.Printf("lease %d\n", i)
 		}
-		ok, _, err = s.Take(ctx, prefix+"shared", 150, time.Hour, 1)
+		h, err := s.Reserve(ctx, Quota{User: prefix + "shared", UserPerMinute: 150})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
-		if ok {
+		if h.OK() {
 			fmt.Println("take")
 		}
 	}
@@ -483,7 +483,7 @@ func TestCoordChild(t *testing.T) {
 
 // TestTwoProcessesCoord has two processes race for the same leases and one
 // rate limit on each backend: every lease is won exactly once, and the
-// limit admits exactly its 150 of the 400 Takes.
+// limit admits exactly its 150 of the 400 reservations.
 func TestTwoProcessesCoord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the test binary")
@@ -535,7 +535,7 @@ func testTwoProcessesCoord(t *testing.T, spec, prefix string) {
 		}
 	}
 	if got := takes[0] + takes[1]; got != 150 {
-		t.Errorf("Takes allowed across two processes = %d (per process %v), want the limit 150", got, takes)
+		t.Errorf("reservations allowed across two processes = %d (per process %v), want the limit 150", got, takes)
 	}
 	t.Logf("takes per process: %v", takes)
 }

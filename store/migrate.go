@@ -107,6 +107,12 @@ func sqliteMigrations() []migration {
 		{version: 3, stmts: []string{
 			`ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT ''`,
 		}},
+		// Each event belongs to the hold that reserved it (rate.go), so a
+		// refund removes exactly that hold's events.
+		{version: 4, stmts: []string{
+			`ALTER TABLE rate_events ADD COLUMN hold TEXT NOT NULL DEFAULT ''`,
+			`CREATE INDEX rate_events_hold ON rate_events (hold)`,
+		}},
 	}
 }
 

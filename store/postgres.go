@@ -213,6 +213,11 @@ func postgresMigrations() []migration {
 		{version: 3, stmts: []string{
 			`ALTER TABLE articles ADD COLUMN kind text NOT NULL DEFAULT ''`,
 		}},
+		// Each event belongs to the hold that reserved it, as in SQLite.
+		{version: 4, stmts: []string{
+			`ALTER TABLE rate_events ADD COLUMN hold text NOT NULL DEFAULT ''`,
+			`CREATE INDEX rate_events_hold ON rate_events (hold)`,
+		}},
 	}
 }
 

@@ -4,263 +4,300 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-func TestLimits(t *testing.T) {
-	runCoord(t, []struct {
-		name string
-		run  func(t *testing.T, e *coordEnv)
-	}{
-		{"Concurrent", testTakeConcurrent},
-		{"CheckNeverRecords", testTakeCheck},
-		{"Slides", testTakeSlides},
-		{"RetryAfter", testTakeRetryAfter},
-		{"Batch", testTakeBatch},
-		{"Keys", testTakeKeys},
-		{"BadInput", testTakeBadInput},
-	})
+// limitEnv is one Limiter under test: two handles on the same shared
+// state, as two processes would have.
+type limitEnv struct {
+	a, b Limiter
+	// advance moves the clock forward by at least d; nil when the clock
+	// is the wall clock, so windows cannot be waited out in a test.
+	advance func(d time.Duration)
+	prefix  string
 }
 
-// testTakeConcurrent: 20 Takes at once, half on each handle, against a
-// limit of 5: exactly 5 are allowed, and every refusal says when to retry.
-func testTakeConcurrent(t *testing.T, e *coordEnv) {
-	ctx := t.Context()
-	const takes, limit, window = 20, 5, time.Hour
-	key := e.prefix + "user:1"
+// limitBackends lists every Limiter: the coordination backends and the
+// in-process one.
+func limitBackends() []struct {
+	name string
+	open func(t *testing.T) *limitEnv
+} {
+	var out []struct {
+		name string
+		open func(t *testing.T) *limitEnv
+	}
+	for _, b := range coordBackends() {
+		out = append(out, struct {
+			name string
+			open func(t *testing.T) *limitEnv
+		}{b.name, func(t *testing.T) *limitEnv {
+			e := b.open(t)
+			le := &limitEnv{a: e.a, b: e.b, advance: e.advance, prefix: e.prefix}
+			if e.real {
+				le.advance = nil
+			}
+			return le
+		}})
+	}
+	out = append(out, struct {
+		name string
+		open func(t *testing.T) *limitEnv
+	}{"Memory", func(t *testing.T) *limitEnv {
+		clk := &fakeClock{t: coordEpoch}
+		m := NewMemoryLimiter(clk.Now)
+		return &limitEnv{a: m, b: m, advance: clk.Advance, prefix: randomHex(t, 4) + ":"}
+	}})
+	return out
+}
+
+func TestLimiter(t *testing.T) {
+	for _, b := range limitBackends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			for _, c := range []struct {
+				name string
+				run  func(t *testing.T, e *limitEnv)
+			}{
+				{"ConcurrentUser", testReserveConcurrentUser},
+				{"ConcurrentBudget", testReserveConcurrentBudget},
+				{"Refund", testReserveRefund},
+				{"Settle", testReserveSettle},
+				{"GuildAcrossUsers", testReserveGuild},
+				{"Slides", testReserveSlides},
+				{"NoLimits", testReserveNoLimits},
+				{"BadInput", testReserveBadInput},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
+					c.run(t, b.open(t))
+				})
+			}
+		})
+	}
+}
+
+// reserveAll runs n Reserves of q at once, alternating handles, and
+// returns the holds taken and the refusals.
+func reserveAll(t *testing.T, e *limitEnv, n int, q Quota) (taken, refused []Hold) {
+	t.Helper()
 	var (
-		mu      sync.Mutex
-		allowed int
-		wg      sync.WaitGroup
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
-	for i := range takes {
-		h := []coordStore{e.a, e.b}[i%2]
+	for i := range n {
+		h := []Limiter{e.a, e.b}[i%2]
 		wg.Go(func() {
-			ok, retry, err := h.Take(ctx, key, limit, window, 1)
+			got, err := h.Reserve(t.Context(), q)
 			if err != nil {
-				t.Errorf("Take #%d: %v", i, err)
+				t.Errorf("Reserve #%d: %v", i, err)
 				return
 			}
-			switch {
-			case ok && retry != 0:
-				t.Errorf("Take #%d = allowed with retryAfter %v, want 0", i, retry)
-			case !ok && (retry <= 0 || retry > window):
-				t.Errorf("Take #%d = refused with retryAfter %v, want in (0, %v]", i, retry, window)
-			}
-			if ok {
-				mu.Lock()
-				allowed++
-				mu.Unlock()
+			mu.Lock()
+			defer mu.Unlock()
+			if got.OK() {
+				taken = append(taken, got)
+			} else {
+				refused = append(refused, got)
 			}
 		})
 	}
 	wg.Wait()
-	if allowed != limit {
-		t.Errorf("%d concurrent Takes with limit %d: %d allowed, want %d", takes, limit, allowed, limit)
+	return taken, refused
+}
+
+// testReserveConcurrentUser: 20 reservations at once for one user, on two
+// handles, against a limit of 5: exactly 5 are taken, and every refusal
+// names the user's limit and says when to retry.
+func testReserveConcurrentUser(t *testing.T, e *limitEnv) {
+	q := Quota{User: e.prefix + "u", UserPerMinute: 5, Guild: e.prefix + "g", GuildPerHour: 100}
+	taken, refused := reserveAll(t, e, 20, q)
+	if len(taken) != 5 {
+		t.Errorf("20 concurrent reservations with user_per_minute 5: %d taken, want 5", len(taken))
 	}
-	if ok, _, err := e.b.Take(ctx, key, limit, window, 0); ok || err != nil {
-		t.Errorf("check after the limit was reached = %v, %v; want false, nil", ok, err)
+	for _, h := range refused {
+		if h.Refused != LimitUser || h.RetryAfter <= 0 || h.RetryAfter > UserWindow {
+			t.Errorf("refusal = %+v, want the user limit with a retry in (0, %v]", h, UserWindow)
+		}
+	}
+	c, err := e.b.Counts(t.Context(), q)
+	if err != nil || c.User != 5 || c.Guild != 5 {
+		t.Errorf("Counts = %+v, %v; want 5 for the user and the guild", c, err)
 	}
 }
 
-// testTakeCheck: n = 0 asks whether one more event would fit and never
-// records one.
-func testTakeCheck(t *testing.T, e *coordEnv) {
+// testReserveConcurrentBudget: a budget of 1000 tokens and 12 concurrent
+// reservations of 300: exactly 3 fit; after settling each with its real
+// usage the day's total is exactly what was spent.
+func testReserveConcurrentBudget(t *testing.T, e *limitEnv) {
 	ctx := t.Context()
-	key := e.prefix + "checked"
-	for i := range 10 {
-		if ok, retry, err := e.a.Take(ctx, key, 2, time.Hour, 0); !ok || retry != 0 || err != nil {
-			t.Fatalf("check #%d on an empty key = %v, %v, %v; want true, 0, nil", i, ok, retry, err)
+	q := Quota{Guild: e.prefix + "g", DailyTokens: 1000, Tokens: 300}
+	taken, refused := reserveAll(t, e, 12, q)
+	if len(taken) != 3 {
+		t.Fatalf("12 concurrent reservations of 300 in a budget of 1000: %d taken, want 3", len(taken))
+	}
+	for _, h := range refused {
+		if h.Refused != LimitTokens || h.RetryAfter <= 0 || h.RetryAfter > 24*time.Hour {
+			t.Errorf("refusal = %+v, want the token budget with a retry within a day", h)
 		}
 	}
+	for i, h := range taken {
+		if err := e.a.Settle(ctx, h, int64(310+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := e.b.Counts(ctx, q)
+	if err != nil || c.Tokens != 310+311+312 {
+		t.Errorf("Counts = %+v, %v; want %d tokens, the real usage", c, err, 310+311+312)
+	}
+	if h, err := e.a.Reserve(ctx, q); err != nil || h.OK() {
+		t.Errorf("Reserve over the budget = %+v, %v; want a refusal", h, err)
+	}
+	// Work estimated at nothing (the offline summarizer) still passes.
+	if h, err := e.a.Reserve(ctx, Quota{Guild: q.Guild, DailyTokens: 1000}); err != nil || !h.OK() {
+		t.Errorf("Reserve of no tokens over the budget = %+v, %v; want it taken", h, err)
+	}
+}
+
+// testReserveRefund: a refunded hold frees its slot and its tokens;
+// refunding a refusal changes nothing.
+func testReserveRefund(t *testing.T, e *limitEnv) {
+	ctx := t.Context()
+	q := Quota{User: e.prefix + "u", UserPerMinute: 2, Guild: e.prefix + "g", GuildPerHour: 10, DailyTokens: 1000, Tokens: 400}
+	var hs []Hold
 	for i := range 2 {
-		if ok, _, err := e.b.Take(ctx, key, 2, time.Hour, 1); !ok || err != nil {
-			t.Fatalf("Take #%d after 10 checks = %v, %v; want true, nil (checks recorded nothing)", i, ok, err)
+		h, err := e.a.Reserve(ctx, q)
+		if err != nil || !h.OK() {
+			t.Fatalf("Reserve #%d = %+v, %v", i, h, err)
 		}
+		hs = append(hs, h)
 	}
-	ok, retry, err := e.a.Take(ctx, key, 2, time.Hour, 0)
-	if ok || err != nil || retry <= 0 || retry > time.Hour {
-		t.Errorf("check on a full key = %v, %v, %v; want false with retryAfter in (0, 1h]", ok, retry, err)
+	full, err := e.b.Reserve(ctx, q)
+	if err != nil || full.OK() || full.Refused != LimitUser {
+		t.Fatalf("third Reserve = %+v, %v; want the user limit", full, err)
+	}
+	if err := e.b.Refund(ctx, hs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.b.Refund(ctx, full); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.a.Counts(ctx, q)
+	if err != nil || c.User != 1 || c.Guild != 1 || c.Tokens != 400 {
+		t.Errorf("Counts after a refund = %+v, %v; want 1, 1, 400", c, err)
+	}
+	if h, err := e.b.Reserve(ctx, q); err != nil || !h.OK() {
+		t.Errorf("Reserve after a refund = %+v, %v; want it taken", h, err)
 	}
 }
 
-// testTakeSlides: events leave the window once it has passed, so a full
-// key admits again.
-func testTakeSlides(t *testing.T, e *coordEnv) {
+// testReserveSettle: settling with less or more than the estimate moves
+// the day's total by the difference; settling with the estimate keeps it.
+func testReserveSettle(t *testing.T, e *limitEnv) {
 	ctx := t.Context()
-	key := e.prefix + "sliding"
-	w := e.short
-	start := time.Now()
-	for i := range 3 {
-		if ok, _, err := e.a.Take(ctx, key, 3, w, 1); !ok || err != nil {
-			t.Fatalf("Take #%d = %v, %v; want true, nil", i, ok, err)
+	q := Quota{Guild: e.prefix + "g", DailyTokens: 10000, Tokens: 500}
+	h, err := e.a.Reserve(ctx, q)
+	if err != nil || !h.OK() {
+		t.Fatalf("Reserve = %+v, %v", h, err)
+	}
+	for _, step := range []struct {
+		tokens, want int64
+	}{{500, 500}, {200, 200}} {
+		if err := e.b.Settle(ctx, h, step.tokens); err != nil {
+			t.Fatal(err)
 		}
-	}
-	ok, retry, err := e.b.Take(ctx, key, 3, w, 1)
-	e.early(t, start)
-	if ok || err != nil || retry <= 0 || retry > w {
-		t.Fatalf("Take over the limit = %v, %v, %v; want false with retryAfter in (0, %v]", ok, retry, err, w)
-	}
-	e.advance(w)
-	for i := range 3 {
-		if ok, retry, err := e.b.Take(ctx, key, 3, w, 1); !ok || err != nil {
-			t.Fatalf("Take #%d after the window = %v, %v, %v; want true, nil", i, ok, retry, err)
+		if c, err := e.a.Counts(ctx, q); err != nil || c.Tokens != step.want {
+			t.Errorf("Counts after settling %d = %+v, %v; want %d tokens", step.tokens, c, err, step.want)
 		}
-	}
-	if ok, _, err := e.a.Take(ctx, key, 3, w, 1); ok || err != nil {
-		t.Errorf("Take over the limit in the new window = %v, %v; want false, nil", ok, err)
+		h.Tokens = step.tokens
 	}
 }
 
-// testTakeRetryAfter checks retryAfter to the microsecond where the clock
-// stands still: it is the time until enough of the oldest events leave.
-func testTakeRetryAfter(t *testing.T, e *coordEnv) {
-	if !e.exact {
-		t.Skip("the clock moves between calls: retryAfter is checked for range only")
-	}
+// testReserveGuild: the guild's hourly limit counts every member.
+func testReserveGuild(t *testing.T, e *limitEnv) {
 	ctx := t.Context()
-	key := e.prefix + "retry"
-	const w = 10 * time.Second
-	take := func(n int) (bool, time.Duration) {
-		t.Helper()
-		ok, retry, err := e.a.Take(ctx, key, 3, w, n)
+	for i := range 4 {
+		q := Quota{User: fmt.Sprint(e.prefix, "u", i), UserPerMinute: 5, Guild: e.prefix + "g", GuildPerHour: 3}
+		h, err := []Limiter{e.a, e.b}[i%2].Reserve(ctx, q)
 		if err != nil {
-			t.Fatalf("Take(n=%d): %v", n, err)
+			t.Fatal(err)
 		}
-		return ok, retry
-	}
-	if ok, _ := take(1); !ok { // one event at t0
-		t.Fatal("first Take refused")
-	}
-	e.advance(4 * time.Second)
-	if ok, _ := take(2); !ok { // two at t0+4s
-		t.Fatal("second Take refused")
-	}
-	e.advance(1 * time.Second) // now t0+5s, the key is full
-	cases := []struct {
-		n    int
-		want time.Duration
-	}{
-		{0, 5 * time.Second}, // one slot frees when the t0 event leaves
-		{1, 5 * time.Second},
-		{2, 9 * time.Second}, // two slots need the t0+4s events gone too
-		{3, 9 * time.Second},
-	}
-	for _, c := range cases {
-		if ok, retry := take(c.n); ok || retry != c.want {
-			t.Errorf("Take(n=%d) on a full key = %v, %v; want false, %v", c.n, ok, retry, c.want)
+		if want := i < 3; h.OK() != want {
+			t.Errorf("Reserve by member %d = %+v, want taken %v", i, h, want)
 		}
-	}
-	// The window is half-open: at exactly t0+w the t0 event is out.
-	e.advance(5 * time.Second)
-	if ok, retry := take(1); !ok {
-		t.Errorf("Take at exactly one window after the oldest event = false, %v; want true", retry)
-	}
-	if ok, retry := take(1); ok || retry != 4*time.Second {
-		t.Errorf("Take on the full key = %v, %v; want false, 4s", ok, retry)
+		if i == 3 && (h.Refused != LimitGuild || h.RetryAfter <= 0 || h.RetryAfter > GuildWindow) {
+			t.Errorf("refusal = %+v, want the guild limit with a retry within the hour", h)
+		}
 	}
 }
 
-// testTakeBatch: n events count as n, and a batch is all or nothing.
-func testTakeBatch(t *testing.T, e *coordEnv) {
+// testReserveSlides: slots free as the window slides past them.
+func testReserveSlides(t *testing.T, e *limitEnv) {
+	if e.advance == nil {
+		t.Skip("the wall clock cannot be moved a minute on")
+	}
 	ctx := t.Context()
-	key := e.prefix + "batch"
-	if ok, _, err := e.a.Take(ctx, key, 5, time.Hour, 3); !ok || err != nil {
-		t.Fatalf("Take(3 of 5) = %v, %v; want true, nil", ok, err)
+	q := Quota{User: e.prefix + "u", UserPerMinute: 2}
+	for range 2 {
+		if h, err := e.a.Reserve(ctx, q); err != nil || !h.OK() {
+			t.Fatalf("Reserve = %+v, %v", h, err)
+		}
+		e.advance(20 * time.Second)
 	}
-	if ok, _, err := e.b.Take(ctx, key, 5, time.Hour, 3); ok || err != nil {
-		t.Fatalf("Take(3 more of 5) = %v, %v; want false, nil", ok, err)
+	h, err := e.b.Reserve(ctx, q)
+	if err != nil || h.OK() || h.RetryAfter != 20*time.Second {
+		t.Fatalf("Reserve with the window full = %+v, %v; want a refusal for 20s", h, err)
 	}
-	// The refused batch recorded nothing: two still fit.
-	if ok, _, err := e.b.Take(ctx, key, 5, time.Hour, 2); !ok || err != nil {
-		t.Fatalf("Take(2 more of 5) = %v, %v; want true, nil", ok, err)
-	}
-	if ok, _, err := e.a.Take(ctx, key, 5, time.Hour, 1); ok || err != nil {
-		t.Errorf("Take(1 more of 5) = %v, %v; want false, nil", ok, err)
-	}
-	// A whole limit at once fits an empty key.
-	if ok, _, err := e.a.Take(ctx, key+"-whole", 5, time.Hour, 5); !ok || err != nil {
-		t.Errorf("Take(5 of 5) on an empty key = %v, %v; want true, nil", ok, err)
-	}
-	// A huge batch is one record, not a billion.
-	const huge = 1 << 30
-	if ok, _, err := e.a.Take(ctx, key+"-huge", huge, time.Hour, huge); !ok || err != nil {
-		t.Errorf("Take(2^30 of 2^30) = %v, %v; want true, nil", ok, err)
-	}
-	if ok, retry, err := e.b.Take(ctx, key+"-huge", huge, time.Hour, 0); ok || err != nil || retry <= 0 {
-		t.Errorf("check after Take(2^30 of 2^30) = %v, %v, %v; want false with a retryAfter", ok, retry, err)
+	e.advance(20 * time.Second)
+	if h, err := e.b.Reserve(ctx, q); err != nil || !h.OK() {
+		t.Errorf("Reserve once the oldest left the window = %+v, %v; want it taken", h, err)
 	}
 }
 
-// testTakeKeys: keys count separately and are compared exactly.
-func testTakeKeys(t *testing.T, e *coordEnv) {
+// testReserveNoLimits: a quota without limits is always taken and counts
+// nothing.
+func testReserveNoLimits(t *testing.T, e *limitEnv) {
 	ctx := t.Context()
-	keys := []string{
-		"guild:1", "guild:10", "GUILD:1", "guild:1 ",
-		"unicode 日本語 \x00 nul 'quotes' \"; DROP TABLE rate_events; --",
-		strings.Repeat("k", 100_000),
-	}
-	for _, k := range keys {
-		if ok, _, err := e.a.Take(ctx, e.prefix+k, 1, time.Hour, 1); !ok || err != nil {
-			t.Errorf("Take(%.40q) = %v, %v; want true, nil", k, ok, err)
+	q := Quota{User: e.prefix + "u", Guild: e.prefix + "g"}
+	for range 3 {
+		h, err := e.a.Reserve(ctx, q)
+		if err != nil || !h.OK() {
+			t.Fatalf("Reserve without limits = %+v, %v", h, err)
+		}
+		if err := e.a.Settle(ctx, h, 0); err != nil {
+			t.Fatal(err)
 		}
 	}
-	for _, k := range keys {
-		if ok, _, err := e.b.Take(ctx, e.prefix+k, 1, time.Hour, 1); ok || err != nil {
-			t.Errorf("second Take(%.40q) = %v, %v; want false, nil", k, ok, err)
+	if c, err := e.b.Counts(ctx, q); err != nil || c != (Counts{}) {
+		t.Errorf("Counts = %+v, %v; want zero", c, err)
+	}
+}
+
+// testReserveBadInput: negative limits and a budget without a guild are
+// errors, not refusals.
+func testReserveBadInput(t *testing.T, e *limitEnv) {
+	for _, q := range []Quota{
+		{User: "u", UserPerMinute: -1},
+		{Guild: "g", Tokens: -5},
+		{DailyTokens: 100, Tokens: 5},
+	} {
+		if h, err := e.a.Reserve(t.Context(), q); err == nil || h.OK() {
+			t.Errorf("Reserve(%+v) = %+v, %v; want an error", q, h, err)
 		}
 	}
 }
 
-func testTakeBadInput(t *testing.T, e *coordEnv) {
-	ctx := t.Context()
-	key := e.prefix + "bad"
-	cases := []struct {
-		key    string
-		limit  int
-		window time.Duration
-		n      int
-	}{
-		{"", 5, time.Minute, 1},
-		{key, 0, time.Minute, 0},
-		{key, -1, time.Minute, 1},
-		{key, 5, 0, 1},
-		{key, 5, -time.Minute, 1},
-		{key, 5, time.Nanosecond, 1},
-		{key, 5, time.Minute, -1},
-		{key, 5, time.Minute, 6},
-	}
-	for _, c := range cases {
-		ok, retry, err := e.a.Take(ctx, c.key, c.limit, c.window, c.n)
-		if ok || retry != 0 || err == nil || !strings.HasPrefix(err.Error(), "store: ") {
-			t.Errorf("Take(%q, limit %d, window %v, n %d) = %v, %v, %v; want false, 0 and a store: error",
-				c.key, c.limit, c.window, c.n, ok, retry, err)
-		}
-	}
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	if ok, _, err := e.a.Take(cancelled, key, 5, time.Minute, 1); ok || err == nil {
-		t.Errorf("Take(cancelled context) = %v, %v; want false and an error", ok, err)
-	}
-	// Bad calls recorded nothing: the whole limit still fits.
-	if ok, _, err := e.b.Take(ctx, key, 5, time.Minute, 5); !ok || err != nil {
-		t.Errorf("Take(5 of 5) after bad calls = %v, %v; want true, nil", ok, err)
-	}
-}
-
-// TestRateSweep: events whose window has passed are removed by later
-// Takes of any key, at most a hundred per Take.
+// TestRateSweep: each reservation removes up to a hundred expired events.
 func TestRateSweep(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	clk := &fakeClock{t: coordEpoch}
 	s := openSQLite(t, filepath.Join(t.TempDir(), "sweep.db"), Options{Now: clk.Now})
 	for i := range 150 {
-		if ok, _, err := s.Take(ctx, fmt.Sprint("user:", i), 5, time.Minute, 1); !ok || err != nil {
-			t.Fatalf("Take(user:%d) = %v, %v", i, ok, err)
+		if h, err := s.Reserve(ctx, Quota{User: fmt.Sprint(i), UserPerMinute: 5}); !h.OK() || err != nil {
+			t.Fatalf("Reserve(user %d) = %+v, %v", i, h, err)
 		}
 	}
 	clk.Advance(time.Minute)
@@ -271,18 +308,34 @@ func TestRateSweep(t *testing.T) {
 		}
 		return n
 	}
-	for i, want := range []int{50, 0} { // at most sweepBatch per Take; a check records nothing
-		if _, _, err := s.Take(ctx, "other", 5, time.Hour, 0); err != nil {
+	for i, want := range []int{50, 0} { // at most sweepBatch per Reserve; no limit records nothing
+		if _, err := s.Reserve(ctx, Quota{User: "other"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := count(); got != want {
-			t.Errorf("events after Take #%d = %d, want %d", i+1, got, want)
+			t.Errorf("events after Reserve #%d = %d, want %d", i+1, got, want)
 		}
 	}
-	if _, _, err := s.Take(ctx, "live", 5, time.Hour, 1); err != nil {
+}
+
+// TestMemoryLimiterSweep: the in-process limiter forgets expired events
+// and past days.
+func TestMemoryLimiterSweep(t *testing.T) {
+	clk := &fakeClock{t: coordEpoch}
+	m := NewMemoryLimiter(clk.Now)
+	ctx := context.Background()
+	for i := range 50 {
+		if _, err := m.Reserve(ctx, Quota{User: fmt.Sprint(i), UserPerMinute: 1, Guild: "g", DailyTokens: 1 << 20, Tokens: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Advance(25 * time.Hour)
+	if _, err := m.Reserve(ctx, Quota{User: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := count(); got != 1 {
-		t.Errorf("events after a recorded Take = %d, want 1", got)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.events) != 0 || len(m.used) != 0 {
+		t.Errorf("after a day: %d keys and %d budgets kept, want none", len(m.events), len(m.used))
 	}
 }

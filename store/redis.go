@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -23,9 +21,11 @@ import (
 // caller's key. Times are the Redis server's (TTLs and TIME), so the
 // processes' clocks do not matter.
 type Redis struct {
-	client                 *redis.Client
-	target                 string // the URL without its password, for errors
-	acquire, release, take *redis.Script
+	client           *redis.Client
+	target           string // the URL without its password, for errors
+	acquire, release *redis.Script
+	reserve, refund  *redis.Script
+	settle, counts   *redis.Script
 }
 
 // redisLeasePrefix and redisRatePrefix namespace Linkbrief's keys.
@@ -57,43 +57,94 @@ end
 return 0
 `
 
-// takeScript is the sliding-window rule of the SQL stores on a sorted set
-// KEYS[1]: each member "<token>:<n>" records n events, scored by their
-// time in microseconds of the server clock, so a Take costs one member
-// whatever its n. ARGV: limit, window (µs), n, a token unique to the call.
-// It returns {1, 0} when allowed (and records the events), or
-// {0, µs until the Take fits}.
-const takeScript = `
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local n = tonumber(ARGV[3])
+// reserveScript is the limiter's rule (rate.go) for one hold, on sorted
+// sets of hold IDs scored by the server's time in microseconds: KEYS[1]
+// the user's window, KEYS[2] the guild's, KEYS[3] the guild's tokens
+// today. ARGV: hold ID, user limit, user window (µs), guild limit, guild
+// window (µs), daily budget, estimate, µs until the day ends. A limit of 0
+// skips its window. It returns {0, 0} when it took the hold, or {1 (user),
+// 2 (guild) or 3 (tokens), µs until the limit frees}.
+const reserveScript = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local recs = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-local function events(member)
-	return tonumber(string.match(member, ':(%d+)$')) or 1
-end
-local count = 0
-for i = 1, #recs, 2 do
-	count = count + events(recs[i])
-end
-local need = math.max(n, 1)
-if count + need <= limit then
-	if n > 0 then
-		redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. n)
-		redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1)
+local hold = ARGV[1]
+local function wait(key, limit, window)
+	if limit <= 0 then
+		return 0
 	end
-	return {1, 0}
+	redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+	local n = redis.call('ZCARD', key)
+	if n < limit then
+		return 0
+	end
+	local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+	return math.max(tonumber(oldest[2]) + window - now, 1)
 end
-local excess = count + need - limit
-for i = 1, #recs, 2 do
-	excess = excess - events(recs[i])
-	if excess <= 0 then
-		return {0, tonumber(recs[i + 1]) + window - now}
+local ulimit, uwin = tonumber(ARGV[2]), tonumber(ARGV[3])
+local glimit, gwin = tonumber(ARGV[4]), tonumber(ARGV[5])
+local budget, est = tonumber(ARGV[6]), tonumber(ARGV[7])
+local w = wait(KEYS[1], ulimit, uwin)
+if w > 0 then
+	return {1, w}
+end
+w = wait(KEYS[2], glimit, gwin)
+if w > 0 then
+	return {2, w}
+end
+if budget > 0 and est > 0 then
+	local used = tonumber(redis.call('GET', KEYS[3]) or '0')
+	if used + est > budget then
+		return {3, tonumber(ARGV[8])}
 	end
 end
-return {0, window}
+if ulimit > 0 then
+	redis.call('ZADD', KEYS[1], now, hold)
+	redis.call('PEXPIRE', KEYS[1], math.ceil(uwin / 1000) + 1)
+end
+if glimit > 0 then
+	redis.call('ZADD', KEYS[2], now, hold)
+	redis.call('PEXPIRE', KEYS[2], math.ceil(gwin / 1000) + 1)
+end
+if est > 0 then
+	redis.call('INCRBY', KEYS[3], est)
+	redis.call('EXPIRE', KEYS[3], 172800)
+end
+return {0, 0}
+`
+
+// refundScript gives a hold back: KEYS as reserveScript's, ARGV the hold
+// ID and the tokens it reserved.
+const refundScript = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+local est = tonumber(ARGV[2])
+if est > 0 and redis.call('EXISTS', KEYS[3]) == 1 then
+	if redis.call('DECRBY', KEYS[3], est) < 0 then
+		redis.call('SET', KEYS[3], 0, 'KEEPTTL')
+	end
+end
+return 0
+`
+
+// settleScript adds ARGV[1] (which may be negative) to the tokens in
+// KEYS[1], never below zero.
+const settleScript = `
+if redis.call('INCRBY', KEYS[1], ARGV[1]) < 0 then
+	redis.call('SET', KEYS[1], 0)
+end
+redis.call('EXPIRE', KEYS[1], 172800)
+return 0
+`
+
+// countsScript counts KEYS[1] (user) and KEYS[2] (guild) events in their
+// windows ARGV[1] and ARGV[2] (µs) at the server's time, and reads the
+// tokens in KEYS[3].
+const countsScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local u = redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[1])), '+inf')
+local g = redis.call('ZCOUNT', KEYS[2], '(' .. (now - tonumber(ARGV[2])), '+inf')
+return {u, g, tonumber(redis.call('GET', KEYS[3]) or '0')}
 `
 
 // OpenRedis connects to the Redis server at rawURL
@@ -121,7 +172,10 @@ func OpenRedis(ctx context.Context, rawURL string) (*Redis, error) {
 		target:  target,
 		acquire: redis.NewScript(acquireScript),
 		release: redis.NewScript(releaseScript),
-		take:    redis.NewScript(takeScript),
+		reserve: redis.NewScript(reserveScript),
+		refund:  redis.NewScript(refundScript),
+		settle:  redis.NewScript(settleScript),
+		counts:  redis.NewScript(countsScript),
 	}
 	if err := r.client.Ping(ctx).Err(); err != nil {
 		_ = r.client.Close()
@@ -249,33 +303,99 @@ func (r *Redis) ReleaseLease(ctx context.Context, key, owner string) error {
 	return nil
 }
 
-// Take records n events for key at the server's current time if the events
-// recorded for key in the window before it, plus max(n, 1), do not exceed
-// limit: the same sliding window as the SQL stores, kept in a sorted set by
-// a script, so it is atomic across every process using the server. n = 0
-// only checks whether one more event would be allowed and never records.
-// When refused, retryAfter is how long until enough of the oldest events
-// leave the window for the same Take to fit, in (0, window]. Times are in
-// microseconds; an idle key's set expires with its window. A key should
-// always be used with the same window.
-func (r *Redis) Take(ctx context.Context, key string, limit int, window time.Duration, n int) (allowed bool, retryAfter time.Duration, err error) {
-	if err := checkTake(key, limit, window, n); err != nil {
-		return false, 0, err
+// redisLimitKeys returns the keys of a hold's user window, guild window
+// and guild budget for day; a window not counted gets a key no hold uses.
+func redisLimitKeys(userKey, guildKey, guild, day string) []string {
+	if userKey == "" {
+		userKey = "linkbrief:none"
 	}
-	var token [12]byte
-	if _, err := rand.Read(token[:]); err != nil {
-		return false, 0, fmt.Errorf("store: take %.80q: %w", key, err)
+	if guildKey == "" {
+		guildKey = "linkbrief:none"
 	}
-	res, err := r.take.Run(ctx, r.client, []string{redisRatePrefix + key},
-		limit, window.Microseconds(), n, hex.EncodeToString(token[:])).Int64Slice()
+	return []string{redisRatePrefix + userKey, redisRatePrefix + guildKey,
+		redisRatePrefix + "tokens:" + guild + ":" + day}
+}
+
+// Reserve takes q's slots and tokens, or nothing when one of its limits is
+// full: one script, so it is atomic across every process using the
+// server. Windows follow the server's clock; the budget's day is this
+// process's UTC day.
+func (r *Redis) Reserve(ctx context.Context, q Quota) (Hold, error) {
+	if err := checkQuota(q); err != nil {
+		return Hold{}, err
+	}
+	now := time.Now()
+	h := Hold{ID: holdID(), Guild: q.Guild, Day: now.UTC().Format(dayFormat)}
+	h.UserKey, h.GuildKey = rateKeys(q)
+	est := int64(0)
+	if q.Guild != "" && q.Tokens > 0 {
+		est = q.Tokens
+	}
+	ulimit, glimit := 0, 0
+	if h.UserKey != "" {
+		ulimit = q.UserPerMinute
+	}
+	if h.GuildKey != "" {
+		glimit = q.GuildPerHour
+	}
+	res, err := r.reserve.Run(ctx, r.client, redisLimitKeys(h.UserKey, h.GuildKey, h.Guild, h.Day),
+		h.ID, ulimit, UserWindow.Microseconds(), glimit, GuildWindow.Microseconds(),
+		q.DailyTokens, est, untilNextDay(now).Microseconds()).Int64Slice()
 	if err != nil {
-		return false, 0, fmt.Errorf("store: take %.80q: %w", key, err)
+		return Hold{}, fmt.Errorf("store: reserve: %w", err)
 	}
 	if len(res) != 2 {
-		return false, 0, fmt.Errorf("store: take %.80q: unexpected script reply %v", key, res)
+		return Hold{}, fmt.Errorf("store: reserve: unexpected script reply %v", res)
 	}
-	if res[0] == 1 {
-		return true, 0, nil
+	wait := max(time.Duration(res[1])*time.Microsecond, time.Microsecond)
+	switch res[0] {
+	case 0:
+		h.Tokens = est
+		return h, nil
+	case 1:
+		return Hold{Refused: LimitUser, RetryAfter: min(wait, UserWindow)}, nil
+	case 2:
+		return Hold{Refused: LimitGuild, RetryAfter: min(wait, GuildWindow)}, nil
+	case 3:
+		return Hold{Refused: LimitTokens, RetryAfter: wait}, nil
 	}
-	return false, min(max(time.Duration(res[1])*time.Microsecond, time.Microsecond), window), nil
+	return Hold{}, fmt.Errorf("store: reserve: unexpected script reply %v", res)
+}
+
+// Settle keeps h's slots and replaces its estimate by tokens.
+func (r *Redis) Settle(ctx context.Context, h Hold, tokens int64) error {
+	if h.Guild == "" || tokens == h.Tokens {
+		return nil
+	}
+	keys := redisLimitKeys(h.UserKey, h.GuildKey, h.Guild, h.Day)
+	if err := r.settle.Run(ctx, r.client, keys[2:], tokens-h.Tokens).Err(); err != nil {
+		return fmt.Errorf("store: settle: %w", err)
+	}
+	return nil
+}
+
+// Refund gives h's slots and tokens back, in one script.
+func (r *Redis) Refund(ctx context.Context, h Hold) error {
+	if h.ID == "" {
+		return nil
+	}
+	if err := r.refund.Run(ctx, r.client, redisLimitKeys(h.UserKey, h.GuildKey, h.Guild, h.Day),
+		h.ID, h.Tokens).Err(); err != nil {
+		return fmt.Errorf("store: refund: %w", err)
+	}
+	return nil
+}
+
+// Counts returns the live counts of q's user and guild.
+func (r *Redis) Counts(ctx context.Context, q Quota) (Counts, error) {
+	user, guild := rateKeys(Quota{User: q.User, UserPerMinute: 1, Guild: q.Guild, GuildPerHour: 1})
+	res, err := r.counts.Run(ctx, r.client, redisLimitKeys(user, guild, q.Guild, time.Now().UTC().Format(dayFormat)),
+		UserWindow.Microseconds(), GuildWindow.Microseconds()).Int64Slice()
+	if err != nil {
+		return Counts{}, fmt.Errorf("store: counts: %w", err)
+	}
+	if len(res) != 3 {
+		return Counts{}, fmt.Errorf("store: counts: unexpected script reply %v", res)
+	}
+	return Counts{User: int(res[0]), Guild: int(res[1]), Tokens: res[2]}, nil
 }

@@ -76,7 +76,7 @@ func TestOpenRedisAuth(t *testing.T) {
 }
 
 // TestRedisKeys checks what Redis holds: namespaced keys that expire with
-// their lease or window, and nothing for a check.
+// their lease or window, and nothing for reading the counts.
 func TestRedisKeys(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -93,21 +93,32 @@ func TestRedisKeys(t *testing.T) {
 		t.Errorf("lease value = %q, %v; want the owner", got, err)
 	}
 
-	if _, _, err := r.Take(ctx, "user:1", 5, time.Minute, 0); err != nil {
+	if _, err := r.Counts(ctx, Quota{User: "1", Guild: "2"}); err != nil {
 		t.Fatal(err)
 	}
-	if m.Exists(redisRatePrefix + "user:1") {
-		t.Error("a check (n = 0) created the rate key")
+	if m.Exists(redisRatePrefix + "linkbrief:user:1") {
+		t.Error("reading the counts created the rate key")
 	}
-	if _, _, err := r.Take(ctx, "user:1", 5, time.Minute, 3); err != nil {
-		t.Fatal(err)
+	h, err := r.Reserve(ctx, Quota{User: "1", UserPerMinute: 5, Guild: "2", DailyTokens: 100, Tokens: 40})
+	if err != nil || !h.OK() {
+		t.Fatalf("Reserve = %+v, %v", h, err)
 	}
-	members, err := m.ZMembers(redisRatePrefix + "user:1")
-	if err != nil || len(members) != 1 || !strings.HasSuffix(members[0], ":3") {
-		t.Errorf("rate members = %q, %v; want one record of 3 events", members, err)
+	members, err := m.ZMembers(redisRatePrefix + "linkbrief:user:1")
+	if err != nil || len(members) != 1 || members[0] != h.ID {
+		t.Errorf("rate members = %q, %v; want the hold %q", members, err, h.ID)
 	}
-	if got := m.TTL(redisRatePrefix + "user:1"); got <= 0 || got > time.Minute+time.Millisecond {
+	if got := m.TTL(redisRatePrefix + "linkbrief:user:1"); got <= 0 || got > time.Minute+time.Millisecond {
 		t.Errorf("rate key TTL = %v, want about the window", got)
+	}
+	tokens := redisRatePrefix + "tokens:2:" + h.Day
+	if got, err := m.Get(tokens); got != "40" || err != nil {
+		t.Errorf("tokens = %q, %v; want the estimate 40", got, err)
+	}
+	if got := m.TTL(tokens); got <= 24*time.Hour || got > 48*time.Hour {
+		t.Errorf("tokens key TTL = %v, want two days", got)
+	}
+	if m.Exists(redisRatePrefix + "linkbrief:guild:2") {
+		t.Error("a guild without an hourly limit got a window")
 	}
 }
 
@@ -123,8 +134,8 @@ func TestRedisServerDown(t *testing.T) {
 	if ok, err := r.AcquireLease(ctx, "k", "o", time.Minute); ok || err == nil || !strings.HasPrefix(err.Error(), "store: acquire lease") {
 		t.Errorf("AcquireLease with the server down = %v, %v; want false and a store: error", ok, err)
 	}
-	if ok, _, err := r.Take(ctx, "k", 1, time.Minute, 1); ok || err == nil || !strings.HasPrefix(err.Error(), "store: take") {
-		t.Errorf("Take with the server down = %v, %v; want false and a store: error", ok, err)
+	if h, err := r.Reserve(ctx, Quota{User: "k", UserPerMinute: 1}); h.OK() || err == nil || !strings.HasPrefix(err.Error(), "store: reserve") {
+		t.Errorf("Reserve with the server down = %+v, %v; want nothing and a store: error", h, err)
 	}
 	if err := m.Restart(); err != nil {
 		t.Fatal(err)

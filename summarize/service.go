@@ -185,7 +185,11 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 	if req.NoCache {
 		flightKey = "fresh\x1f" + key
 	}
+	// Only the caller whose function runs did the work; the others
+	// joined it and get a cache hit: the brief cost them nothing.
+	leader := false
 	ch := s.flight.DoChan(flightKey, func() (any, error) {
+		leader = true
 		// The work is shared by every caller waiting on this key, so
 		// one caller going away must not cancel it; the fetcher and the
 		// backends bound it with their own timeouts.
@@ -225,6 +229,9 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 		b := *r.Val.(*Brief)
 		b.Claims = append([]Claim(nil), b.Claims...)
 		b.Source = rawURL
+		if !leader {
+			b.Cached, b.Usage = true, Usage{}
+		}
 		return &b, nil
 	}
 }

@@ -202,10 +202,50 @@ func TestSummarizeSingleFlight(t *testing.T) {
 	if got := l.calls.Load(); got != 1 {
 		t.Errorf("LLM calls = %d for %d concurrent misses, want 1", got, n)
 	}
+	// One caller made the brief; the others joined it and got a cache
+	// hit that cost them nothing.
+	fresh := 0
+	for i, b := range briefs {
+		if !b.Cached {
+			fresh++
+		} else if b.Usage.Total() != 0 {
+			t.Errorf("joiner %d usage = %+v, want none", i, b.Usage)
+		}
+	}
+	if fresh != 1 {
+		t.Errorf("%d of %d concurrent callers got a fresh brief, want 1 (the others joined it)", fresh, n)
+	}
 	// Each caller owns its brief: changing one must not change another.
 	briefs[0].Claims[0].Text = "changed"
 	if briefs[1].Claims[0].Text == "changed" {
 		t.Error("concurrent callers share one Claims slice")
+	}
+}
+
+func TestEstimate(t *testing.T) {
+	l := &fakeLLM{summary: func(in llm.Input) (*llm.Summary, error) {
+		return &llm.Summary{Summary: "The council approved a bridge.", Usage: llm.Usage{PromptTokens: 900, CompletionTokens: 100}}, nil
+	}}
+	s, f, _ := newTestService(t, l)
+	est, err := s.Estimate(context.Background(), storyURL, Request{})
+	if err != nil || est < 500 || est > 5000 {
+		t.Fatalf("Estimate = %d, %v; want the article's tokens and the answer's", est, err)
+	}
+	if _, err := s.Summarize(context.Background(), storyURL, Request{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.calls.Load(); got != 1 {
+		t.Errorf("fetches = %d for an estimate and a brief, want 1: the brief reads the article the estimate cached", got)
+	}
+	if est, err := s.Estimate(context.Background(), storyURL, Request{}); est != 0 || err != nil {
+		t.Errorf("Estimate of a cached brief = %d, %v; want 0", est, err)
+	}
+	if est, err := s.EstimateAnswer(context.Background(), storyURL); est <= 0 || err != nil {
+		t.Errorf("EstimateAnswer = %d, %v; want the article's tokens", est, err)
+	}
+	off, _, _ := newTestService(t, nil)
+	if est, err := off.Estimate(context.Background(), storyURL, Request{}); est != 0 || err != nil {
+		t.Errorf("Estimate with the offline summarizer = %d, %v; want 0", est, err)
 	}
 }
 

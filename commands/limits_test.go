@@ -1,0 +1,245 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/store/pgtest"
+)
+
+// redisEnv names the variable holding the URL of the test Redis server;
+// scripts/test-services.sh prints it.
+const redisEnv = "LINKBRIEF_TEST_REDIS"
+
+// sharedLimiters opens n handles on one shared limiter of each kind, as n
+// processes of a deployment would: an SQLite file, a PostgreSQL schema
+// and a Redis server (the last two when their test servers run).
+func sharedLimiters(t *testing.T, n int) map[string]func(t *testing.T) []Limiter {
+	return map[string]func(t *testing.T) []Limiter{
+		"SQLite": func(t *testing.T) []Limiter {
+			path := filepath.Join(t.TempDir(), "limits.db")
+			var out []Limiter
+			for range n {
+				s, err := store.Open(context.Background(), path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				out = append(out, s)
+			}
+			return out
+		},
+		"Postgres": func(t *testing.T) []Limiter {
+			dsn := pgtest.Schema(t, "linkbrief_commands")
+			var out []Limiter
+			for range n {
+				s, err := store.OpenPostgres(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				out = append(out, s)
+			}
+			return out
+		},
+		"Redis": func(t *testing.T) []Limiter {
+			url := os.Getenv(redisEnv)
+			if url == "" {
+				t.Skipf("%s is not set: start a test server with `eval \"$(scripts/test-services.sh)\"`", redisEnv)
+			}
+			var out []Limiter
+			for range n {
+				r, err := store.OpenRedis(context.Background(), url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { r.Close() })
+				out = append(out, r)
+			}
+			return out
+		},
+	}
+}
+
+// procs stands up one Handler per limiter handle, as processes of one
+// deployment, each with its own summarizer taking delay per new brief.
+func procs(t *testing.T, limiters []Limiter, opts Options, delay time.Duration, estimate int64, tokens int) []*env {
+	var out []*env
+	for _, l := range limiters {
+		o := opts
+		o.Limits = l
+		e := newEnv(t, o)
+		e.sum.delay, e.sum.estimate, e.sum.tokens = delay, estimate, tokens
+		out = append(out, e)
+	}
+	return out
+}
+
+// postAll posts one message per link at once, spread over the
+// processes, and returns the replies.
+func postAll(t *testing.T, ps []*env, guild func(i int) string, user func(i int) string, links []string) []Reply {
+	replies := make([]Reply, len(links))
+	var wg sync.WaitGroup
+	for i, link := range links {
+		p := ps[i%len(ps)]
+		wg.Go(func() {
+			resp := p.h.Message(ctx, Message{ID: fmt.Sprint(i + 1), ChannelID: "c" + guild(i), GuildID: guild(i),
+				AuthorID: user(i), AutoChannel: true, Content: "read " + link})
+			if resp == nil || len(resp.Replies) != 1 {
+				t.Errorf("message %d: %+v, want one reply", i, resp)
+				return
+			}
+			replies[i] = resp.Replies[0]
+		})
+	}
+	wg.Wait()
+	return replies
+}
+
+// TestUserLimitConcurrentAcrossProcesses: one user posts 7 new links at
+// once in servers handled by three processes sharing their limits;
+// exactly user_per_minute of them are summarized, the others refused
+// politely.
+func TestUserLimitConcurrentAcrossProcesses(t *testing.T) {
+	for name, open := range sharedLimiters(t, 3) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ps := procs(t, open(t), Options{UserPerMinute: 2, GuildPerHour: 100}, 150*time.Millisecond, 0, 0)
+			user := fmt.Sprint("u", time.Now().UnixNano())
+			var links []string
+			for i := range 7 {
+				links = append(links, fmt.Sprintf("https://example.com/%s/%d", user, i))
+			}
+			replies := postAll(t, ps, func(i int) string { return fmt.Sprint("g", i%3) }, func(int) string { return user }, links)
+			briefs, refusals := 0, 0
+			for _, r := range replies {
+				switch {
+				case len(r.Embeds) == 1:
+					briefs++
+				case strings.Contains(r.Content, "You have asked for a lot of briefs in the last minute"):
+					refusals++
+				default:
+					t.Errorf("reply %+v, want a brief or the user's limit", r)
+				}
+			}
+			if briefs != 2 || refusals != 5 {
+				t.Errorf("7 concurrent new links from one user over 3 processes: %d briefs, %d refusals; want 2 and 5", briefs, refusals)
+			}
+		})
+	}
+}
+
+// TestTokenBudgetConcurrentAcrossProcesses: eight members of one server
+// post new links at once near its daily budget, over three processes;
+// briefs are admitted while their estimates fit, and the day's tokens
+// pass the budget by no more than the estimates' error.
+func TestTokenBudgetConcurrentAcrossProcesses(t *testing.T) {
+	const budget, estimate, real = 1000, 300, 320
+	for name, open := range sharedLimiters(t, 3) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ls := open(t)
+			ps := procs(t, ls, Options{GuildDailyTokens: budget}, 150*time.Millisecond, estimate, real)
+			guild := fmt.Sprint("g", time.Now().UnixNano())
+			var links []string
+			for i := range 8 {
+				links = append(links, fmt.Sprintf("https://example.com/%s/%d", guild, i))
+			}
+			replies := postAll(t, ps, func(int) string { return guild }, func(i int) string { return fmt.Sprint("u", i) }, links)
+			briefs := 0
+			for _, r := range replies {
+				switch {
+				case len(r.Embeds) == 1:
+					briefs++
+				case !strings.Contains(r.Content, "used its summary budget for today"):
+					t.Errorf("reply %+v, want a brief or the budget's refusal", r)
+				}
+			}
+			c, err := ls[0].Counts(ctx, store.Quota{Guild: guild})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if briefs != budget/estimate {
+				t.Errorf("%d briefs of estimate %d admitted in a budget of %d, want %d", briefs, estimate, budget, budget/estimate)
+			}
+			if limit := int64(budget + briefs*(real-estimate)); c.Tokens > limit {
+				t.Errorf("tokens spent = %d, more than the budget %d plus the estimates' error (%d)", c.Tokens, budget, limit)
+			}
+			if c.Tokens != int64(briefs*real) {
+				t.Errorf("tokens counted = %d, want the real usage %d", c.Tokens, briefs*real)
+			}
+		})
+	}
+}
+
+// TestLimitsFailingAllow: with the shared limits unreachable, requests are
+// allowed: limits must not take the bot down with them.
+func TestLimitsFailingAllow(t *testing.T) {
+	e := newEnv(t, Options{UserPerMinute: 2, Limits: brokenLimits{}})
+	resp := e.h.Message(ctx, Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: "https://example.com/1"})
+	if len(resp.Replies[0].Embeds) != 1 {
+		t.Errorf("with the shared limits down got %q, want a brief", resp.Replies[0].Content)
+	}
+}
+
+// brokenLimits fails every call, as an unreachable Redis would.
+type brokenLimits struct{}
+
+func (brokenLimits) Reserve(context.Context, store.Quota) (store.Hold, error) {
+	return store.Hold{}, fmt.Errorf("redis: connection refused")
+}
+func (brokenLimits) Settle(context.Context, store.Hold, int64) error { return nil }
+func (brokenLimits) Refund(context.Context, store.Hold) error        { return nil }
+func (brokenLimits) Counts(context.Context, store.Quota) (store.Counts, error) {
+	return store.Counts{}, fmt.Errorf("redis: connection refused")
+}
+
+// TestCachedBriefsBypassLimits: a user at the limit still gets briefs
+// that are already cached, since they cost nothing; new ones are refused.
+func TestCachedBriefsBypassLimits(t *testing.T) {
+	e := newEnv(t, Options{UserPerMinute: 1})
+	e.sum.cached = map[string]bool{"https://example.com/cached": true}
+	send := func(id, link string) Reply {
+		t.Helper()
+		resp := e.h.Message(ctx, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
+		if resp == nil || len(resp.Replies) != 1 {
+			t.Fatalf("Message(%s) = %+v, want one reply", link, resp)
+		}
+		return resp.Replies[0]
+	}
+	if r := send("1", "https://example.com/new-1"); len(r.Embeds) != 1 {
+		t.Fatalf("first brief = %q", r.Content)
+	}
+	if r := send("2", "https://example.com/cached"); len(r.Embeds) != 1 {
+		t.Errorf("cached brief at the limit = %q, want the brief", r.Content)
+	}
+	if r := send("3", "https://example.com/new-2"); !strings.Contains(r.Content, "please try again") {
+		t.Errorf("new brief at the limit = %+v, want a refusal", r)
+	}
+}
+
+// TestJoinersAreNotCharged: a brief another request made while this one
+// waited is a cache hit: its reservation is refunded, so the user's next
+// new link is still allowed and the tokens are not counted.
+func TestJoinersAreNotCharged(t *testing.T) {
+	e := newEnv(t, Options{UserPerMinute: 1, GuildDailyTokens: 1000})
+	e.sum.estimate, e.sum.tokens = 100, 100
+	e.sum.joined = map[string]bool{"https://example.com/joined-1": true, "https://example.com/joined-2": true}
+	for i, link := range []string{"https://example.com/joined-1", "https://example.com/joined-2", "https://example.com/new"} {
+		resp := e.h.Message(ctx, Message{ID: fmt.Sprint(i), ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
+		if r := resp.Replies[0]; len(r.Embeds) != 1 {
+			t.Errorf("%s = %q, want a brief", link, r.Content)
+		}
+	}
+	c, err := e.h.limits.Counts(ctx, store.Quota{User: "u1", Guild: "g1"})
+	if err != nil || c.User != 1 || c.Tokens != 100 {
+		t.Errorf("counts = %+v, %v; want 1 brief and 100 tokens, the new link's only", c, err)
+	}
+}
