@@ -40,7 +40,7 @@ func TestLinkbriefUsageForEveryMember(t *testing.T) {
 		}
 		in := Interaction{ID: fmt.Sprint("p", i), GuildID: "g1", ChannelID: "c", UserID: "u1", Permissions: member,
 			Command: CmdLinkbrief, Subcommand: sub.Name, Options: opts}
-		ack := e.h.Ack(in)
+		ack := e.h.Ack(ctx, in)
 		r := e.h.Interaction(ctx, in, ack).Replies[0]
 		refused := strings.Contains(r.Content, "You need the Manage Server permission")
 		if wantRefused := sub.Name != SubUsage; refused != wantRefused || !r.Ephemeral || !ack.Ephemeral {
