@@ -122,3 +122,7 @@ func primaryTag(tag string) string {
 	}
 	return strings.ToLower(tag)
 }
+
+// DetectLang guesses the language of text as an ISO 639-1 code, the same
+// way FromHTML does for a page that declares none; "" when unsure.
+func DetectLang(text string) string { return detectLang(text, "") }

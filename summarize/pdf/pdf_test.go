@@ -1,0 +1,171 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/linkbrief/linkbrief/summarize/extract"
+	"github.com/linkbrief/linkbrief/summarize/pdf/pdftest"
+)
+
+// paper is a paper with enough text to fill more than a page in either
+// layout; its words are long enough to be hyphenated at some line ends.
+func paper(twoCols, compress bool) pdftest.Paper {
+	para := func(topic string, n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			b.WriteString("The committee examined the " + topic + " thoroughly, ﬁnding that independent measurements ﬂuctuated considerably between neighbourhoods. ")
+		}
+		return strings.TrimSpace(b.String())
+	}
+	return pdftest.Paper{
+		Title:        "Measuring Rainfall in Riverton",
+		Authors:      "Ada Lovelace, Alan Turing",
+		Abstract:     "We report rainfall measurements from the Riverton basin over three decades and show that the extraordinary variability of winter precipitation is mostly explained by altitude.",
+		RunningHead:  "Rainfall in Riverton — preprint",
+		TwoColumns:   twoCols,
+		Compress:     compress,
+		CreationDate: "D:20260314093000Z",
+		Sections: []pdftest.Section{
+			{Heading: "1 Introduction", Paragraphs: []string{"Alpha opens the introduction. " + para("instrumentation", 6), "Bravo starts the second paragraph. " + para("calibration", 5)}},
+			{Heading: "2 Methods", Paragraphs: []string{"Charlie describes the methods. " + para("questionnaires", 7), "Delta closes the methods. " + para("precipitation", 6)}},
+			{Heading: "3 Results", Paragraphs: []string{"Echo gives the results. " + para("observations", 8)}},
+		},
+	}
+}
+
+func TestReadPaper(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		twoCols, deflate bool
+	}{{"one column", false, false}, {"two columns", true, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := paper(tc.twoCols, tc.deflate)
+			art, err := Read(context.Background(), p.Build(), Options{})
+			if err != nil {
+				t.Fatalf("Read: %v", err)
+			}
+			if art.Title != p.Title || art.Byline != p.Authors {
+				t.Errorf("title, byline = %q, %q; want %q, %q", art.Title, art.Byline, p.Title, p.Authors)
+			}
+			if art.Kind != extract.KindPaper || art.Lang != "en" {
+				t.Errorf("kind, lang = %q, %q; want paper, en", art.Kind, art.Lang)
+			}
+			if got := art.Published.Format("2006-01-02"); got != "2026-03-14" {
+				t.Errorf("published = %s, want 2026-03-14", got)
+			}
+			// The text is the abstract and the sections, paragraph by
+			// paragraph, in order, exactly as written.
+			want := []string{"Abstract", p.Abstract}
+			for _, s := range p.Sections {
+				want = append(want, s.Heading)
+				want = append(want, s.Paragraphs...)
+			}
+			wantText := strings.ReplaceAll(strings.ReplaceAll(strings.Join(want, "\n\n"), "ﬁ", "fi"), "ﬂ", "fl")
+			if art.Text != wantText {
+				t.Errorf("text differs from the paper's\n got: %q\nwant: %q", head(art.Text), head(wantText))
+				for i, g := range strings.Split(art.Text, "\n\n") {
+					w := strings.ReplaceAll(strings.ReplaceAll(want[min(i, len(want)-1)], "ﬁ", "fi"), "ﬂ", "fl")
+					if g != w {
+						at := 0
+						for at < len(g) && at < len(w) && g[at] == w[at] {
+							at++
+						}
+						t.Errorf("paragraph %d differs at byte %d:\n got ...%q\nwant ...%q", i, at, g[max(0, at-60):min(len(g), at+60)], w[max(0, at-60):min(len(w), at+60)])
+						break
+					}
+				}
+			}
+		})
+	}
+}
+
+func head(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "..."
+	}
+	return s
+}
+
+func TestReadFailures(t *testing.T) {
+	good := paper(false, true).Build()
+	scanned := pdftest.Build(pdftest.Doc{Title: "Scan", Pages: []pdftest.Page{{Image: true}, {Image: true}}})
+	garbage := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("\x00\xff junk obj << /Type"), 200)...)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"scanned pages", scanned, ErrScanned},
+		{"cut in half", good[:len(good)/2], ErrDamaged},
+		{"garbage after the header", garbage, ErrDamaged},
+		{"not a PDF", []byte("<html><body>hello</body></html>"), ErrNotPDF},
+		{"empty", nil, ErrNotPDF},
+		{"user password", fixture(t, "encrypted-user.pdf"), ErrEncrypted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			art, err := Read(context.Background(), tc.data, Options{})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Read = %v, %v; want error %v", art, err, tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), "pdf: ") {
+				t.Errorf("error %q lacks the pdf: prefix", err)
+			}
+		})
+	}
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The fixtures in testdata are made by testdata/make.sh with qpdf from
+// plain.pdf (written by TestWritePlainFixture with -update).
+func TestReadFixtures(t *testing.T) {
+	for _, name := range []string{"plain.pdf", "objstreams.pdf", "encrypted-rc4-40.pdf", "encrypted-rc4-128.pdf", "encrypted-aes128.pdf", "encrypted-aes256.pdf", "broken-xref.pdf"} {
+		t.Run(name, func(t *testing.T) {
+			art, err := Read(context.Background(), fixture(t, name), Options{})
+			if err != nil {
+				t.Fatalf("Read: %v", err)
+			}
+			if art.Title != "Measuring Rainfall in Riverton" || !strings.Contains(art.Text, "Echo gives the results. The committee examined the observations thoroughly, finding that") {
+				t.Errorf("title %q, text %q", art.Title, head(art.Text))
+			}
+		})
+	}
+}
+
+func TestWritePlainFixture(t *testing.T) {
+	if os.Getenv("PDF_UPDATE_FIXTURES") == "" {
+		t.Skip("set PDF_UPDATE_FIXTURES=1 to rewrite testdata/plain.pdf, then run testdata/make.sh")
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "plain.pdf"), paper(true, true).Build(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadHonoursContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Read(ctx, paper(false, false).Build(), Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Read with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+func TestIsPDF(t *testing.T) {
+	for in, want := range map[string]bool{"%PDF-1.4\n": true, "\xef\xbb\xbf%PDF-1.7": true, "<html>": false, "": false} {
+		if got := IsPDF([]byte(in)); got != want {
+			t.Errorf("IsPDF(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
