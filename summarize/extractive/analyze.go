@@ -17,6 +17,7 @@ type sentence struct {
 	terms     []term // tf-isf weights of its stems, by stem id
 	norm      float64
 	boiler    bool // boilerplate: never chosen
+	fragment  bool // not a whole sentence: chosen only when nothing else is left
 	caption   bool // looks like a photo caption
 	question  bool
 	quoteOnly bool // opens with a quotation mark: a speaker's words, not narration
@@ -68,7 +69,9 @@ func analyzeP(title, text, lang string, p params) *document {
 		s.words = Words(raw)
 		// A glued caption is left out like other page furniture: cut from
 		// its full stop it reads as a broken sentence.
-		s.boiler = isBoilerplate(raw, toks) || glued[i] || isHeading(text, sp, len(toks))
+		s.boiler = isBoilerplate(raw, toks) || glued[i] || isHeading(text, sp, s.words) ||
+			mostlyLink(raw) || isNameList(raw)
+		s.fragment = unfinished(text, sp)
 		s.caption = isCaption(raw) || hasCaptionLabel(raw)
 		s.question = strings.HasSuffix(strings.TrimRightFunc(raw, isCloserOrSpace), "?")
 		r, _ := utf8.DecodeRuneInString(raw)
@@ -238,8 +241,8 @@ func isHeading(text string, sp span, words int) bool {
 		return false
 	}
 	raw := strings.TrimRightFunc(text[sp.start:sp.end], isCloserOrSpace)
-	if raw == "" || strings.ContainsAny(raw[len(raw)-1:], ".!?:;") || strings.HasSuffix(raw, "…") ||
-		strings.ContainsAny(raw[:1], "-*•·–") {
+	last, _ := utf8.DecodeLastRuneInString(raw)
+	if raw == "" || isTerminal(last) || last == ':' || last == ';' || strings.ContainsAny(raw[:1], "-*•·–") {
 		return false // a sentence, or a list item, which may well hold a fact
 	}
 	before := strings.TrimRight(text[:sp.start], " \t")
@@ -266,13 +269,23 @@ func isBoilerplate(raw string, toks []string) bool {
 			return true
 		}
 	}
-	for _, p := range []string{"pictured:", "above:", "below:", "left:", "right:", "top:", "bottom:", "inset:", "file photo", "photo credit"} {
+	for _, p := range []string{"pictured:", "above:", "below:", "left:", "right:", "top:", "bottom:", "inset:", "file photo", "photo credit",
+		"image:", "images:", "credit:", "credits:", "photograph:", "photo by", "photograph by", "photos by", "source:"} {
 		if strings.HasPrefix(low, p) {
 			return true // a photo caption's label
 		}
 	}
 	if len(toks) <= 8 && (toks[0] == "advertisement" || toks[0] == "copyright" || toks[0] == "credit") {
 		return true
+	}
+	if len(toks) <= 15 {
+		// A photo credit: "(Photo: John Doe/Getty Images)", "AP Photo/Jane Roe".
+		for _, p := range []string{"getty images", "ap photo", "afp photo", "afp/getty", "reuters/", "/reuters",
+			"/ap", "/afp", "shutterstock", "courtesy of", "(photo", "photo:", "(image", "epa/", "/epa"} {
+			if strings.Contains(low, p) {
+				return true
+			}
+		}
 	}
 	if strings.Contains(low, "subs not used") || (strings.Count(raw, ";") >= 3 && mostlyNames(raw)) {
 		return true // a sports line-up: "Oblak; Gimenez, Miranda; ..."
@@ -360,4 +373,133 @@ func mostlyNames(s string) bool {
 		}
 	}
 	return len(words) > 0 && 5*upper >= 3*len(words)
+}
+
+// unfinished reports a sentence that does not end like one: it trails off
+// in an ellipsis or opens with one, starts in lower case (the rest of a
+// sentence cut in two), leaves a quotation open or closes one it never
+// opened (cut mid-quote), or stops at the end of its paragraph without a
+// full stop ("...reported Wednesday that the air quality", "He said:").
+// List items, units cut from an over-long sentence, and Thai, Lao, Khmer
+// and Burmese text, which may mark no sentence end, are whole as they are.
+func unfinished(text string, sp span) bool {
+	raw := text[sp.start:sp.end]
+	trimmed := strings.TrimRightFunc(raw, isCloserOrSpace)
+	last, _ := utf8.DecodeLastRuneInString(trimmed)
+	if last == '…' || strings.HasSuffix(trimmed, "...") || strings.HasPrefix(raw, "…") || strings.HasPrefix(raw, "...") {
+		return true
+	}
+	if first := strings.FieldsFunc(raw, func(r rune) bool { return !isWordRune(r) }); len(first) > 0 {
+		if w := first[0]; unicode.IsLower(firstRune(raw)) && strings.ToLower(w) == w {
+			return true
+		}
+	}
+	if isTerminal(last) {
+		return unbalanced(raw)
+	}
+	if listItem(text, sp.start) || !hasSentenceMarks(raw) {
+		return false
+	}
+	after := strings.TrimLeft(text[sp.end:], " \t")
+	return after == "" || after[0] == '\n' || after[0] == '\r'
+}
+
+// unbalanced reports a sentence whose quotation marks do not pair up.
+func unbalanced(s string) bool {
+	c := func(r string) int { return strings.Count(s, r) }
+	open := c("„") + c("«") + c("「") + c("『")
+	shut := c("»") + c("」") + c("』") + c("”")
+	if c("„") > 0 {
+		shut += c("“") // German: „…“
+	} else {
+		open += c("“")
+	}
+	if c("\"")%2 == 1 {
+		if open != shut+1 {
+			return true
+		}
+		shut++ // „…" closed with a straight mark
+	}
+	return open != shut
+}
+
+// listItem reports whether the sentence starting at start opens a line
+// with a list marker.
+func listItem(text string, start int) bool {
+	line := strings.LastIndexByte(text[:start], '\n') + 1
+	return bulletLen(strings.TrimLeft(text[line:], " \t")) > 0 && strings.TrimSpace(text[line:start]) != ""
+}
+
+// hasSentenceMarks reports whether s is in a script that ends its
+// sentences with a mark: not mostly Thai, Lao, Khmer or Burmese.
+func hasSentenceMarks(s string) bool {
+	se, letters := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if scriptOf(r) == southeast {
+				se++
+			}
+		}
+	}
+	return 2*se <= letters
+}
+
+// mostlyLink reports a sentence that is at least 40% web addresses: a
+// link, not a statement.
+func mostlyLink(s string) bool {
+	link, total := 0, 0
+	for _, f := range strings.Fields(s) {
+		n := utf8.RuneCountInString(f)
+		total += n
+		if looksLikeURL(f) {
+			link += n
+		}
+	}
+	return total > 0 && 5*link >= 2*total
+}
+
+// looksLikeURL reports a word that is a web address: a scheme, "www.", or
+// a host name with a common top-level domain, perhaps with a path.
+func looksLikeURL(w string) bool {
+	w = strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !isWordRune(r) && r != '/' }))
+	if strings.Contains(w, "://") || strings.HasPrefix(w, "www.") {
+		return true
+	}
+	host, _, _ := strings.Cut(w, "/")
+	for _, tld := range []string{".com", ".org", ".net", ".gov", ".edu", ".io", ".co.uk", ".ly", ".me", ".info"} {
+		if strings.HasSuffix(host, tld) && len(host) > len(tld)+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// isNameList reports a sentence that is a list of names rather than
+// prose: at least five words and two commas or semicolons, with more than
+// three quarters of its words (besides "and") capitalized, as in "Contributors:
+// Jane Doe, John Roe, Ann Lee and Bo Chen".
+func isNameList(s string) bool {
+	if strings.Count(s, ",")+strings.Count(s, ";") < 2 {
+		return false
+	}
+	words, upper := 0, 0
+	for _, w := range strings.Fields(s) {
+		switch strings.ToLower(strings.Trim(w, ",;.:")) {
+		case "and", "&", "und", "y", "et", "e", "og", "och", "":
+			continue
+		}
+		r := firstRune(strings.TrimLeftFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		if caseless(r) {
+			return false // a script without capitals: cannot tell
+		}
+		words++
+		if unicode.IsUpper(r) {
+			upper++
+		}
+	}
+	return words >= 5 && 4*upper > 3*words
 }

@@ -10,10 +10,8 @@ import (
 )
 
 // claimScores rates sentences as key claims: a good summary sentence that
-// also states checkable facts (numbers, names, attributed statements), and
-// preferably one that the summary (the sentences chosen) does not already
-// show.
-func (d *document) claimScores(summary []float64, chosen []int) []float64 {
+// also states checkable facts (numbers, names, attributed statements).
+func (d *document) claimScores(summary []float64) []float64 {
 	out := make([]float64, len(summary))
 	for i, sc := range summary {
 		if math.IsInf(sc, -1) {
@@ -26,9 +24,6 @@ func (d *document) claimScores(summary []float64, chosen []int) []float64 {
 			continue
 		}
 		out[i] = sc + d.p.factWeight*float64(min(s.facts, d.p.maxFacts))
-		if slices.Contains(chosen, i) {
-			out[i] -= d.p.repeatPenalty
-		}
 	}
 	return out
 }
@@ -64,28 +59,41 @@ func countFacts(raw string) int {
 	return n
 }
 
-// pickClaims chooses up to k claims by score, at most maxRepeats of them
-// sentences of the summary (chosen).
+// minClaims is how many claims a brief has when the article has that many
+// sentences to offer, even if they come close to the summary.
+const minClaims = 2
+
+// pickClaims chooses up to k claims that add to the summary (chosen), in
+// the order of what they add: the claim score, the article's vocabulary
+// the summary and earlier claims lack, less their likeness to what is
+// already shown. A summary sentence is never a claim while the article has
+// other sentences to offer; sentences close to the summary, then the
+// summary's own sentences, only make up the first minClaims.
 func (d *document) pickClaims(scores []float64, chosen []int, k int) []int {
 	scores = slices.Clone(scores)
-	for {
-		claims := d.pick(scores, k, 0)
-		repeats := 0
-		again := false
-		// Drop the weakest repeats beyond the cap and pick again.
-		byScore := slices.Clone(claims)
-		slices.SortStableFunc(byScore, func(a, b int) int { return cmp.Compare(scores[b], scores[a]) })
-		for _, i := range byScore {
-			if slices.Contains(chosen, i) {
-				repeats++
-				if repeats > d.p.maxRepeats {
-					scores[i] = math.Inf(-1)
-					again = true
-				}
+	for _, i := range chosen {
+		scores[i] = math.Inf(-1)
+	}
+	claims := d.pickOrder(scores, pickOpts{k: k, seed: chosen, strict: true})
+	want := min(minClaims, k)
+	if len(claims) < want {
+		for _, i := range claims {
+			scores[i] = math.Inf(-1)
+		}
+		claims = append(claims, d.pickOrder(scores, pickOpts{k: want - len(claims), seed: append(slices.Clone(chosen), claims...)})...)
+	}
+	if len(claims) < want {
+		// The summary's own sentences, by their claim score.
+		own := slices.Clone(chosen)
+		slices.SortStableFunc(own, func(a, b int) int { return cmp.Compare(d.sents[b].facts, d.sents[a].facts) })
+		for _, i := range own {
+			if len(claims) == want {
+				break
+			}
+			if s := &d.sents[i]; !s.question && s.words > 0 {
+				claims = append(claims, i)
 			}
 		}
-		if !again {
-			return claims
-		}
 	}
+	return claims
 }

@@ -15,8 +15,18 @@
 // already chosen. A summary has two or three sentences whatever the
 // article's length, as news highlights do. Boilerplate (bylines, "Scroll
 // down for video", time stamps, share prompts, sports line-ups, and photo
-// captions glued to the text without a full stop) is never chosen. Claims
-// prefer sentences the summary does not already show: at most one repeats
-// it. BenchmarkDevROUGE measures all this against lead-3 on the dev
-// yardstick, on each half of it and on the XSum rows.
+// captions glued to the text without a full stop) is never chosen, and
+// neither is a piece that is not a real sentence (cut mid-quote or
+// mid-sentence, mostly a link, a photo credit, a list of names) unless the
+// article has nothing else. Claims add to the summary: a summary sentence
+// is a claim only when the article has nothing more to offer, and claims
+// come in the order of what they add. BenchmarkDevROUGE measures all this
+// against lead-3 on the dev yardstick, on each half of it and on the XSum
+// rows, and counts claims that repeat a summary sentence.
+//
+// Every script is split by its own rules (。！？, the danda, ። ։ ؟ ။ ។, "."
+// before a letter without case; Thai and Lao at the spaces between
+// sentences), ranked on word units that fit it (character n-grams where
+// words are not spaced), and measured by Words, in which a Chinese or
+// Japanese character is half a word.
 package extractive

@@ -12,6 +12,13 @@ func FuzzSentences(f *testing.F) {
 		"- a\n- b",
 		"end.Next",
 		"He moved to the U.S. The next day.",
+		"市長は「本は町の宝です。毎日来てください。」と述べた。初日は混雑した。",
+		"กรุงเทพมหานครเปิดสวนสาธารณะแห่งใหม่ริมแม่น้ำ นายสมชาย ใจดี กล่าวว่า",
+		"መስመሩ፡ከቦሌ፡እስከ፡መርካቶ፡ይዘልቃል። ተማሪዎች፡በግማሽ፡ዋጋ፡መጓዝ፡ይችላሉ።",
+		"La maire a dit « nous sommes prêts. » Plus de 6 000 visiteurs.",
+		"\"I was scared. I ran,\" she said. „Wir warten\", sagte sie.",
+		"大桥设有双向六车道，大桥设有双向六车道，大桥设有双向六车道，",
+		"می\u200cشود و کتاب\u200cها. https://example.com/a/b/c",
 	} {
 		f.Add(s)
 	}

@@ -77,12 +77,6 @@ type params struct {
 	// factWeight is the bonus of a claim per checkable fact, up to maxFacts.
 	factWeight float64
 	maxFacts   int
-	// repeatPenalty lowers a claim that is already a summary sentence, and
-	// maxRepeats caps how many claims may be one: the brief shows both, so
-	// a claim should add a fact unless the summary sentence is clearly the
-	// article's strongest.
-	repeatPenalty float64
-	maxRepeats    int
 }
 
 func defaultParams() params {
@@ -108,8 +102,6 @@ func defaultParams() params {
 		maxFacts:          4,
 		directedWeight:    0.3,
 		directedWindow:    30,
-		repeatPenalty:     0.6,
-		maxRepeats:        1,
 	}
 }
 
@@ -126,7 +118,6 @@ func summarize(title, text string, opts Options, p params) Summary {
 	if len(d.sents) == 0 {
 		return Summary{}
 	}
-	scores := d.summaryScores()
 	k := opts.MaxSentences
 	if k <= 0 {
 		k = lengthFor(d)
@@ -135,11 +126,41 @@ func summarize(title, text string, opts Options, p params) Summary {
 	if maxClaims <= 0 {
 		maxClaims = DefaultMaxClaims
 	}
-	chosen := d.pick(scores, k, p.summaryWords)
+	// Only real sentences are chosen; an article that has none (a list of
+	// headings, a text without a full stop) still gets a summary, from its
+	// fragments, then from anything with a word in it.
+	var scores []float64
+	var chosen []int
+	for level := range usableLevels {
+		scores = d.summaryScores(level)
+		if chosen = d.pick(scores, k, p.summaryWords); len(chosen) > 0 {
+			break
+		}
+	}
 	sum := Summary{Sentences: d.quotes(chosen)}
-	claims := d.pickClaims(d.claimScores(scores, chosen), chosen, maxClaims)
+	claims := d.pickClaims(d.claimScores(scores), chosen, maxClaims)
 	sum.Claims = d.quotes(claims)
 	return sum
+}
+
+// Levels of what summaryScores lets be chosen: real sentences only, then
+// fragments too, then boilerplate with a word in it.
+const (
+	realSentences = iota
+	withFragments
+	withBoilerplate
+	usableLevels
+)
+
+// usable reports whether s may be chosen at level.
+func (s *sentence) usable(level int) bool {
+	switch level {
+	case realSentences:
+		return !s.boiler && !s.fragment
+	case withFragments:
+		return !s.boiler
+	}
+	return s.words > 0
 }
 
 // lengthFor chooses how many sentences an article's summary may have: two
@@ -160,15 +181,15 @@ func lengthFor(d *document) int {
 	return 3
 }
 
-// summaryScores rates every sentence as a summary sentence; boilerplate gets
-// -Inf.
-func (d *document) summaryScores() []float64 {
+// summaryScores rates every sentence as a summary sentence; a sentence not
+// usable at level gets -Inf.
+func (d *document) summaryScores(level int) []float64 {
 	scores := make([]float64, len(d.sents))
 	directed := d.directedCentrality()
 	rank := 0
 	for i := range d.sents {
 		s := &d.sents[i]
-		if s.boiler {
+		if !s.usable(level) {
 			scores[i] = math.Inf(-1)
 			continue
 		}
@@ -202,17 +223,41 @@ func (d *document) summaryScores() []float64 {
 }
 
 // pick chooses up to k sentences greedily by score, each time taking the one
-// with the best score after a penalty for resembling those already chosen.
-// With budget > 0 it stops once the chosen sentences have that many words.
-// The result is in article order.
+// with the best score after a penalty for resembling those already chosen
+// and a bonus for the article's vocabulary it adds. It stops once the
+// chosen sentences have budget words, and never goes past MaxSummaryWords
+// after the first. The result is in article order.
 func (d *document) pick(scores []float64, k, budget int) []int {
+	chosen := d.pickOrder(scores, pickOpts{k: k, budget: budget, strict: true})
+	sort.Ints(chosen)
+	return chosen
+}
+
+// pickOpts tunes pickOrder.
+type pickOpts struct {
+	k      int
+	budget int   // words; 0 = no budget and no coverage bonus unless seeded
+	seed   []int // sentences already shown: they count for redundancy and coverage
+	// strict skips a candidate more similar than maxRedundancy to one
+	// already chosen or shown.
+	strict bool
+}
+
+// pickOrder is pick's greedy choice, in the order chosen: what each
+// sentence adds, best first.
+func (d *document) pickOrder(scores []float64, o pickOpts) []int {
 	var chosen []int
 	used := make([]bool, len(scores))
 	words := 0
 	var weight []float64
 	covered := make([]bool, len(d.ids))
+	for _, j := range o.seed {
+		for _, t := range d.sents[j].terms {
+			covered[t.id] = true
+		}
+	}
 	norm := 1.0
-	if d.p.coverageWeight > 0 && budget > 0 {
+	if d.p.coverageWeight > 0 && (o.budget > 0 || len(o.seed) > 0) {
 		weight = d.conceptWeights()
 		norm = 0
 		for i := range d.sents {
@@ -222,21 +267,27 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 			}
 			norm = max(norm, g/math.Pow(float64(max(d.sents[i].words, 1)), d.p.lengthExponent))
 		}
+		if norm == 0 {
+			norm = 1 // no weighted vocabulary (every sentence is boilerplate)
+		}
 	}
-	for len(chosen) < k && (budget <= 0 || words < budget) {
+	for len(chosen) < o.k && (o.budget <= 0 || words < o.budget) {
 		best, bestScore := -1, math.Inf(-1)
 		for i, sc := range scores {
 			if used[i] || math.IsInf(sc, -1) {
 				continue
 			}
-			if budget > 0 && len(chosen) > 0 && words+d.sents[i].words > MaxSummaryWords {
+			if o.budget > 0 && len(chosen) > 0 && words+d.sents[i].words > MaxSummaryWords {
 				continue
 			}
 			maxSim := 0.0
+			for _, j := range o.seed {
+				maxSim = max(maxSim, d.similarity(&d.sents[i], &d.sents[j]))
+			}
 			for _, j := range chosen {
 				maxSim = max(maxSim, d.similarity(&d.sents[i], &d.sents[j]))
 			}
-			if maxSim > d.p.maxRedundancy {
+			if o.strict && maxSim > d.p.maxRedundancy {
 				continue
 			}
 			eff := sc - d.p.redundancyWeight*maxSim
@@ -263,7 +314,6 @@ func (d *document) pick(scores []float64, k, budget int) []int {
 		chosen = append(chosen, best)
 		words += d.sents[best].words
 	}
-	sort.Ints(chosen)
 	return chosen
 }
 
