@@ -20,7 +20,10 @@ const minRelevance = 0.5
 // Relevance is BM25 over word stems with the article's sentences as the
 // collection; a passage also has to contain most of the question's weight,
 // so a question about something the article never mentions finds nothing
-// even when a common word matches.
+// even when a common word matches. Irregular English forms meet their base
+// ("ate" answers "eat"), and a passage that holds what the question asks
+// for (a name for "who", a place for "where", a date for "when", a number
+// for "how many") ranks above one that only shares its words.
 func Answer(text, question string, max int) (passages []string, ok bool) {
 	if max <= 0 {
 		max = DefaultMaxPassages
@@ -36,6 +39,7 @@ func Answer(text, question string, max int) (passages []string, ok bool) {
 	if len(q) == 0 {
 		return nil, false
 	}
+	want := questionKind(question)
 	stemOf := make([]string, len(d.ids))
 	for w, id := range d.ids {
 		stemOf[id] = w
@@ -89,7 +93,11 @@ func Answer(text, question string, max int) (passages []string, ok bool) {
 		if cover < minRelevance {
 			continue
 		}
-		hits = append(hits, hit{i, score * cover, cover})
+		score *= cover
+		if want != anyKind && answersKind(d.quote(s), want) {
+			score *= kindBoost
+		}
+		hits = append(hits, hit{i, score, cover})
 	}
 	if len(hits) == 0 {
 		return nil, false

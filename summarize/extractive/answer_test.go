@@ -55,3 +55,71 @@ func TestAnswerMax(t *testing.T) {
 		}
 	}
 }
+
+// caseReport and bridgeNews are real-ish articles for TestAnswerQuestions.
+const caseReport = `A 62-year-old man from rural Colorado became seriously ill with tularemia last summer, state health officials reported on Thursday.
+
+The patient had hunted and ate a wild rabbit about a week before his symptoms began, according to the report.
+
+He developed a high fever, swollen lymph nodes and a painful ulcer on his hand, and his condition worsened over several days.
+
+Hospitalized patients with tularemia usually need two weeks of antibiotics, the report said.
+
+The patient was hospitalized at Memorial Regional Hospital in Grand Junction, where doctors treated him for 14 days.
+
+Tularemia is caused by the bacterium Francisella tularensis, which infects rabbits, hares and rodents.
+
+Dr. Susan Patel, the state epidemiologist, said hunters should wear gloves when handling wild animals and cook the meat thoroughly.
+
+Colorado recorded 11 cases of tularemia in 2025, up from six the year before.
+
+The patient recovered and was discharged from the hospital in early September.`
+
+const bridgeNews = `The Riverton city council voted seven to two on Tuesday to approve the new river bridge, ending a debate that lasted more than two decades.
+
+Construction of the bridge is expected to cost 41.5 million dollars, according to the city engineer, who presented the final plans at the meeting.
+
+Work on the bridge will start in March and take three years.
+
+"We have waited for this bridge since 1998," said Mayor Ana Ruiz, who called the vote historic.
+
+Critics said the bridge money should go to repairing existing roads, which they described as crumbling.
+
+The state has promised to pay for half of the bridge, while the rest will come from a bond.`
+
+// TestAnswerQuestions is a table of questions people ask about articles:
+// the answer must be the sentence that answers, found through other word
+// forms (ate for eat) and the kind of thing asked for (who, where, when,
+// how many).
+func TestAnswerQuestions(t *testing.T) {
+	tests := []struct {
+		text, question string
+		want           string // the best passage; "" = the article doesn't say
+	}{
+		{caseReport, "What did the patient eat?", "The patient had hunted and ate a wild rabbit about a week before his symptoms began, according to the report."},
+		{caseReport, "What did the man eat?", "The patient had hunted and ate a wild rabbit about a week before his symptoms began, according to the report."},
+		{caseReport, "Where was the patient hospitalized?", "The patient was hospitalized at Memorial Regional Hospital in Grand Junction, where doctors treated him for 14 days."},
+		{caseReport, "Who is the state epidemiologist?", "Dr. Susan Patel, the state epidemiologist, said hunters should wear gloves when handling wild animals and cook the meat thoroughly."},
+		{caseReport, "When was the patient discharged?", "The patient recovered and was discharged from the hospital in early September."},
+		{caseReport, "How many cases of tularemia were there in Colorado?", "Colorado recorded 11 cases of tularemia in 2025, up from six the year before."},
+		{caseReport, "What causes tularemia?", "Tularemia is caused by the bacterium Francisella tularensis, which infects rabbits, hares and rodents."},
+		{caseReport, "Who won the election?", ""},
+		{bridgeNews, "How much will the bridge cost?", "Construction of the bridge is expected to cost 41.5 million dollars, according to the city engineer, who presented the final plans at the meeting."},
+		{bridgeNews, "When will work on the bridge start?", "Work on the bridge will start in March and take three years."},
+		{bridgeNews, "Who called the vote historic?", `"We have waited for this bridge since 1998," said Mayor Ana Ruiz, who called the vote historic.`},
+		{bridgeNews, "Who pays for the bridge?", "The state has promised to pay for half of the bridge, while the rest will come from a bond."},
+		{bridgeNews, "What is the price of bitcoin?", ""},
+	}
+	for _, tt := range tests {
+		got, ok := Answer(tt.text, tt.question, 0)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("Answer(%q) = %q, want the article doesn't say", tt.question, got)
+			}
+			continue
+		}
+		if !ok || len(got) == 0 || got[0] != tt.want {
+			t.Errorf("Answer(%q) = %q, %v; want first %q", tt.question, got, ok, tt.want)
+		}
+	}
+}
