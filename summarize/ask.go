@@ -73,7 +73,7 @@ func (s *Service) AskArticle(ctx context.Context, art *extract.Article, question
 
 func (s *Service) llmAnswer(ctx context.Context, art *extract.Article, question string, a *Answer) error {
 	out, err := s.opts.LLM.Answer(ctx, llm.Input{
-		Title: art.Title, Site: art.Site, Text: art.Text, Language: s.opts.Language,
+		Title: art.Title, Site: art.Site, Text: art.Text, Language: outputLanguage(s.opts.Language, art.Lang),
 		MaxClaims: s.opts.MaxClaims,
 	}, question)
 	if err != nil {

@@ -24,7 +24,7 @@ import (
 // PromptVersion is part of every cache key: raise it whenever the prompts
 // or the offline summarizer change what a brief says, so stale briefs are
 // not served.
-const PromptVersion = "1"
+const PromptVersion = "2"
 
 // Backend names, as they appear in Brief.Backend and summary.backend.
 const (
@@ -483,7 +483,7 @@ func (s *Service) brief(ctx context.Context, art *extract.Article, canon, lang s
 func (s *Service) llmBrief(ctx context.Context, art *extract.Article, lang string, b *Brief) error {
 	out, err := s.opts.LLM.Summarize(ctx, llm.Input{
 		Title: art.Title, Site: art.Site, URL: b.URL, Text: art.Text,
-		Language: lang, MaxClaims: s.opts.MaxClaims,
+		Language: outputLanguage(lang, art.Lang), MaxClaims: s.opts.MaxClaims,
 	})
 	if err != nil {
 		return err
@@ -528,6 +528,16 @@ func (s *Service) extractiveBrief(art *extract.Article, lang string, b *Brief) {
 		}
 		b.Note = note
 	}
+}
+
+// outputLanguage is the language a model is told to write in: the one
+// asked for (the request's, else the server's setting), else the article's
+// detected language, so that the prompt can name it.
+func outputLanguage(asked, article string) string {
+	if asked != "" {
+		return asked
+	}
+	return article
 }
 
 // llmSentence turns an LLM failure into words safe to show a user.

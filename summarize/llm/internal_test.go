@@ -245,3 +245,19 @@ func ExampleParseSummary() {
 	fmt.Println(summary, claims, err)
 	// Output: Rain is coming. [{Rain Tuesday Rain is expected on Tuesday.}] <nil>
 }
+
+func TestLanguageClause(t *testing.T) {
+	tests := []struct{ lang, want string }{
+		{"", "in the same language as the article"},
+		{"ja", "in Japanese"},
+		{"pt-BR", "in Portuguese"},
+		{"zh-TW", "in Chinese (Traditional)"},
+		{"sw", "in Swahili"},
+		{"xx", `in the language with code "xx"`},
+	}
+	for _, tt := range tests {
+		if got := languageClause(tt.lang); got != tt.want {
+			t.Errorf("languageClause(%q) = %q, want %q", tt.lang, got, tt.want)
+		}
+	}
+}

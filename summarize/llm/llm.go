@@ -18,7 +18,7 @@ import (
 type Input struct {
 	Title, Site, URL string
 	Text             string // paragraphs separated by "\n\n"
-	Language         string // output language code; "" = the article's own
+	Language         string // output language code, named in the prompt ("ja" -> "in Japanese"); "" = the article's own, unnamed
 	MaxClaims        int    // default 5
 }
 

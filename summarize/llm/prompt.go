@@ -49,13 +49,207 @@ func (f fence) rules(what string) string {
 		what, f.open(), f.close(), f.id)
 }
 
-// languageClause says which language to write in.
+// languageClause says which language to write in, by its English name:
+// small local models follow "in Japanese" far more reliably than "in the
+// same language as the article" or a bare code.
 func languageClause(lang string) string {
 	lang = oneLine(lang, 35)
 	if lang == "" {
 		return "in the same language as the article"
 	}
+	if name := languageName(lang); name != "" {
+		return "in " + name
+	}
 	return fmt.Sprintf("in the language with code %q", lang)
+}
+
+// languageName returns the English name of a language from its ISO 639-1
+// code or a tag that starts with one ("pt-BR"), or "" when unknown.
+func languageName(tag string) string {
+	code, region, _ := strings.Cut(strings.ReplaceAll(tag, "_", "-"), "-")
+	code = strings.ToLower(code)
+	if code == "zh" {
+		switch strings.ToLower(region) {
+		case "tw", "hk", "mo", "hant":
+			return "Chinese (Traditional)"
+		}
+		return "Chinese"
+	}
+	switch code {
+	case "af":
+		return "Afrikaans"
+	case "am":
+		return "Amharic"
+	case "ar":
+		return "Arabic"
+	case "az":
+		return "Azerbaijani"
+	case "be":
+		return "Belarusian"
+	case "bg":
+		return "Bulgarian"
+	case "bn":
+		return "Bengali"
+	case "bs":
+		return "Bosnian"
+	case "ca":
+		return "Catalan"
+	case "cs":
+		return "Czech"
+	case "cy":
+		return "Welsh"
+	case "da":
+		return "Danish"
+	case "de":
+		return "German"
+	case "el":
+		return "Greek"
+	case "en":
+		return "English"
+	case "eo":
+		return "Esperanto"
+	case "es":
+		return "Spanish"
+	case "et":
+		return "Estonian"
+	case "eu":
+		return "Basque"
+	case "fa":
+		return "Persian"
+	case "fi":
+		return "Finnish"
+	case "fil", "tl":
+		return "Filipino"
+	case "fr":
+		return "French"
+	case "ga":
+		return "Irish"
+	case "gl":
+		return "Galician"
+	case "gu":
+		return "Gujarati"
+	case "ha":
+		return "Hausa"
+	case "he", "iw":
+		return "Hebrew"
+	case "hi":
+		return "Hindi"
+	case "hr":
+		return "Croatian"
+	case "hu":
+		return "Hungarian"
+	case "hy":
+		return "Armenian"
+	case "id":
+		return "Indonesian"
+	case "ig":
+		return "Igbo"
+	case "is":
+		return "Icelandic"
+	case "it":
+		return "Italian"
+	case "ja":
+		return "Japanese"
+	case "jv":
+		return "Javanese"
+	case "ka":
+		return "Georgian"
+	case "kk":
+		return "Kazakh"
+	case "km":
+		return "Khmer"
+	case "kn":
+		return "Kannada"
+	case "ko":
+		return "Korean"
+	case "ku":
+		return "Kurdish"
+	case "ky":
+		return "Kyrgyz"
+	case "lo":
+		return "Lao"
+	case "lt":
+		return "Lithuanian"
+	case "lv":
+		return "Latvian"
+	case "mk":
+		return "Macedonian"
+	case "ml":
+		return "Malayalam"
+	case "mn":
+		return "Mongolian"
+	case "mr":
+		return "Marathi"
+	case "ms":
+		return "Malay"
+	case "mt":
+		return "Maltese"
+	case "my":
+		return "Burmese"
+	case "nb", "no", "nn":
+		return "Norwegian"
+	case "ne":
+		return "Nepali"
+	case "nl":
+		return "Dutch"
+	case "or":
+		return "Odia"
+	case "pa":
+		return "Punjabi"
+	case "pl":
+		return "Polish"
+	case "ps":
+		return "Pashto"
+	case "pt":
+		return "Portuguese"
+	case "ro":
+		return "Romanian"
+	case "ru":
+		return "Russian"
+	case "si":
+		return "Sinhala"
+	case "sk":
+		return "Slovak"
+	case "sl":
+		return "Slovenian"
+	case "so":
+		return "Somali"
+	case "sq":
+		return "Albanian"
+	case "sr":
+		return "Serbian"
+	case "sv":
+		return "Swedish"
+	case "sw":
+		return "Swahili"
+	case "ta":
+		return "Tamil"
+	case "te":
+		return "Telugu"
+	case "th":
+		return "Thai"
+	case "ti":
+		return "Tigrinya"
+	case "tr":
+		return "Turkish"
+	case "uk":
+		return "Ukrainian"
+	case "ur":
+		return "Urdu"
+	case "uz":
+		return "Uzbek"
+	case "vi":
+		return "Vietnamese"
+	case "xh":
+		return "Xhosa"
+	case "yi":
+		return "Yiddish"
+	case "yo":
+		return "Yoruba"
+	case "zu":
+		return "Zulu"
+	}
+	return ""
 }
 
 // header is the metadata block that opens a fenced article; it sits
