@@ -23,6 +23,7 @@ type signals struct {
 	loginMark   bool      // a login form
 	rawText     string    // raw text of the page, capped
 	chars       int       // trimmed length of the text left after cleaning
+	reveal      int       // the ordinal of a hidden element holding the page's content, or -1
 
 	// stray are metadata elements (title, named meta, JSON-LD) that the
 	// parser put in the body, as it does after a stray tag in the head.

@@ -11,4 +11,7 @@
 // hidden from readers (display:none, the hidden attribute,
 // aria-hidden="true", comments, templates, scripts) never reaches
 // Article.Text, because hidden text is a common prompt-injection carrier.
+// One exception: a page that shows almost nothing while one hidden
+// element holds nearly all its text is a page whose content waits for a
+// script to fade it in, and that element is read.
 package extract

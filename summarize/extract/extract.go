@@ -71,14 +71,22 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	if !utf8.Valid(body) {
 		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
-	doc, err := parse(slim(body))
+	slimmed := slim(body)
+	doc, err := parse(slimmed)
 	if err != nil {
 		return nil, err
 	}
 	u := parsePageURL(pageURL)
-	sig, core := prepare(doc)
+	sig, core := prepare(doc, -1)
+	if sig.reveal >= 0 {
+		// The page's content waits hidden for a script: read it shown.
+		if doc, err = parse(slimmed); err != nil {
+			return nil, err
+		}
+		sig, core = prepare(doc, sig.reveal)
+	}
 	narrow(doc, core, sig.stray)
-	art := extractDoc(doc, u, opts.minWords())
+	art := extractDoc(doc, u, opts.minWords(), core != nil)
 	if art.Published.IsZero() {
 		art.Published = sig.published
 	}
@@ -135,33 +143,147 @@ func parsePageURL(pageURL string) *url.URL {
 }
 
 // extractDoc runs the extraction proper on a cleaned tree: readeck with
-// our own pruning. When readeck finds fewer than minWords words, the
-// page's own text (the prose core that narrow left, or the whole body),
-// pruned the same way, is the article when it is longer. (go-trafilatura
-// was this fallback once; its texts never won on the dev sets, and its
-// date parser's initialization cost every start-up 0.3 s and 78 MB.)
-func extractDoc(doc *html.Node, u *url.URL, minWords int) *Article {
+// our own pruning, checked against the page's prose. readeck keeps a block
+// with its siblings only, so on pages whose sections a page builder nests
+// apart (or whose first section is short) it keeps one section. When
+// narrow found a prose core (the page is narrowed to it) and the text
+// readeck left out of the article element it read from is prose rather
+// than links, and holds more than readeck kept, that whole element,
+// pruned, is the article. When readeck finds fewer than minWords words,
+// the page's own pruned text is, when longer. (go-trafilatura was that
+// fallback once; its texts never won on the dev sets, and its date
+// parser's initialization cost every start-up 0.3 s and 78 MB.)
+func extractDoc(doc *html.Node, u *url.URL, minWords int, narrowed bool) *Article {
 	art, ok := fastExtract(doc, u)
 	if !ok {
 		art = &Article{}
 	}
 	words := countWords(art.Text)
-	if words >= minWords {
+	if words >= minWords && !narrowed {
 		return art
 	}
 	// readeck only tidied doc (scripts gone, <br> runs made paragraphs);
 	// its passes work on copies, so doc is still the page.
-	body := findElement(doc, "body", 3)
-	if body == nil {
+	region := findElement(doc, "body", 3)
+	if region == nil {
 		return art
 	}
-	whole := cloneTree(body)
+	if words >= minWords {
+		// readeck settled on part of the page's prose. The rest is more
+		// of the article when it lies in the same article element and is
+		// prose, not links.
+		region = articleElement(region, art.Text)
+		if region == nil || !proseAdded(region, art.Text) {
+			return art
+		}
+	}
+	whole := cloneTree(region)
 	pruneArticle(whole)
-	if text := dropTitle(renderText(whole), art.Title); countWords(text) > words {
+	text := dropTitle(renderText(whole), art.Title)
+	if w := countWords(text); (words < minWords && w > words) || w > 2*words {
 		art.Text = text
 		art.Lang = detectLang(text, art.Lang)
 	}
 	return art
+}
+
+// articleElement returns the element of the page (under body) that holds
+// the article readeck read a part of (text): the nearest article, main or
+// articleBody element around its longest paragraph, or body itself when
+// there is none; nil when the paragraph is not found.
+func articleElement(body *html.Node, text string) *html.Node {
+	longest := ""
+	for _, p := range strings.Split(text, "\n\n") {
+		if len(p) > len(longest) {
+			longest = p
+		}
+	}
+	longest = strings.Join(strings.Fields(longest), " ")
+	if len(longest) < 80 {
+		return nil
+	}
+	var at *html.Node
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				t := strings.Join(strings.Fields(c.Data), " ")
+				if len(t) >= 40 && strings.Contains(longest, t) {
+					at = c
+					return true
+				}
+			}
+			if c.Type == html.ElementNode && walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	if !walk(body) {
+		return nil
+	}
+	for n := at.Parent; n != nil && n != body; n = n.Parent {
+		if n.Type == html.ElementNode && (n.Data == "article" || n.Data == "main" ||
+			attr(n, "role") == "main" || strings.EqualFold(attr(n, "itemprop"), "articleBody")) {
+			return n
+		}
+	}
+	return body
+}
+
+// proseAdded reports whether the blocks of root that text lacks read as
+// more of the article: prose, little of it in links. Teaser lists of other
+// articles ("More from...", "Most viewed"), where each item is a linked
+// headline, a date and an excerpt, do not.
+func proseAdded(root *html.Node, text string) bool {
+	have := make(map[string]bool)
+	for _, p := range strings.Split(text, "\n\n") {
+		have[strings.Join(strings.Fields(p), " ")] = true
+	}
+	var chars, links int
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if blockTags[c.Data] && !hasBlockChild(c) {
+				t := strings.Join(strings.Fields(renderText(c)), " ")
+				if t != "" && !have[t] {
+					chars += len(t)
+					links += linkText(c)
+				}
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	return links*4 < chars
+}
+
+// hasBlockChild reports whether n holds a block element.
+func hasBlockChild(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (blockTags[c.Data] || hasBlockChild(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// linkText is the length of the text inside links under n.
+func linkText(n *html.Node) int {
+	k := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.ElementNode && c.Data == "a":
+			k += len(strings.Join(strings.Fields(renderText(c)), " "))
+		case c.Type == html.ElementNode:
+			k += linkText(c)
+		}
+	}
+	return k
 }
 
 // cloneTree deep-copies n.

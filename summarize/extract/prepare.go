@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -8,9 +9,10 @@ import (
 
 // Flags of class and id words, from classFlags.
 const (
-	flagConsent uint8 = 1 << iota // a consent manager
-	flagPaywall                   // a paywall
-	flagChrome                    // page chrome (navigation, share bars, ads...)
+	flagConsent  uint8 = 1 << iota // a consent manager
+	flagPaywall                    // a paywall
+	flagChrome                     // page chrome (navigation, share bars, ads...)
+	flagComments                   // readers' comments on the page
 )
 
 // pageWords maps class and id words to their flags.
@@ -24,14 +26,16 @@ var pageWords = func() map[string]uint8 {
 	add(flagConsent, `consent cmp gdpr onetrust didomi truste trustarc cookiebot
 		cybotcookiebotdialog cookielaw cookieconsent usercentrics osano iubenda qc`)
 	add(flagPaywall, `paywall piano regwall metered premium paywalled locked subscriber`)
+	// Words starting with "comment" (commentlist, commentBox...) are
+	// comments too: see classFlags.
+	add(flagComments, `disqus respond replies usercomments`)
 	// Chrome never holds the article: navigation, menus, sidebars, share
 	// bars, related links, comments, cookie banners and ads.
-	add(flagChrome, `nav navbar navigation menu megamenu breadcrumb breadcrumbs sidebar widget widgets
+	add(flagChrome, `nav navbar navigation menu megamenu breadcrumb breadcrumbs sidebar
 		share sharing sharebar sharedaddy addthis
 		related recommended recirc outbrain taboola
 		newsletter subscribe signup promo
 		ad ads advert advertisement adsbygoogle dfp
-		comments commentlist disqus respond
 		cookie cookies consent gdpr modal popup overlay
 		footer masthead`)
 	return m
@@ -42,8 +46,14 @@ func classFlags(n *html.Node) uint8 {
 	var flags uint8
 	classWords(n, func(w []byte) bool {
 		flags |= pageWords[string(w)]
+		if bytes.HasPrefix(w, []byte("comment")) && !bytes.HasPrefix(w, []byte("commentar")) && !bytes.HasPrefix(w, []byte("commentat")) {
+			flags |= flagComments // not commentary, commentator
+		}
 		return false
 	})
+	if flags&flagComments == 0 && strings.HasSuffix(attr(n, "itemtype"), "/Comment") {
+		flags |= flagComments
+	}
 	return flags
 }
 
@@ -68,8 +78,16 @@ var dropChrome = map[string]bool{
 //
 // Chrome is judged once the page's text is counted, so its removal waits
 // for the end of the walk; the core is found as if it were gone.
-func prepare(doc *html.Node) (signals, *html.Node) {
-	var s signals
+//
+// reveal is the ordinal (in document order, from 0) of a hidden element to
+// show instead of removing, or -1. The first pass gives -1; when its
+// signals name an element to reveal (signals.reveal), the caller parses
+// the page again and passes it.
+func prepare(doc *html.Node, reveal int) (signals, *html.Node) {
+	s := signals{reveal: -1}
+	hidden := 0 // hidden elements met outside removed subtrees
+	type hiddenCand struct{ ordinal, chars int }
+	var biggest hiddenCand
 	var text strings.Builder
 	type cand struct {
 		n             *html.Node
@@ -81,12 +99,17 @@ func prepare(doc *html.Node) (signals, *html.Node) {
 		chars int
 	}
 	var chrome []chromeCand
+	type commentsCand struct {
+		n  *html.Node
+		st nodeStats
+	}
+	var comments []commentsCand
 
 	// walk returns the stats of n's kept content, chrome left out, and
 	// the length of all its kept text, chrome included. dead marks a
 	// subtree that will be removed: it is scanned for signals only.
-	var walk func(n *html.Node, raw, inLink, dead bool) (nodeStats, int)
-	walk = func(n *html.Node, raw, inLink, dead bool) (st nodeStats, kept int) {
+	var walk func(n *html.Node, inComments, inLink, dead bool) (nodeStats, int)
+	walk = func(n *html.Node, inComments, inLink, dead bool) (st nodeStats, kept int) {
 		var next *html.Node
 		for c := n.FirstChild; c != nil; c = next {
 			next = c.NextSibling
@@ -97,7 +120,7 @@ func prepare(doc *html.Node) (signals, *html.Node) {
 				t := strings.TrimSpace(c.Data)
 				kept += len(t)
 				st.addText(len(t), inLink)
-				if !raw && t != "" && text.Len() < maxSignalText {
+				if t != "" && text.Len() < maxSignalText {
 					text.WriteString(t)
 					text.WriteByte(' ')
 				}
@@ -109,15 +132,33 @@ func prepare(doc *html.Node) (signals, *html.Node) {
 				flags := classFlags(c)
 				s.consentMark = s.consentMark || flags&flagConsent != 0
 				s.paywallMark = s.paywallMark || flags&flagPaywall != 0
-				drop := dropTags[c.Data] || isHidden(c)
+				drop := dropTags[c.Data]
+				if !drop && !dead && isHidden(c) {
+					if hidden == reveal {
+						unhide(c)
+					} else {
+						drop = true
+					}
+					hidden++
+				} else if !drop && isHidden(c) {
+					drop = true
+				}
 				isChrome := !drop && !dead && (dropChrome[c.Data] || flags&flagChrome != 0)
-				cs, k := walk(c, raw, inLink || c.Data == "a", dead || drop)
+				isComments := !drop && !dead && !inComments && flags&flagComments != 0
+				cs, k := walk(c, inComments || isComments, inLink || c.Data == "a", dead || drop)
 				switch {
 				case drop:
+					if !dead && !dropTags[c.Data] && k > biggest.chars {
+						biggest = hiddenCand{hidden - 1, k}
+					}
 					n.RemoveChild(c)
 				case isChrome && cs.chars < 3000 && !cs.looksLikeProse(150):
 					chrome = append(chrome, chromeCand{c, k})
 					kept += k
+				case isComments:
+					comments = append(comments, commentsCand{c, cs})
+					kept += k
+					st.add(cs)
 				default:
 					kept += k
 					st.add(cs)
@@ -133,10 +174,32 @@ func prepare(doc *html.Node) (signals, *html.Node) {
 	all, total := walk(doc, false, false, false)
 	s.chars = total
 	s.rawText = text.String()
+	if reveal < 0 && total < revealMaxShown && biggest.chars >= revealMinHidden && biggest.chars >= 4*total {
+		s.reveal = biggest.ordinal
+	}
 
 	for _, c := range chrome {
 		if c.chars*5 < total && c.n.Parent != nil {
 			c.n.Parent.RemoveChild(c.n)
+		}
+	}
+	// Readers' comments are never the article, however long they run
+	// beside a short post; but when they are all the page holds (a
+	// forum thread), or they wrap the headline, the markup misleads.
+	commentsP := 0
+	for _, c := range comments {
+		commentsP += c.st.proseP
+	}
+	if commentsP > 0 && all.proseP-commentsP >= minPostProse {
+		removed := false
+		for _, c := range comments {
+			if c.n.Parent != nil && findElement(c.n, "h1", 64) == nil {
+				c.n.Parent.RemoveChild(c.n)
+				removed = true
+			}
+		}
+		if removed {
+			return s, findCore(doc)
 		}
 	}
 	if all.proseP < 500 {
@@ -150,4 +213,72 @@ func prepare(doc *html.Node) (signals, *html.Node) {
 		}
 	}
 	return s, nil
+}
+
+// A page whose shown text is under revealMaxShown bytes while one hidden
+// element holds at least revealMinHidden bytes, and four times the shown
+// text, keeps its content in that element until a script shows it (a
+// fade-in from opacity:0, a "hide" class taken off once the page loads).
+// That element is the page, not text hidden from its readers: it is shown.
+// Text hidden beside a visible article stays out.
+const (
+	revealMaxShown  = 2000
+	revealMinHidden = 2000
+)
+
+// unhide takes off n's own means of hiding: the hidden and aria-hidden
+// attributes, its inline style, and the class words frameworks hide.
+func unhide(n *html.Node) {
+	attrs := n.Attr[:0]
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden", "aria-hidden", "style":
+			continue
+		case "class":
+			var keep []string
+			for _, w := range strings.Fields(a.Val) {
+				if !hiddenClasses[strings.ToLower(w)] {
+					keep = append(keep, w)
+				}
+			}
+			a.Val = strings.Join(keep, " ")
+		case "type":
+			if n.Data == "input" {
+				continue
+			}
+		}
+		attrs = append(attrs, a)
+	}
+	n.Attr = attrs
+}
+
+// minPostProse is the paragraph text (bytes) a page must hold outside its
+// comments for them to be told apart from a post: a short post has a few
+// sentences.
+const minPostProse = 200
+
+// findCore finds the prose core of doc as prepare does, measuring the
+// tree afresh (after prepare removed comments from it).
+func findCore(doc *html.Node) *html.Node {
+	stats := make(map[*html.Node]nodeStats)
+	all := measure(doc, stats, false)
+	if all.proseP < 500 {
+		return nil
+	}
+	var found *html.Node
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && walk(c) {
+				return true
+			}
+		}
+		if st := stats[n]; n.Type == html.ElementNode && n.Data != "p" && st.proseP*100 >= all.proseP*narrowShare && st.prose*100 >= all.prose*narrowRunShare {
+			found = n
+			return true
+		}
+		return false
+	}
+	walk(doc)
+	return found
 }

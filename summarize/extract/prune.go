@@ -26,7 +26,7 @@ var boilerWords = wordSet(`caption captions credit credits wp-caption-text photo
 	cookie cookies consent gdpr
 	toolbar tools utility print skip
 	nav navbar navigation menu pagination pager
-	footer header masthead modal popup overlay widget sidebar
+	footer header masthead modal popup overlay sidebar
 	tooltip popover hovercard`)
 
 // dropInArticle are elements removed from the extracted article tree:
