@@ -415,7 +415,9 @@ func checkHTTPURL(s string) error {
 
 // SourcesConfig is the [sources] table: one site adapter per sub-table.
 type SourcesConfig struct {
-	YouTube SourceConfig `toml:"youtube"`
+	YouTube    SourceConfig `toml:"youtube"`
+	Reddit     SourceConfig `toml:"reddit"`
+	HackerNews SourceConfig `toml:"hackernews"`
 }
 
 // SourceConfig is a [sources.NAME] table: a site adapter on or off, and
@@ -429,7 +431,9 @@ type SourceConfig struct {
 // party that would see every link.
 func defaultSources() SourcesConfig {
 	return SourcesConfig{
-		YouTube: SourceConfig{Enabled: true, APIURL: sites.DefaultYouTubeURL},
+		YouTube:    SourceConfig{Enabled: true, APIURL: sites.DefaultYouTubeURL},
+		Reddit:     SourceConfig{Enabled: true, APIURL: sites.DefaultRedditURL},
+		HackerNews: SourceConfig{Enabled: true, APIURL: sites.DefaultHackerNewsURL},
 	}
 }
 
@@ -443,5 +447,7 @@ type namedSource struct {
 func (s SourcesConfig) list() []namedSource {
 	return []namedSource{
 		{"youtube", s.YouTube.Enabled, s.YouTube.APIURL},
+		{"reddit", s.Reddit.Enabled, s.Reddit.APIURL},
+		{"hackernews", s.HackerNews.Enabled, s.HackerNews.APIURL},
 	}
 }

@@ -11,7 +11,11 @@ import (
 // sitesConfig is a test config whose site adapters all read the fake.
 func sitesConfig(t *testing.T, srv *sitestest.Server, extra string) string {
 	t.Helper()
-	return testConfig(t, fmt.Sprintf("[sources.youtube]\napi_url = %q\n%s", srv.URL, extra))
+	var b strings.Builder
+	for _, name := range []string{"youtube", "reddit", "hackernews"} {
+		fmt.Fprintf(&b, "[sources.%s]\napi_url = %q\n", name, srv.URL)
+	}
+	return testConfig(t, b.String()+extra)
 }
 
 // summarizeJSON runs linkbrief summarize --format json on one link and
@@ -84,5 +88,74 @@ func TestSummarizeYouTube(t *testing.T) {
 	code, out, _ := runCLI(t, nil, "", "summarize", "--config", cfg, "--lang", "en", "https://www.youtube.com/watch?v=bridgeVid01")
 	if code != 0 || !strings.Contains(out, "▶ https://www.youtube.com/watch?v=bridgeVid01&t=") {
 		t.Errorf("text output (exit %d) has no moment links:\n%s", code, out)
+	}
+}
+
+func TestSummarizeReddit(t *testing.T) {
+	srv := sitestest.New(t)
+	cfg := sitesConfig(t, srv, "")
+
+	b, code, errOut := summarizeJSON(t, cfg, "https://old.reddit.com/r/bikecommuting/comments/1h2self9/our_city/")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b["kind"] != "discussion" || b["url"] != "https://www.reddit.com/comments/1h2self9" || !strings.Contains(fmt.Sprint(b["title"]), "replacing the river bridge") {
+		t.Errorf("brief %v, want the thread as a discussion", b)
+	}
+
+	// A link post: the linked article, served locally, is in the brief.
+	b, code, errOut = summarizeJSON(t, cfg, "https://redd.it/1h3link7")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b["kind"] != "discussion" || !strings.Contains(fmt.Sprint(b["summary"], b["claims"]), "bridge") || b["note"] != nil {
+		t.Errorf("brief %v, want the article and the comments without a note", b)
+	}
+	code, out, _ := runCLI(t, nil, "", "ask", "--config", cfg, "--question", "How much will the construction cost?", "https://redd.it/1h3link7")
+	if code != 0 || !strings.Contains(out, "41.5 million") {
+		t.Errorf("ask (exit %d) = %q, want the linked article's answer", code, out)
+	}
+
+	// A verification page: refused in one sentence, never summarized.
+	_, code, errOut = summarizeJSON(t, cfg, "https://www.reddit.com/r/x/comments/1h4block/title/")
+	if code != 1 || !strings.Contains(errOut, "Reddit answered with a verification page instead of the thread") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+		t.Errorf("exit %d stderr %q, want one sentence refusing the verification page", code, errOut)
+	}
+}
+
+func TestSummarizeHackerNews(t *testing.T) {
+	srv := sitestest.New(t)
+	cfg := sitesConfig(t, srv, "")
+	b, code, errOut := summarizeJSON(t, cfg, "https://news.ycombinator.com/item?id=43210987")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b["kind"] != "discussion" || b["site"] != "Hacker News" || b["note"] != nil {
+		t.Errorf("brief %v, want a Hacker News discussion without a note", b)
+	}
+	// Claims quote the article and the discussion.
+	article := string(sitestest.Fixture("pages/bridge.html"))
+	fromArticle, fromComments := 0, 0
+	for _, c := range b["claims"].([]any) {
+		if q := c.(map[string]any)["quote"].(string); strings.Contains(article, q) {
+			fromArticle++
+		} else {
+			fromComments++
+		}
+	}
+	if fromArticle == 0 || fromComments == 0 {
+		t.Errorf("claims %v: %d quote the article, %d the comments; want both", b["claims"], fromArticle, fromComments)
+	}
+	// The linked article was read through the normal pipeline.
+	linked := false
+	for _, r := range srv.Requests() {
+		linked = linked || r.Path == "/pages/bridge"
+	}
+	if !linked {
+		t.Error("the story's article was not fetched")
+	}
+	code, out, _ := runCLI(t, nil, "", "ask", "--config", cfg, "--question", "What do commenters say about weathering steel?", "https://news.ycombinator.com/item?id=43210987")
+	if code != 0 || !strings.Contains(out, "weathering steel") {
+		t.Errorf("ask (exit %d) = %q, want a comment quoted", code, out)
 	}
 }

@@ -18,5 +18,11 @@ func siteAdapters(cfg Config) sites.Set {
 	if src.YouTube.Enabled {
 		set = append(set, sites.NewYouTube(f, sites.Options{APIURL: src.YouTube.APIURL}))
 	}
+	if src.Reddit.Enabled {
+		set = append(set, sites.NewReddit(f, sites.Options{APIURL: src.Reddit.APIURL}))
+	}
+	if src.HackerNews.Enabled {
+		set = append(set, sites.NewHackerNews(f, sites.Options{APIURL: src.HackerNews.APIURL}))
+	}
 	return set
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/linkbrief/linkbrief/summarize/extract"
+	"github.com/linkbrief/linkbrief/summarize/extractive"
 	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
@@ -21,6 +22,9 @@ type source struct {
 	moments []sites.Moment
 	// site is true when a site adapter read the text.
 	site bool
+	// ownAt is where the item's own text (a discussion) starts in
+	// art.Text, after a linked article; 0 when there is none before it.
+	ownAt int
 }
 
 func (src *source) addNote(n string) {
@@ -124,6 +128,7 @@ func (s *Service) addLinked(ctx context.Context, src *source, link, lang string)
 	}
 	prefix := head + "\n\n" + strings.TrimSpace(art.Text) + "\n\n"
 	src.art.Text = prefix + src.art.Text
+	src.ownAt = len(prefix)
 	for i := range src.moments {
 		src.moments[i].Offset += len(prefix)
 	}
@@ -171,6 +176,9 @@ func (s *Service) sourceBrief(ctx context.Context, src *source, canon, lang stri
 	if err != nil {
 		return nil, err
 	}
+	if src.ownAt > 0 {
+		b.Claims = s.withOwnClaim(src, b.Claims)
+	}
 	if len(src.moments) > 0 {
 		for i := range b.Claims {
 			first, _, _ := strings.Cut(b.Claims[i].Quote, " … ")
@@ -187,6 +195,33 @@ func (s *Service) sourceBrief(ctx context.Context, src *source, canon, lang stri
 		}
 	}
 	return b, nil
+}
+
+// withOwnClaim makes sure a brief of a discussion about a linked article
+// has a claim quoting the discussion itself: when every claim quotes the
+// article, the discussion's most informative sentence replaces the last
+// claim (or joins them when there is room).
+func (s *Service) withOwnClaim(src *source, claims []Claim) []Claim {
+	text := src.art.Text
+	for _, c := range claims {
+		first, _, _ := strings.Cut(c.Quote, " … ")
+		if i := strings.LastIndex(text, first); first != "" && i >= src.ownAt {
+			return claims
+		}
+	}
+	own := text[src.ownAt:]
+	sum := extractive.Summarize("", own, extractive.Options{MaxClaims: 1})
+	if len(sum.Claims) == 0 {
+		return claims
+	}
+	extra, _ := verifyClaims(own, []Claim{{Text: sum.Claims[0], Quote: sum.Claims[0]}}, 1)
+	if len(extra) == 0 {
+		return claims
+	}
+	if len(claims) >= s.opts.MaxClaims {
+		claims = claims[:s.opts.MaxClaims-1]
+	}
+	return append(claims, extra...)
 }
 
 func (s *Service) minWords() int {

@@ -134,17 +134,26 @@ func TestSiteNoteAndMoments(t *testing.T) {
 func TestSiteLinkedPageComesFirst(t *testing.T) {
 	item := &sites.Item{
 		Article: &extract.Article{Title: "Bridge thread", Site: "Forum", Kind: extract.KindDiscussion,
-			Text: "Comments\n\nalice: I drove over the old bridge every day for ten years and it always felt unsafe to me.\n\nbob: The cost seems high, but roads and bridges are what taxes are for in the first place, honestly."},
+			Text: "Comments\n\nalice: i think it will be nice to have a safer way across the water soon.\n\nbob: the cost seems high but this is what taxes are for in the first place, honestly."},
 		Linked: "https://news.test/story",
 	}
 	ff := &fakeFetcher{pages: map[string]string{"https://news.test/story": storyHTML}}
-	svc := New(ff, newMemCache(), Options{Sites: sites.Set{&fakeSite{item: item}}})
+	svc := New(ff, newMemCache(), Options{MaxClaims: 2, Sites: sites.Set{&fakeSite{item: item}}})
 	b, err := svc.Summarize(context.Background(), "https://video.test/v/t1", Request{})
 	if err != nil {
 		t.Fatalf("Summarize: %v", err)
 	}
 	if b.Kind != extract.KindDiscussion || b.Title != "Bridge thread" {
 		t.Errorf("kind %q title %q, want the thread's", b.Kind, b.Title)
+	}
+	fromThread := 0
+	for _, c := range b.Claims {
+		if strings.Contains(item.Article.Text, c.Quote) {
+			fromThread++
+		}
+	}
+	if fromThread == 0 || len(b.Claims) < 2 {
+		t.Errorf("claims %+v, want the article's and at least one quoting the discussion", b.Claims)
 	}
 	art, err := svc.Ask(context.Background(), "https://video.test/v/t1", "What will it cost?")
 	if err != nil {
