@@ -17,11 +17,35 @@ import (
 	"golang.org/x/net/html/charset"
 )
 
+// PDFType is the ContentType of a Page that holds a PDF.
+const PDFType = "application/pdf"
+
+// isPDFType reports the declared types a PDF comes under: its own, and
+// the generic binary ones servers use for downloads.
+func isPDFType(mt string) bool {
+	switch mt {
+	case PDFType, "application/x-pdf", "application/acrobat", "application/octet-stream", "binary/octet-stream", "application/download", "application/force-download":
+		return true
+	}
+	return false
+}
+
+// isPDF reports a body that starts as a PDF does: "%PDF-" after at most
+// a byte-order mark or some whitespace.
+func isPDF(b []byte) bool {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b[:min(len(b), 64)], " \t\r\n\x00")
+	return bytes.HasPrefix(b, []byte("%PDF-"))
+}
+
 // allowedType reports the declared media types that are read at all:
-// web pages and plain text, and the extra types a Request accepts.
+// web pages, plain text and PDFs, and the extra types a Request accepts.
 func allowedType(mt string, extra ...string) bool {
 	switch mt {
 	case "text/html", "application/xhtml+xml", "text/plain":
+		return true
+	}
+	if isPDFType(mt) {
 		return true
 	}
 	for _, t := range extra {
@@ -42,15 +66,28 @@ func (c *Client) readPage(ctx context.Context, resp *http.Response, extra []stri
 		return nil, fmt.Errorf("fetch: %w: %s", ErrContentType, truncate(declared))
 	}
 	encodings := contentEncodings(resp.Header.Values("Content-Encoding"))
-	if len(encodings) == 0 && resp.ContentLength > c.opts.MaxBytes {
-		return nil, fmt.Errorf("fetch: %w", &SizeError{Limit: c.opts.MaxBytes})
+	declaredPDF := isPDFType(declared)
+	limit := c.opts.MaxBytes
+	if declaredPDF {
+		limit = c.opts.MaxPDFBytes
+	}
+	if len(encodings) == 0 && resp.ContentLength > limit {
+		return nil, fmt.Errorf("fetch: %w", &SizeError{Limit: limit})
 	}
 
 	wire := &wireReader{r: resp.Body}
 	body, err := decodeContent(wire, encodings)
 	var data []byte
 	if err == nil {
-		data, err = io.ReadAll(io.LimitReader(body, c.opts.MaxBytes+1))
+		data, err = io.ReadAll(io.LimitReader(body, limit+1))
+	}
+	// A PDF served under another type (octet-stream, even text/html) has
+	// the PDF cap too: its magic decides, not the header.
+	if err == nil && !declaredPDF && int64(len(data)) > limit && isPDF(data) {
+		limit = c.opts.MaxPDFBytes
+		var rest []byte
+		rest, err = io.ReadAll(io.LimitReader(body, limit+1-int64(len(data))))
+		data = append(data, rest...)
 	}
 	if err != nil {
 		if wire.err != nil || ctx.Err() != nil {
@@ -58,8 +95,14 @@ func (c *Client) readPage(ctx context.Context, resp *http.Response, extra []stri
 		}
 		return nil, fmt.Errorf("fetch: could not decode the %s body: %w", strings.Join(encodings, ", "), err)
 	}
-	if int64(len(data)) > c.opts.MaxBytes {
-		return nil, fmt.Errorf("fetch: %w", &SizeError{Limit: c.opts.MaxBytes})
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("fetch: %w", &SizeError{Limit: limit})
+	}
+	if isPDF(data) {
+		return &Page{ContentType: PDFType, Body: data}, nil
+	}
+	if declaredPDF {
+		return nil, fmt.Errorf("fetch: %w: %s that is not a PDF", ErrContentType, declared)
 	}
 
 	// Binary signatures (images, PDF, archives...) are found on the raw

@@ -223,18 +223,20 @@ func TestContentType(t *testing.T) {
 		{"missing, html", "", html, nil, "text/html"},
 		{"missing, text", "", text, nil, "text/plain"},
 		{"png", "image/png", png, ErrContentType, ""},
-		{"pdf", "application/pdf", pdf, ErrContentType, ""},
+		{"pdf", "application/pdf", pdf, nil, PDFType},
+		{"pdf as octet-stream", "application/octet-stream", pdf, nil, PDFType},
+		{"pdf that is html", "application/pdf", html, ErrContentType, ""},
 		{"octet-stream", "application/octet-stream", html, ErrContentType, ""},
 		{"zip", "application/zip", zip, ErrContentType, ""},
 		{"json", "application/json", []byte(`{"a":1}`), ErrContentType, ""},
 		{"xml", "text/xml", xhtml, ErrContentType, ""},
 		{"video", "video/mp4", junk, ErrContentType, ""},
 		{"missing, png", "", png, ErrContentType, ""},
-		{"missing, pdf", "", pdf, ErrContentType, ""},
+		{"missing, pdf", "", pdf, nil, PDFType},
 		{"missing, binary", "", junk, ErrContentType, ""},
 		{"missing, xml", "", []byte(`<?xml version="1.0"?><rss><channel/></rss>`), ErrContentType, ""},
 		{"html that is a png", "text/html", png, ErrContentType, ""},
-		{"text that is a pdf", "text/plain", pdf, ErrContentType, ""},
+		{"text that is a pdf", "text/plain", pdf, nil, PDFType},
 		{"text that is a zip", "text/plain", zip, ErrContentType, ""},
 		{"text that is gzip", "text/plain", encoded(t, "gzip", text), ErrContentType, ""},
 		{"html that is binary", "text/html", junk, ErrContentType, ""},
@@ -248,6 +250,51 @@ func TestContentType(t *testing.T) {
 			}
 			if mt := mediaType(tc.contentType); tc.want != nil && mt != "" && !allowedType(mt) && !strings.Contains(err.Error(), mt) {
 				t.Errorf("error %q does not name the type %q", err, mt)
+			}
+		})
+	}
+}
+
+// TestPDFCap checks that a PDF has its own size cap, found by its magic
+// whatever its declared type, and comes back as its own bytes.
+func TestPDFCap(t *testing.T) {
+	pdf := func(n int) []byte {
+		b := append([]byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), bytes.Repeat([]byte("x"), n)...)
+		return b
+	}
+	opts := Options{MaxBytes: 1 << 10, MaxPDFBytes: 4 << 10}
+	for _, tc := range []struct {
+		name, contentType string
+		body              []byte
+		want              error
+		limit             int64
+	}{
+		{"pdf under the pdf cap", "application/pdf", pdf(3 << 10), nil, 0},
+		{"pdf sent as html under the pdf cap", "text/html", pdf(3 << 10), nil, 0},
+		{"pdf sent as octet-stream under the pdf cap", "application/octet-stream", pdf(3 << 10), nil, 0},
+		{"pdf over the pdf cap", "application/pdf", pdf(5 << 10), ErrTooLarge, 4 << 10},
+		{"pdf sent as html over the pdf cap", "text/html", pdf(5 << 10), ErrTooLarge, 4 << 10},
+		{"pdf compressed over the pdf cap", "", nil, ErrTooLarge, 4 << 10},
+		{"html over the page cap", "text/html", bytes.Repeat([]byte("<p>hello</p>"), 300), ErrTooLarge, 1 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := staticPage(tc.contentType, tc.body)
+			if tc.body == nil {
+				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "application/pdf")
+					w.Header().Set("Content-Encoding", "gzip")
+					w.Write(encoded(t, "gzip", pdf(64<<10)))
+				})
+			}
+			srv, c := servePrivate(t, h, opts)
+			page, err := c.Fetch(context.Background(), srv.URL)
+			checkErr(t, tc.name, err, tc.want)
+			if tc.want == nil && err == nil && (page.ContentType != PDFType || !bytes.Equal(page.Body, tc.body)) {
+				t.Errorf("page type %q, %d bytes; want the PDF's %d bytes as %s", page.ContentType, len(page.Body), len(tc.body), PDFType)
+			}
+			var se *SizeError
+			if tc.limit != 0 && (!errors.As(err, &se) || se.Limit != tc.limit) {
+				t.Errorf("error %v: want a SizeError of %d bytes", err, tc.limit)
 			}
 		})
 	}

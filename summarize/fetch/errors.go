@@ -35,7 +35,8 @@ var (
 	// Options.MaxBytes (or the headers their own cap). The error is a
 	// *SizeError, which names the limit.
 	ErrTooLarge = errors.New("larger than the size limit")
-	// ErrContentType means the response is not HTML, XHTML or plain text;
+	// ErrContentType means the response is not HTML, XHTML, plain text or
+	// a PDF (or claims to be a PDF and is not one);
 	// the wrapping error names the type that was found.
 	ErrContentType = errors.New("not a web page")
 	// ErrTimeout means the whole fetch, redirects and body included, did

@@ -8,7 +8,9 @@
 // ports 80 and 443, every redirect re-checked, the resolved address checked
 // at dial time inside net.Dialer.Control (code.dny.dev/ssrf), one deadline
 // for the whole fetch, a size cap applied after decompression, and only
-// HTML, XHTML or plain text accepted. The page comes back decoded to UTF-8.
+// HTML, XHTML, plain text or PDF accepted (a PDF has its own, larger cap,
+// and is recognised by its %PDF magic whatever its declared type). A page
+// comes back decoded to UTF-8, a PDF as its bytes.
 package fetch
 
 import (
@@ -35,6 +37,7 @@ import (
 const (
 	DefaultTimeout      = 15 * time.Second
 	DefaultMaxBytes     = 5 << 20
+	DefaultMaxPDFBytes  = 25 << 20
 	DefaultMaxRedirects = 5
 	DefaultUserAgent    = "Linkbrief/1 (+https://github.com/linkbrief/linkbrief)"
 )
@@ -50,6 +53,10 @@ type Options struct {
 	// MaxBytes caps the body after decompression. Default DefaultMaxBytes
 	// (5 MiB).
 	MaxBytes int64
+	// MaxPDFBytes caps a PDF answer (one whose body starts with %PDF,
+	// whatever its declared type): papers are larger than pages. Default
+	// DefaultMaxPDFBytes (25 MiB); never below MaxBytes.
+	MaxPDFBytes int64
 	// MaxRedirects is how many redirects are followed. Default
 	// DefaultMaxRedirects (5); a negative value follows none.
 	MaxRedirects int
@@ -94,6 +101,10 @@ func New(opts Options) *Client {
 		opts.MaxBytes = DefaultMaxBytes
 	}
 	opts.MaxBytes = min(opts.MaxBytes, math.MaxInt64-1) // the reader asks for one byte more
+	if opts.MaxPDFBytes <= 0 {
+		opts.MaxPDFBytes = DefaultMaxPDFBytes
+	}
+	opts.MaxPDFBytes = min(max(opts.MaxPDFBytes, opts.MaxBytes), math.MaxInt64-1)
 	switch {
 	case opts.MaxRedirects == 0:
 		opts.MaxRedirects = DefaultMaxRedirects
@@ -134,11 +145,11 @@ func New(opts Options) *Client {
 	return c
 }
 
-// Page is a fetched document, decoded to UTF-8.
+// Page is a fetched document, decoded to UTF-8, or a PDF as it came.
 type Page struct {
 	URL         string // final URL after redirects
-	ContentType string // media type only, e.g. "text/html", "text/plain", "application/xhtml+xml"
-	Body        []byte // UTF-8
+	ContentType string // media type only, e.g. "text/html", "text/plain", "application/xhtml+xml", or PDFType
+	Body        []byte // UTF-8; a PDF's own bytes when ContentType is PDFType
 }
 
 // Fetch downloads rawURL and returns the page decoded to UTF-8. Refusals
@@ -207,7 +218,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Page, error) {
 		return nil, fmt.Errorf("fetch: %w: %w", ErrBadURL, err)
 	}
 	hreq.Header.Set("User-Agent", c.opts.UserAgent)
-	hreq.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1")
+	hreq.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.1")
 	for k, vs := range req.Header {
 		hreq.Header.Del(k)
 		for _, v := range vs {
