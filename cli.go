@@ -20,6 +20,7 @@ import (
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/pdf"
 )
 
 // parseFlags parses args with fs, allowing flags after SOURCEs as well as
@@ -139,9 +140,18 @@ func isURL(s string) bool {
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
 }
 
+// sizeLimits are the caps of a SOURCE read from a file or standard input:
+// fetch.max_bytes for a page, fetch.max_pdf_bytes for a PDF.
+type sizeLimits struct{ page, pdf int64 }
+
+func (c *Config) sizeLimits() sizeLimits {
+	return sizeLimits{page: int64(c.Fetch.MaxBytes), pdf: int64(c.Fetch.MaxPDFBytes)}
+}
+
 // readSource turns a SOURCE into a URL or a document read from a file or
-// standard input, at most max bytes after decompression.
-func readSource(e *env, name string, max int64) (source, error) {
+// standard input (HTML, plain text or PDF; .gz allowed), at most the
+// limit of its kind after decompression.
+func readSource(e *env, name string, lim sizeLimits) (source, error) {
 	if isURL(name) {
 		return source{name: name, url: name}, nil
 	}
@@ -178,12 +188,20 @@ func readSource(e *env, name string, max int64) (source, error) {
 	} else {
 		r = br
 	}
-	body, err := io.ReadAll(io.LimitReader(r, max+1))
+	body, err := io.ReadAll(io.LimitReader(r, lim.page+1))
+	limit := lim.page
+	if err == nil && int64(len(body)) > limit && pdf.IsPDF(body) {
+		// A PDF has its own, larger cap, as when fetched.
+		limit = max(lim.pdf, lim.page)
+		var rest []byte
+		rest, err = io.ReadAll(io.LimitReader(r, limit+1-int64(len(body))))
+		body = append(body, rest...)
+	}
 	if err != nil {
 		return source{}, fmt.Errorf("cannot read: %w", err)
 	}
-	if int64(len(body)) > max {
-		return source{}, &fetch.SizeError{Limit: max}
+	if int64(len(body)) > limit {
+		return source{}, &fetch.SizeError{Limit: limit}
 	}
 	doc := &summarize.Document{Source: name, Body: body}
 	if name != "-" {
@@ -327,9 +345,9 @@ func cmdSummarize(ctx context.Context, e *env, args []string) int {
 	req := summarize.Request{Language: *lang, NoCache: *noCache}
 	failed := false
 	prog := newProgress(e.stderr, len(names))
-	max := int64(s.cfg.Fetch.MaxBytes)
+	lim := s.cfg.sizeLimits()
 	forEach(ctx, names, 4, func(ctx context.Context, name string) (*summarize.Brief, error) {
-		src, err := readSource(e, name, max)
+		src, err := readSource(e, name, lim)
 		if err != nil {
 			return nil, err
 		}
@@ -425,14 +443,14 @@ func cmdAsk(ctx context.Context, e *env, args []string) int {
 		return usageFailure(e, err)
 	}
 	defer s.close()
-	src, err := readSource(e, names[0], int64(s.cfg.Fetch.MaxBytes))
+	src, err := readSource(e, names[0], s.cfg.sizeLimits())
 	var a *summarize.Answer
 	if err == nil {
 		if src.url != "" {
 			a, err = s.svc.Ask(ctx, src.url, *question)
 		} else {
 			var art *extract.Article
-			art, err = s.svc.ExtractDocument(*src.doc)
+			art, err = s.svc.ExtractDocument(ctx, *src.doc)
 			if err == nil {
 				a, err = s.svc.AskArticle(ctx, art, *question)
 			}
@@ -484,9 +502,9 @@ func cmdExtract(ctx context.Context, e *env, args []string) int {
 	defer s.close()
 	failed := false
 	prog := newProgress(e.stderr, len(names))
-	max := int64(s.cfg.Fetch.MaxBytes)
+	lim := s.cfg.sizeLimits()
 	forEach(ctx, names, runtime.GOMAXPROCS(0), func(ctx context.Context, name string) (*extracted, error) {
-		src, err := readSource(e, name, max)
+		src, err := readSource(e, name, lim)
 		if err != nil {
 			return nil, err
 		}
@@ -497,7 +515,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) int {
 		if src.url != "" {
 			art, u, err = s.svc.Extract(ctx, src.url)
 		} else {
-			art, err = s.svc.ExtractDocument(*src.doc)
+			art, err = s.svc.ExtractDocument(ctx, *src.doc)
 			u = src.doc.URL
 		}
 		if err != nil {

@@ -137,6 +137,7 @@ type SummaryConfig struct {
 type FetchConfig struct {
 	Timeout              time.Duration `toml:"timeout"`
 	MaxBytes             ByteSize      `toml:"max_bytes"`
+	MaxPDFBytes          ByteSize      `toml:"max_pdf_bytes"`
 	AllowPrivateNetworks bool          `toml:"allow_private_networks"`
 }
 
@@ -174,7 +175,7 @@ func defaultConfig() Config {
 		Discord: DiscordConfig{APIURL: defaultAPIURL, ShardCount: 1, AutoChannels: []string{}},
 		LLM:     LLMConfig{JSONMode: "auto", Timeout: 60 * time.Second, MaxInputTokens: 12000},
 		Summary: SummaryConfig{Backend: "auto", MaxClaims: 5},
-		Fetch:   FetchConfig{Timeout: 15 * time.Second, MaxBytes: 5 << 20},
+		Fetch:   FetchConfig{Timeout: 15 * time.Second, MaxBytes: 5 << 20, MaxPDFBytes: 25 << 20},
 		Cache:   CacheConfig{TTL: 168 * time.Hour},
 		Store:   StoreConfig{Driver: "sqlite"},
 		Limits:  LimitsConfig{UserPerMinute: 5, GuildPerHour: 60, GuildDailyTokens: 200000},
@@ -364,6 +365,9 @@ func (c *Config) validate() error {
 	}
 	if c.Fetch.MaxBytes < 1024 {
 		return bad("fetch.max_bytes", "must be at least 1024 bytes, got %d", c.Fetch.MaxBytes)
+	}
+	if c.Fetch.MaxPDFBytes < 1024 {
+		return bad("fetch.max_pdf_bytes", "must be at least 1024 bytes, got %d", c.Fetch.MaxPDFBytes)
 	}
 	if c.Cache.TTL <= 0 {
 		return bad("cache.ttl", "must be a positive duration such as \"168h\"")

@@ -70,6 +70,7 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 	f := d.metrics.Fetcher(fetch.New(fetch.Options{
 		Timeout:              cfg.Fetch.Timeout,
 		MaxBytes:             int64(cfg.Fetch.MaxBytes),
+		MaxPDFBytes:          int64(cfg.Fetch.MaxPDFBytes),
 		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
 	}))
 	var c summarize.Cache

@@ -6,6 +6,7 @@ import (
 
 	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/pdf"
 	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
@@ -38,6 +39,7 @@ func Explain(err error) string {
 		fetch.ErrPrivateAddress, fetch.ErrTooManyRedirects, fetch.ErrTooLarge,
 		fetch.ErrContentType, fetch.ErrTimeout, fetch.ErrNoSuchHost, fetch.ErrConnectionRefused,
 		fetch.ErrTLS, fetch.ErrUnreachable, extract.ErrNotArticle,
+		pdf.ErrScanned, pdf.ErrEncrypted, pdf.ErrDamaged, pdf.ErrNoFontMap, pdf.ErrTooComplex, pdf.ErrNotPDF,
 	} {
 		if errors.Is(err, known) {
 			return sentence(known.Error())

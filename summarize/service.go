@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/linkbrief/linkbrief/summarize/extractive"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
 	"github.com/linkbrief/linkbrief/summarize/llm"
+	"github.com/linkbrief/linkbrief/summarize/pdf"
 	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
@@ -243,16 +245,17 @@ type Document struct {
 	Source string
 	// URL is the page's address when known, for relative links; may be "".
 	URL string
-	// Body is the page, HTML or plain text.
+	// Body is the page, HTML or plain text, or a PDF file.
 	Body []byte
-	// ContentType is "text/html", "text/plain" or "" to sniff.
+	// ContentType is "text/html", "text/plain", "application/pdf" or ""
+	// to sniff.
 	ContentType string
 }
 
 // SummarizeDocument returns the brief of a document at hand. It is not
 // cached: the same path may hold another text tomorrow.
 func (s *Service) SummarizeDocument(ctx context.Context, doc Document, req Request) (*Brief, error) {
-	art, err := s.ExtractDocument(doc)
+	art, err := s.ExtractDocument(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -284,8 +287,9 @@ func (s *Service) Extract(ctx context.Context, rawURL string) (*extract.Article,
 	return art, canon, nil
 }
 
-// ExtractDocument returns the article of a document at hand.
-func (s *Service) ExtractDocument(doc Document) (*extract.Article, error) {
+// ExtractDocument returns the article of a document at hand: an HTML
+// page, plain text or a PDF.
+func (s *Service) ExtractDocument(ctx context.Context, doc Document) (*extract.Article, error) {
 	ct := doc.ContentType
 	if ct == "" {
 		ct = sniff(doc.Source, doc.Body)
@@ -294,9 +298,15 @@ func (s *Service) ExtractDocument(doc Document) (*extract.Article, error) {
 		art *extract.Article
 		err error
 	)
-	if ct == "text/plain" {
+	switch ct {
+	case fetch.PDFType:
+		art, err = pdf.Read(ctx, doc.Body, pdf.Options{MinWords: s.opts.Extract.MinWords})
+		if err == nil {
+			art.Site = siteOf(doc.URL)
+		}
+	case "text/plain":
 		art, err = extract.FromText(doc.Body, s.opts.Extract)
-	} else {
+	default:
 		art, err = extract.FromHTML(toUTF8(doc.Body), doc.URL, s.opts.Extract)
 	}
 	if err != nil {
@@ -305,9 +315,25 @@ func (s *Service) ExtractDocument(doc Document) (*extract.Article, error) {
 	return art, nil
 }
 
-// sniff tells HTML from plain text by the file name and then the content.
+// siteOf names the site of a document's URL by its host ("arxiv.org"),
+// for documents such as PDFs that do not name their site; "" for files.
+func siteOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+// sniff tells a PDF (by its magic), HTML and plain text apart by the
+// file name and then the content.
 func sniff(name string, body []byte) string {
+	if pdf.IsPDF(body) {
+		return fetch.PDFType
+	}
 	switch strings.ToLower(filepath.Ext(strings.TrimSuffix(strings.ToLower(name), ".gz"))) {
+	case ".pdf":
+		return fetch.PDFType
 	case ".txt", ".text", ".md":
 		return "text/plain"
 	case ".html", ".htm", ".xhtml":
@@ -408,10 +434,11 @@ func (s *Service) fetchArticle(ctx context.Context, rawURL string) (*extract.Art
 		return nil, fmt.Errorf("summarize: %w", err)
 	}
 	doc := Document{Source: rawURL, URL: page.URL, Body: page.Body, ContentType: "text/html"}
-	if page.ContentType == "text/plain" {
-		doc.ContentType = "text/plain"
+	switch page.ContentType {
+	case "text/plain", fetch.PDFType:
+		doc.ContentType = page.ContentType
 	}
-	return s.ExtractDocument(doc)
+	return s.ExtractDocument(ctx, doc)
 }
 
 func (s *Service) cachedBrief(ctx context.Context, key string) *Brief {

@@ -21,7 +21,7 @@ var (
 	// pages, as a scanner makes them.
 	ErrScanned = errors.New("this PDF has no text to read (it looks scanned)")
 	// ErrEncrypted means the PDF needs a password to open.
-	ErrEncrypted = errors.New("this PDF is protected by a password")
+	ErrEncrypted = errors.New("this PDF is protected by a password and cannot be read")
 	// ErrDamaged means the file is truncated or corrupt beyond repair.
 	ErrDamaged = errors.New("this PDF is damaged or incomplete")
 	// ErrNoFontMap means the PDF draws text whose fonts do not say which
@@ -53,13 +53,19 @@ const maxPageFrags = 4000
 // maxOps bounds the content-stream operators run for one document.
 const maxOps = 30_000_000
 
-// IsPDF reports whether b starts like a PDF file (the %PDF magic within
-// the first 1024 bytes, as readers accept it).
+// IsPDF reports whether b starts as a PDF file does: "%PDF-" after at
+// most a byte-order mark or some whitespace. (Read itself also accepts
+// the magic later in the first 1024 bytes, as PDF readers do, but a file
+// is called a PDF by its start.)
 func IsPDF(b []byte) bool {
-	if len(b) > 1024 {
-		b = b[:1024]
-	}
-	return bytes.Contains(b, []byte("%PDF-"))
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b[:min(len(b), 64)], " \t\r\n\x00")
+	return bytes.HasPrefix(b, []byte("%PDF-"))
+}
+
+// hasMagic reports the %PDF- magic within the first 1024 bytes.
+func hasMagic(b []byte) bool {
+	return bytes.Contains(b[:min(len(b), 1024)], []byte("%PDF-"))
 }
 
 // Read extracts the text of a PDF in reading order, with its title,
@@ -78,7 +84,7 @@ func Read(ctx context.Context, data []byte, opts Options) (art *extract.Article,
 			_ = debug.Stack
 		}
 	}()
-	if !IsPDF(data) {
+	if !hasMagic(data) {
 		return nil, fmt.Errorf("pdf: %w", ErrNotPDF)
 	}
 	d, err := open(data)

@@ -163,7 +163,8 @@ func TestReadHonoursContext(t *testing.T) {
 }
 
 func TestIsPDF(t *testing.T) {
-	for in, want := range map[string]bool{"%PDF-1.4\n": true, "\xef\xbb\xbf%PDF-1.7": true, "<html>": false, "": false} {
+	for in, want := range map[string]bool{"%PDF-1.4\n": true, "\xef\xbb\xbf%PDF-1.7": true, "\n %PDF-2.0": true, "<html>": false, "": false,
+		"<html><p>Version %PDF-1.7 of the format</p>": false} {
 		if got := IsPDF([]byte(in)); got != want {
 			t.Errorf("IsPDF(%q) = %v, want %v", in, got, want)
 		}
