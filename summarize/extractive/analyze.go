@@ -426,9 +426,18 @@ func unbalanced(s string) bool {
 // listItem reports whether the sentence starting at start opens a line
 // with a list marker.
 func listItem(text string, start int) bool {
-	line := strings.LastIndexByte(text[:start], '\n') + 1
+	// A marker and its indent are a few bytes: look no further back, so
+	// that a text without line breaks stays linear.
+	lo := max(0, start-maxMarker)
+	line := strings.LastIndexByte(text[lo:start], '\n') + 1 + lo
+	if line == lo && lo > 0 && text[lo-1] != '\n' {
+		return false
+	}
 	return bulletLen(strings.TrimLeft(text[line:], " \t")) > 0 && strings.TrimSpace(text[line:start]) != ""
 }
+
+// maxMarker is the most bytes a list marker and its indent take.
+const maxMarker = 16
 
 // hasSentenceMarks reports whether s is in a script that ends its
 // sentences with a mark: not mostly Thai, Lao, Khmer or Burmese.
