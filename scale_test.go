@@ -24,6 +24,7 @@ type cluster struct {
 	t        testing.TB
 	dc       *discordtest.Server
 	model    *llmtest.Server
+	models   []*llmtest.Server // one per process, with modelPerProcess
 	pages    *httptest.Server
 	channels [][]string // channel IDs per shard
 	procs    []*exec.Cmd
@@ -41,6 +42,25 @@ func shardGuildID(shard, n int) string {
 // each shard, the model answering after latency.
 func startCluster(t testing.TB, n, perShard int, latency time.Duration, extra string) *cluster {
 	t.Helper()
+	return startClusterWith(t, clusterOptions{n: n, perShard: perShard, latency: latency, extra: extra})
+}
+
+// clusterOptions shape a cluster.
+type clusterOptions struct {
+	n, perShard int
+	latency     time.Duration
+	// extra is appended to every config; llm and fetch go inside those
+	// tables (for example `timeout = "15s"`).
+	extra, llm, fetch string
+	// modelPerProcess gives each process a model of its own, so a test
+	// can tell which process is calling it.
+	modelPerProcess bool
+}
+
+// startClusterWith starts a cluster shaped by o.
+func startClusterWith(t testing.TB, o clusterOptions) *cluster {
+	t.Helper()
+	n, perShard, latency, extra := o.n, o.perShard, o.latency, o.extra
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -61,10 +81,14 @@ func startCluster(t testing.TB, n, perShard int, latency time.Duration, extra st
 		c.channels = append(c.channels, ids)
 	}
 	c.dc = discordtest.New(t, discordtest.Options{Guilds: guilds, RecommendedShards: n})
-	c.model = llmtest.New(t)
-	if latency > 0 {
-		c.model.Always(llmtest.Slow(latency, llmtest.Echo()))
+	newModel := func() *llmtest.Server {
+		m := llmtest.New(t)
+		if latency > 0 {
+			m.Always(llmtest.Slow(latency, llmtest.Echo()))
+		}
+		return m
 	}
+	c.model = newModel()
 	c.pages = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, strings.Replace(pageHTML, "Council approves", "Council approves "+r.URL.Path, 1))
@@ -72,6 +96,13 @@ func startCluster(t testing.TB, n, perShard int, latency time.Duration, extra st
 	t.Cleanup(c.pages.Close)
 	dsn := pgtest.Schema(t, "linkbrief_scale")
 	for s := range n {
+		model := c.model
+		if o.modelPerProcess {
+			if s > 0 {
+				model = newModel()
+			}
+			c.models = append(c.models, model)
+		}
 		cfg := writeConfig(t, fmt.Sprintf(`
 [discord]
 api_url = %q
@@ -81,13 +112,15 @@ shard_count = %d
 [llm]
 base_url = %q
 model = "test-model"
+%s
 [fetch]
 allow_private_networks = true
+%s
 [store]
 driver = "postgres"
 dsn = %q
 %s
-`, c.dc.APIURL(), strings.Join(all, ", "), s, n, c.model.URL(), dsn, extra))
+`, c.dc.APIURL(), strings.Join(all, ", "), s, n, model.URL(), o.llm, o.fetch, dsn, extra))
 		cmd := exec.Command(bin, "run", "--config", cfg)
 		cmd.Env = append(os.Environ(), "LINKBRIEF_DISCORD_TOKEN="+c.dc.Token())
 		logs := &lockedBuffer{}
@@ -106,12 +139,24 @@ dsn = %q
 	return c
 }
 
+// kill ends process i with SIGKILL, as a crash would.
+func (c *cluster) kill(i int) {
+	c.procs[i].Process.Kill()
+	<-c.exited[i]
+	c.procs[i], c.exited[i] = nil, nil
+}
+
 // stop sends SIGTERM to every process and checks each exits with 0.
 func (c *cluster) stop() {
 	for _, p := range c.procs {
-		p.Process.Signal(syscall.SIGTERM)
+		if p != nil {
+			p.Process.Signal(syscall.SIGTERM)
+		}
 	}
 	for i, done := range c.exited {
+		if done == nil {
+			continue
+		}
 		select {
 		case err := <-done:
 			if err != nil {
@@ -245,5 +290,67 @@ func BenchmarkScaledThreeProcesses(b *testing.B) {
 	b.ReportMetric(float64(c.model.Count())/float64(b.N), "llm-calls/link")
 	if n := c.model.Count(); n != b.N {
 		b.Errorf("model calls = %d for %d links, want one each", n, b.N)
+	}
+}
+
+// TestScaledCrashDuringModelCall: a process is SIGKILLed during the model
+// call for a new link, with the production timings (RescueTimings from
+// llm.timeout and fetch.timeout, the real page lease and River's real
+// rescuer). Another process answers the message exactly once, with the
+// brief, within DESIGN's bound of llm.timeout + fetch.timeout + 30s.
+func TestScaledCrashDuringModelCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two linkbrief processes and waits for River's rescuer")
+	}
+	t.Parallel()
+	const llmTimeout, fetchTimeout = 15 * time.Second, 5 * time.Second
+	c := startClusterWith(t, clusterOptions{
+		n: 2, perShard: 1, latency: 2 * time.Second, modelPerProcess: true,
+		llm: fmt.Sprintf("timeout = %q", llmTimeout), fetch: fmt.Sprintf("timeout = %q", fetchTimeout),
+	})
+	ch := c.channels[0][0]
+	posted := time.Now()
+	c.post([]string{ch}, "new "+c.pages.URL+"/crash", false)
+	victim := -1
+	c.dc.WaitFor(t, 30*time.Second, func() bool {
+		for i, m := range c.models {
+			if m.Count() > 0 {
+				victim = i
+				return true
+			}
+		}
+		return false
+	}, "a model call")
+	time.Sleep(500 * time.Millisecond) // into the call
+	c.kill(victim)
+	bound := llmTimeout + fetchTimeout + 30*time.Second
+	c.dc.WaitFor(t, bound+time.Minute, func() bool { return len(botMessagesIn(c.dc, ch)) > 0 }, "the reply")
+	elapsed := time.Since(posted)
+	time.Sleep(3 * time.Second) // a second reply would arrive now
+	got := botMessagesIn(c.dc, ch)
+	if len(got) != 1 || len(got[0].Embeds) != 1 {
+		t.Fatalf("replies after the crash = %+v, want exactly one carrying the brief", got)
+	}
+	if elapsed > bound {
+		t.Errorf("the brief came %v after the link, want within llm.timeout + fetch.timeout + 30s = %v", elapsed, bound)
+	}
+	t.Logf("process %d killed during its model call; brief after %v (bound %v)", victim, elapsed.Round(time.Second), bound)
+}
+
+// TestSlowModelUnderDefaultTimeouts: a model that answers in 45 s, with
+// the default llm.timeout and fetch.timeout, gives the model's brief, not
+// an error nor the offline one.
+func TestSlowModelUnderDefaultTimeouts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits 45 s for the model")
+	}
+	t.Parallel()
+	c := startClusterWith(t, clusterOptions{n: 1, perShard: 1, latency: 45 * time.Second})
+	ch := c.channels[0][0]
+	c.post([]string{ch}, "slow "+c.pages.URL+"/slow", false)
+	c.dc.WaitFor(t, 2*time.Minute, func() bool { return len(botMessagesIn(c.dc, ch)) > 0 }, "the reply")
+	got := botMessagesIn(c.dc, ch)
+	if len(got) != 1 || len(got[0].Embeds) != 1 || !strings.Contains(got[0].Embeds[0].Footer.Text, "llm") {
+		t.Fatalf("reply to a link whose model answers in 45 s = %+v, want the model's brief", got)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/observe"
@@ -39,12 +38,12 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 		Language:  cfg.Summary.Language,
 		MaxClaims: cfg.Summary.MaxClaims,
 		TTL:       cfg.Cache.TTL,
-		Lease:     lease,
-		// Long enough for a fetch and a model's map-reduce with retries;
-		// a crashed holder delays the other processes by at most this.
-		LeaseTTL: cfg.Fetch.Timeout + 2*cfg.LLM.Timeout + 30*time.Second,
-		Logger:   log,
-		Sites:    siteAdapters(cfg),
+		// A page's lease (summarize.DefaultLeaseTTL) is renewed while its
+		// holder works, so a crashed holder delays the others by at most
+		// one TTL.
+		Lease:  lease,
+		Logger: log,
+		Sites:  siteAdapters(cfg),
 	}
 	if backend != "" {
 		opts.Backend = backend

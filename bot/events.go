@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -34,10 +35,26 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 // it does the work and sends each reply as a reply to the message,
 // starting the threads asked for, unless the reply ledger shows the
 // message already answered.
-func (b *Bot) answerMessage(ctx context.Context, m commands.Message) error {
-	resp := b.h.MessageClaimed(ctx, m)
+func (b *Bot) answerMessage(ctx context.Context, m commands.Message, received time.Time) error {
+	wctx, cancelWork := workContext(ctx)
+	resp := b.h.MessageClaimed(wctx, m)
+	cancelWork()
 	if resp == nil {
 		return nil
+	}
+	if b.interrupted(ctx) {
+		return errInterrupted
+	}
+	if resp.Retry > 0 {
+		// Still being made: show it, and look again later.
+		if err := b.s.ChannelTyping(m.ChannelID, discordgo.WithContext(ctx)); err != nil {
+			b.log.Debug("bot: typing indicator failed", "channel", m.ChannelID, "err", redact(err))
+		}
+		err := b.later(resp, received)
+		if !errors.Is(err, errStale) {
+			return err
+		}
+		resp.Replies = []commands.Reply{{Content: commands.Text("Sorry, that brief is taking far too long; please try again later.")}}
 	}
 	var lastErr error
 	ctx, cancelSend := sendContext(ctx)
@@ -114,10 +131,23 @@ func (b *Bot) answerInteraction(i *discordgo.Interaction, in commands.Interactio
 // as follow-ups, unless the reply ledger shows it already answered.
 // viaHTTP retries the first edit while Discord may not have recorded the
 // acknowledgement sent in the HTTP response yet.
-func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in commands.Interaction, ack commands.Ack, viaHTTP bool) error {
-	resp := b.h.InteractionClaimed(ctx, in, ack)
+func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in commands.Interaction, ack commands.Ack, viaHTTP bool, received time.Time) error {
+	wctx, cancelWork := workContext(ctx)
+	resp := b.h.InteractionClaimed(wctx, in, ack)
+	cancelWork()
 	if resp == nil {
 		return nil
+	}
+	if b.interrupted(ctx) {
+		return errInterrupted
+	}
+	if resp.Retry > 0 {
+		// The deferred response shows "thinking..." meanwhile.
+		err := b.later(resp, received)
+		if !errors.Is(err, errStale) {
+			return err
+		}
+		resp.Replies = []commands.Reply{{Ephemeral: ack.Ephemeral, Content: commands.Text("Sorry, that brief is taking far too long; please try again later.")}}
 	}
 	var lastErr error
 	ctx, cancelSend := sendContext(ctx)

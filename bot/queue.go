@@ -37,6 +37,22 @@ const receiveTimeout = 15 * time.Second
 // messageJob is the payload of a message's job.
 type messageJob struct {
 	Message commands.Message `json:"message"`
+	// Received is when the event arrived; zero in jobs enqueued by older
+	// versions.
+	Received time.Time `json:"received,omitzero"`
+}
+
+// maxEventAge bounds how long an event is worked on: an interaction's
+// token lasts 15 minutes, after which nothing can be sent for it, and a
+// brief still not made by then will not be awaited longer for a message
+// either.
+const maxEventAge = 15 * time.Minute
+
+// replyReserve is the part of a job's time kept for sending the replies
+// once the work is done: the work's deadline is this much before the
+// job's.
+func replyReserve(left time.Duration) time.Duration {
+	return min(5*time.Second, left/5)
 }
 
 // interactionJob is the payload of an interaction's job: what the REST
@@ -50,6 +66,9 @@ type interactionJob struct {
 	Interaction commands.Interaction `json:"interaction"`
 	Ack         commands.Ack         `json:"ack"`
 	ViaHTTP     bool                 `json:"via_http,omitempty"`
+	// Received is when the interaction arrived; its token dies 15
+	// minutes later.
+	Received time.Time `json:"received,omitzero"`
 }
 
 // defaultQueue is the queue of a Bot given none: an in-process pool of
@@ -87,7 +106,7 @@ func (b *Bot) receiveMessage(m commands.Message) {
 	if !ok {
 		return
 	}
-	b.enqueue(ctx, jobMessage, eventID, messageJob{Message: m})
+	b.enqueue(ctx, jobMessage, eventID, messageJob{Message: m, Received: time.Now()})
 }
 
 // receiveInteraction claims an acknowledged interaction and enqueues its
@@ -101,6 +120,7 @@ func (b *Bot) receiveInteraction(i *discordgo.Interaction, in commands.Interacti
 	}
 	b.enqueue(ctx, jobInteraction, eventID, interactionJob{
 		ID: i.ID, AppID: i.AppID, Token: i.Token, Interaction: in, Ack: ack, ViaHTTP: viaHTTP,
+		Received: time.Now(),
 	})
 }
 
@@ -139,17 +159,59 @@ func (b *Bot) runJob(ctx context.Context, kind string, payload []byte) error {
 		if err := json.Unmarshal(payload, &j); err != nil || j.Message.ID == "" {
 			return queue.Permanent(fmt.Errorf("bot: message job: bad payload: %v", err))
 		}
-		return b.answerMessage(ctx, j.Message)
+		return b.answerMessage(ctx, j.Message, j.Received)
 	case jobInteraction:
 		var j interactionJob
 		if err := json.Unmarshal(payload, &j); err != nil || j.ID == "" || j.Token == "" || j.AppID == "" {
 			return queue.Permanent(fmt.Errorf("bot: interaction job: bad payload: %v", err))
 		}
+		if !j.Received.IsZero() && time.Since(j.Received) >= maxEventAge {
+			// Its token is dead: nothing could be sent, so nothing is
+			// worked on.
+			return queue.Permanent(fmt.Errorf("bot: interaction %s arrived %v ago; its token has expired", j.ID, time.Since(j.Received).Round(time.Second)))
+		}
 		i := &discordgo.Interaction{ID: j.ID, AppID: j.AppID, Token: j.Token, Type: discordgo.InteractionApplicationCommand}
-		return b.runInteraction(ctx, i, j.Interaction, j.Ack, j.ViaHTTP)
+		return b.runInteraction(ctx, i, j.Interaction, j.Ack, j.ViaHTTP, j.Received)
 	}
 	return queue.Permanent(fmt.Errorf("bot: unknown job kind %q", kind))
 }
+
+// workContext returns the context of an event's work: ctx with its
+// deadline brought forward by the replies' reserve, so that work that runs
+// out of time (the model's brief becoming the offline one) still leaves
+// time to send.
+func workContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, dl.Add(-replyReserve(time.Until(dl))))
+}
+
+// later decides what follows a Response asking to be handled again
+// (Response.Retry): a snooze of the job while the event is young enough;
+// errStale past maxEventAge.
+func (b *Bot) later(resp *commands.Response, received time.Time) error {
+	if !received.IsZero() && time.Since(received)+resp.Retry >= maxEventAge {
+		return errStale
+	}
+	return queue.Snooze(resp.Retry)
+}
+
+// errStale says an event's brief was still not made maxEventAge after it
+// arrived.
+var errStale = errors.New("bot: the brief was still not made 15 minutes after the event")
+
+// interrupted reports whether the work of a job was cancelled by a
+// shutdown while its queue keeps jobs (River): the job then goes back to
+// the queue for a live process instead of answering "interrupted".
+func (b *Bot) interrupted(ctx context.Context) bool {
+	return b.opts.Queue != nil && errors.Is(ctx.Err(), context.Canceled)
+}
+
+// errInterrupted is the error of a job interrupted by a shutdown: River
+// runs it again, here after a restart or in another process.
+var errInterrupted = errors.New("bot: interrupted by a shutdown; the job goes back to the queue")
 
 // sendFailure is the error runJob returns when no reply of an event could
 // be sent: retryable unless Discord refused for good (a 4xx other than

@@ -26,20 +26,26 @@ type request struct {
 	ephemeral bool
 }
 
+// RetryWait is how long to wait before handling again an event whose
+// brief is still being made.
+const RetryWait = 5 * time.Second
+
 // brief returns the reply for one link: the rendered brief, the
-// "already summarized" notice, a polite refusal or an error sentence.
-func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
+// "already summarized" notice, a polite refusal or an error sentence; or
+// pending when the brief is still being made when ctx ends (the event is
+// then handled again later, and finds it in the cache).
+func (h *Handler) brief(ctx context.Context, r request, link string) (_ Reply, pending bool) {
 	now := h.opts.Now()
 	canon, err := summarize.CanonicalURL(link)
 	if err != nil {
-		return h.fail(r, err, "link", link)
+		return h.fail(r, err, "link", link), false
 	}
 	if r.repeats {
 		th, err := h.st.RecentThread(ctx, r.guildID, canon, now.Add(-h.opts.RepeatWindow))
 		switch {
 		case err == nil:
 			return Reply{Ephemeral: r.ephemeral, Content: Text(fmt.Sprintf(
-				"Already summarized here: %s", threadLink(th.GuildID, th.ThreadID)))}
+				"Already summarized here: %s", threadLink(th.GuildID, th.ThreadID)))}, false
 		case !errors.Is(err, store.ErrNotFound):
 			h.log.Warn("commands: repeat lookup failed", "guild", r.guildID, "err", err)
 		}
@@ -55,12 +61,12 @@ func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
 	cached.CacheOnly = true
 	if b, err := h.sum.Summarize(ctx, link, cached); err == nil && b != nil {
 		h.countBrief(ctx, r.guildID, now)
-		return h.briefReply(r, canon, b)
+		return h.briefReply(r, canon, b), false
 	}
 	if which, full := h.limited(ctx, r.userID, r.guildID); full {
 		hold, refusal := h.reserve(ctx, h.quota(r.userID, r.guildID, 0, true), r.ephemeral)
 		if refusal != nil {
-			return *refusal
+			return *refusal, false
 		}
 		// The counts moved on since: the reservation is the rule.
 		h.refund(ctx, hold)
@@ -68,19 +74,24 @@ func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
 	}
 	est, err := h.sum.Estimate(ctx, link, req)
 	if err != nil {
-		return h.fail(r, err, "link", link)
+		return h.fail(r, err, "link", link), false
 	}
 	hold, refusal := h.reserve(ctx, h.quota(r.userID, r.guildID, est, true), r.ephemeral)
 	if refusal != nil {
-		return *refusal
+		return *refusal, false
 	}
 	b, err := h.sum.Summarize(ctx, link, req)
+	if errors.Is(err, summarize.ErrInProgress) {
+		h.refund(ctx, hold)
+		h.log.Info("commands: brief still being made; the event will be handled again", "link", link)
+		return Reply{}, true
+	}
 	if err != nil || b == nil {
 		h.refund(ctx, hold)
 		if err == nil {
 			err = errors.New("commands: the summarizer returned no brief")
 		}
-		return h.fail(r, err, "link", link)
+		return h.fail(r, err, "link", link), false
 	}
 	if b.Cached {
 		// Another request made it meanwhile, here or in another process.
@@ -89,7 +100,7 @@ func (h *Handler) brief(ctx context.Context, r request, link string) Reply {
 		h.settle(ctx, hold, int64(b.Usage.Total()))
 	}
 	h.countBrief(ctx, r.guildID, now)
-	return h.briefReply(r, canon, b)
+	return h.briefReply(r, canon, b), false
 }
 
 // countBrief adds a brief served to the guild's statistics of the day.

@@ -156,6 +156,11 @@ type Response struct {
 	// for an interaction, the first edits the deferred response and the
 	// others are follow-ups.
 	Replies []Reply
+	// Retry, when positive, says a brief is still being made (by another
+	// request, here or in another process) and the event should be
+	// handled again after Retry; Replies is then empty, so nothing is
+	// sent twice.
+	Retry time.Duration
 }
 
 // Reply is one message to send.
@@ -236,7 +241,11 @@ func (h *Handler) message(ctx context.Context, m Message, own func(context.Conte
 	req := request{guildID: m.GuildID, channelID: m.ChannelID, userID: m.AuthorID, thread: !m.InThread, repeats: true}
 	resp := &Response{EventID: eventID}
 	for _, link := range links {
-		resp.Replies = append(resp.Replies, h.brief(ctx, req, link))
+		reply, pending := h.brief(ctx, req, link)
+		if pending {
+			return &Response{EventID: eventID, Retry: RetryWait}
+		}
+		resp.Replies = append(resp.Replies, reply)
 	}
 	return resp
 }

@@ -18,6 +18,7 @@ type fakeSummarizer struct {
 	asks     []string // questions
 	cached   map[string]bool
 	joined   map[string]bool // not cached when asked, then made by another request
+	busy     map[string]bool // still being made elsewhere when the deadline comes
 	fail     map[string]error
 	tokens   int
 	estimate int64         // what Estimate says a new brief costs
@@ -36,6 +37,9 @@ func (f *fakeSummarizer) Summarize(ctx context.Context, rawURL string, req summa
 	}
 	if !req.CacheOnly {
 		f.calls = append(f.calls, rawURL)
+		if f.busy[rawURL] {
+			return nil, summarize.ErrInProgress
+		}
 	}
 	if !f.cached[rawURL] && f.delay > 0 {
 		f.mu.Unlock()

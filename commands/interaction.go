@@ -125,7 +125,11 @@ func (h *Handler) interaction(ctx context.Context, in Interaction, ack Ack, own 
 		if link == "" {
 			return say("Please give the link to summarize.")
 		}
-		resp.Replies = []Reply{h.brief(ctx, r, link)}
+		reply, pending := h.brief(ctx, r, link)
+		if pending {
+			return &Response{EventID: eventID, Retry: RetryWait}
+		}
+		resp.Replies = []Reply{reply}
 		return resp
 	case CmdSummarizeIn:
 		links := FindLinks(in.TargetContent, h.opts.MaxLinksPerMessage)
@@ -133,7 +137,11 @@ func (h *Handler) interaction(ctx context.Context, in Interaction, ack Ack, own 
 			return say("I found no links to summarize in that message.")
 		}
 		for _, link := range links {
-			resp.Replies = append(resp.Replies, h.brief(ctx, r, link))
+			reply, pending := h.brief(ctx, r, link)
+			if pending {
+				return &Response{EventID: eventID, Retry: RetryWait}
+			}
+			resp.Replies = append(resp.Replies, reply)
 		}
 		return resp
 	case CmdAsk:

@@ -243,3 +243,23 @@ func TestJoinersAreNotCharged(t *testing.T) {
 		t.Errorf("counts = %+v, %v; want 1 brief and 100 tokens, the new link's only", c, err)
 	}
 }
+
+// TestStillWorkingIsNotAnError: a brief still being made elsewhere when
+// the work's deadline comes gives no reply at all, only a request to
+// handle the event again, and costs nothing against the limits.
+func TestStillWorkingIsNotAnError(t *testing.T) {
+	e := newEnv(t, Options{UserPerMinute: 2})
+	e.sum.busy = map[string]bool{"https://example.com/slow": true}
+	resp := e.h.Message(ctx, Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true,
+		Content: "https://example.com/fast https://example.com/slow"})
+	if resp == nil || resp.Retry <= 0 || len(resp.Replies) != 0 {
+		t.Fatalf("response = %+v, want no replies and a retry", resp)
+	}
+	if c, err := e.h.limits.Counts(ctx, store.Quota{User: "u1"}); err != nil || c.User != 1 {
+		t.Errorf("counts = %+v, %v; want the fast link's brief only", c, err)
+	}
+	in := Interaction{ID: "2", GuildID: "g1", ChannelID: "c", UserID: "u2", Command: CmdSummarize, Options: map[string]any{"url": "https://example.com/slow"}}
+	if r := e.h.Interaction(ctx, in, Ack{}); r == nil || r.Retry <= 0 || len(r.Replies) != 0 {
+		t.Errorf("interaction response = %+v, want no replies and a retry", r)
+	}
+}

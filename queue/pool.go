@@ -175,9 +175,14 @@ func (p *Pool) runJob(j poolJob) {
 	ctx, cancel := context.WithTimeout(p.run, p.opts.JobTimeout)
 	err := safeRun(ctx, p.work, j.kind, j.payload)
 	cancel()
+	var snooze *SnoozeError
 	switch {
 	case err == nil:
 		p.finish(j.eventID)
+	case errors.As(err, &snooze):
+		j.attempt--
+		p.opts.Logger.Info("queue: job snoozed", "kind", j.kind, "event", j.eventID, "wait", snooze.Wait)
+		p.after(j, snooze.Wait)
 	case errors.Is(err, ErrPermanent):
 		p.opts.Logger.Warn("queue: job failed for good", "kind", j.kind, "event", j.eventID, "err", err)
 		p.finish(j.eventID)
@@ -192,14 +197,19 @@ func (p *Pool) runJob(j poolJob) {
 
 // later requeues j after its backoff, unless the pool stops first.
 func (p *Pool) later(j poolJob) {
+	wait := p.opts.RetryBackoff
+	for range j.attempt - 1 {
+		wait *= 4
+	}
+	p.after(j, wait)
+}
+
+// after requeues j after wait, unless the pool stops first.
+func (p *Pool) after(j poolJob, wait time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.stopping {
 		return
-	}
-	wait := p.opts.RetryBackoff
-	for range j.attempt - 1 {
-		wait *= 4
 	}
 	p.retry.Add(1)
 	var t *time.Timer

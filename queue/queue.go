@@ -28,7 +28,8 @@ import (
 
 // Work runs one job: the kind and payload given to Enqueue. A nil error
 // completes the job. An error wrapping ErrPermanent ends it without
-// retrying; any other error is retried with backoff until the job has run
+// retrying; a SnoozeError (Snooze) runs it again after its wait without
+// counting an attempt; any other error is retried with backoff until the job has run
 // MaxAttempts times. ctx ends at the job timeout, or when Stop gives up
 // waiting.
 type Work func(ctx context.Context, kind string, payload []byte) error
@@ -70,6 +71,22 @@ func Permanent(err error) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %w", ErrPermanent, err)
+}
+
+// SnoozeError is a Work error asking for the job to run again after Wait,
+// without counting as a failed attempt: its work is still going on (in
+// this process or another) and will be ready then. Make it with Snooze.
+type SnoozeError struct {
+	Wait time.Duration
+}
+
+func (e *SnoozeError) Error() string {
+	return fmt.Sprintf("queue: job snoozed for %v: its work is still going on", e.Wait)
+}
+
+// Snooze asks for the job to run again after wait (at least one second).
+func Snooze(wait time.Duration) error {
+	return &SnoozeError{Wait: max(wait, time.Second)}
 }
 
 // Default tunables; the zero value of each Options field means these.

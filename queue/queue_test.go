@@ -215,6 +215,43 @@ func TestQueueRetriesThenSucceeds(t *testing.T) {
 	}
 }
 
+// TestQueueSnooze: a job whose work is still going on elsewhere is run
+// again after its snooze, and snoozes do not use up its attempts.
+func TestQueueSnooze(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			q := b.open(t, queue.Options{MaxAttempts: 1})
+			var runs atomic.Int32
+			done := make(chan struct{})
+			var first time.Time
+			started(t, q, func(ctx context.Context, kind string, payload []byte) error {
+				switch runs.Add(1) {
+				case 1:
+					first = time.Now()
+					return queue.Snooze(time.Second)
+				case 2:
+					if since := time.Since(first); since < 900*time.Millisecond {
+						t.Errorf("second run %v after the snooze of 1s", since)
+					}
+					return queue.Snooze(time.Second)
+				}
+				close(done)
+				return nil
+			})
+			if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-done:
+			case <-time.After(wait):
+				t.Fatalf("no run after two snoozes within %v (runs %d)", wait, runs.Load())
+			}
+		})
+	}
+}
+
 func TestQueuePermanentAndExhaustedFailures(t *testing.T) {
 	t.Parallel()
 	for _, b := range backends(t) {

@@ -346,6 +346,10 @@ func (w *eventWorker) Work(ctx context.Context, job *river.Job[eventArgs]) error
 		return errors.New("queue: not started")
 	}
 	err := safeRun(ctx, *work, job.Args.JobKind, job.Args.Payload)
+	if snooze := (*SnoozeError)(nil); errors.As(err, &snooze) {
+		w.q.opts.Logger.Info("queue: job snoozed", "kind", job.Args.JobKind, "event", job.Args.EventID, "wait", snooze.Wait)
+		return river.JobSnooze(snooze.Wait)
+	}
 	if err != nil && errors.Is(err, ErrPermanent) {
 		w.q.opts.Logger.Warn("queue: job failed for good", "kind", job.Args.JobKind, "event", job.Args.EventID, "err", err)
 		return river.JobCancel(err)

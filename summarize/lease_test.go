@@ -3,6 +3,7 @@ package summarize
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,5 +117,83 @@ func TestLeaseHolderGone(t *testing.T) {
 	}
 	if n := f.calls.Load(); n != 1 {
 		t.Errorf("fetches = %d, want 1 (the waiter did the work itself)", n)
+	}
+}
+
+// TestLeaseRenewedWhileWorking: a holder whose work outlasts several TTLs
+// keeps its lease by renewing it, so a second process waits for its brief
+// instead of making it again.
+func TestLeaseRenewedWhileWorking(t *testing.T) {
+	f := &fakeFetcher{pages: map[string]string{"https://gazette.example/news/bridge": storyHTML}}
+	l := &fakeLLM{delay: time.Second, summary: func(in llm.Input) (*llm.Summary, error) {
+		return &llm.Summary{Summary: "Bridge approved."}, nil
+	}}
+	c, lease := newMemCache(), newMemLease()
+	opts := Options{LLM: l, Model: "m", Lease: lease, LeaseTTL: 200 * time.Millisecond, Extract: extract.Options{MinWords: 20}}
+	a, b := New(f, c, opts), New(f, c, opts)
+	var wg sync.WaitGroup
+	for i, s := range []*Service{a, b} {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * 100 * time.Millisecond)
+			if got, err := s.Summarize(context.Background(), storyURL, Request{}); err != nil || got.Summary != "Bridge approved." {
+				t.Errorf("process %d: %+v, %v", i, got, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := l.calls.Load(); n != 1 {
+		t.Errorf("model calls = %d with a 1 s call and a 200 ms lease, want 1: the holder renews its lease", n)
+	}
+}
+
+// TestLeaseWaiterBoundedByItsDeadline: a process waiting for another's
+// brief waits as long as its own work may last, and then says the brief
+// is still being made rather than failing or making it again.
+func TestLeaseWaiterBoundedByItsDeadline(t *testing.T) {
+	f := &fakeFetcher{pages: map[string]string{"https://gazette.example/news/bridge": storyHTML}}
+	c, lease := newMemCache(), newMemLease()
+	s := New(f, c, Options{Lease: lease, LeaseTTL: 100 * time.Millisecond, Extract: extract.Options{MinWords: 20}})
+	key := "brief\x1f" + s.cacheKey("https://gazette.example/news/bridge", BackendExtractive, "")
+	// A live holder elsewhere, renewing its lease.
+	stop := make(chan struct{})
+	defer close(stop)
+	lease.AcquireLease(context.Background(), key, "other", 100*time.Millisecond)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				lease.AcquireLease(context.Background(), key, "other", 100*time.Millisecond)
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	_, err := s.Summarize(ctx, storyURL, Request{})
+	if !errors.Is(err, ErrInProgress) {
+		t.Errorf("Summarize while another process holds the page = %v, want ErrInProgress", err)
+	}
+	if n := f.calls.Load(); n != 0 {
+		t.Errorf("fetches = %d, want 0: the holder is alive", n)
+	}
+}
+
+// TestModelOutOfTimeGivesOfflineBrief: when the caller's deadline comes
+// before the model answers, the brief is the offline summarizer's, with a
+// note, not an error.
+func TestModelOutOfTimeGivesOfflineBrief(t *testing.T) {
+	l := &fakeLLM{delay: 5 * time.Second, summary: func(in llm.Input) (*llm.Summary, error) {
+		return &llm.Summary{Summary: "Too late."}, nil
+	}}
+	s, _, _ := newTestService(t, l)
+	ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)
+	defer cancel()
+	b, err := s.Summarize(ctx, storyURL, Request{})
+	if err != nil {
+		t.Fatalf("Summarize with a model slower than the deadline: %v, want the offline brief", err)
+	}
+	if b.Backend != BackendExtractive || !strings.Contains(b.Note, "did not answer in time") {
+		t.Errorf("brief = backend %q note %q, want the offline brief saying the model was out of time", b.Backend, b.Note)
 	}
 }

@@ -87,8 +87,9 @@ type Options struct {
 	// which one summarizes a page; the others wait for its brief in the
 	// cache. Nil: single flight within this process only.
 	Lease Lease
-	// LeaseTTL bounds how long one process may hold a page's lease, so a
-	// crashed process delays the others by at most this; default 2m.
+	// LeaseTTL is how long a page's lease lasts unless renewed; its holder
+	// renews it while it works, so a crashed process delays the others by
+	// at most this; default DefaultLeaseTTL.
 	LeaseTTL time.Duration
 	// Logger receives one line per failure worth knowing; default discards.
 	Logger *slog.Logger
@@ -126,7 +127,7 @@ func New(f Fetcher, c Cache, opts Options) *Service {
 		opts.TTL = 168 * time.Hour
 	}
 	if opts.LeaseTTL <= 0 {
-		opts.LeaseTTL = 2 * time.Minute
+		opts.LeaseTTL = DefaultLeaseTTL
 	}
 	log := opts.Logger
 	if log == nil {
@@ -193,11 +194,23 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 	ch := s.flight.DoChan(flightKey, func() (any, error) {
 		leader = true
 		// The work is shared by every caller waiting on this key, so
-		// one caller going away must not cancel it; the fetcher and the
-		// backends bound it with their own timeouts.
+		// one caller going away must not cancel it. Its deadline stays:
+		// the model call gets the time left, and the offline summarizer
+		// writes the brief when that runs out.
 		wctx := context.WithoutCancel(ctx)
+		if dl, ok := ctx.Deadline(); ok {
+			// A little before the caller's, so the offline brief is
+			// written while the caller still waits for it.
+			dl = dl.Add(-min(2*time.Second, time.Until(dl)/10))
+			var cancel context.CancelFunc
+			wctx, cancel = context.WithDeadline(wctx, dl)
+			defer cancel()
+		}
 		if !req.NoCache {
-			release, b := s.lease(wctx, key)
+			release, b, err := s.lease(wctx, key)
+			if err != nil {
+				return nil, err
+			}
 			defer release()
 			if b != nil {
 				return b, nil
@@ -223,6 +236,11 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 	})
 	select {
 	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// The work goes on for another caller and lands in the
+			// cache.
+			return nil, ErrInProgress
+		}
 		return nil, fmt.Errorf("summarize: %w", ctx.Err())
 	case r := <-ch:
 		if r.Err != nil {
@@ -496,12 +514,18 @@ func (s *Service) brief(ctx context.Context, art *extract.Article, canon, lang s
 		if err == nil {
 			return b, nil
 		}
-		if ctx.Err() != nil {
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			// Out of time: a brief now beats "that took too long".
+			s.log.Warn("language model out of time, using the offline summarizer", "url", canon, "err", err)
+			b.Note = "The language model did not answer in time, so the offline summarizer wrote this brief."
+		case ctx.Err() != nil:
 			return nil, fmt.Errorf("summarize: %w", ctx.Err())
+		default:
+			s.log.Warn("language model failed, using the offline summarizer", "url", canon, "err", err)
+			b.Note = "The language model could not be used (" + llmSentence(err) +
+				"), so the offline summarizer wrote this brief."
 		}
-		s.log.Warn("language model failed, using the offline summarizer", "url", canon, "err", err)
-		b.Note = "The language model could not be used (" + llmSentence(err) +
-			"), so the offline summarizer wrote this brief."
 	}
 	s.extractiveBrief(art, lang, b)
 	return b, nil

@@ -114,7 +114,11 @@ type fakeLLM struct {
 func (f *fakeLLM) Summarize(ctx context.Context, in llm.Input) (*llm.Summary, error) {
 	f.calls.Add(1)
 	if f.delay > 0 {
-		time.Sleep(f.delay)
+		select {
+		case <-time.After(f.delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	return f.summary(in)
 }
