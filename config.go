@@ -422,6 +422,7 @@ type SourcesConfig struct {
 	YouTube    SourceConfig `toml:"youtube"`
 	Reddit     SourceConfig `toml:"reddit"`
 	HackerNews SourceConfig `toml:"hackernews"`
+	Arxiv      SourceConfig `toml:"arxiv"`
 }
 
 // SourceConfig is a [sources.NAME] table: a site adapter on or off, and
@@ -438,6 +439,7 @@ func defaultSources() SourcesConfig {
 		YouTube:    SourceConfig{Enabled: true, APIURL: sites.DefaultYouTubeURL},
 		Reddit:     SourceConfig{Enabled: true, APIURL: sites.DefaultRedditURL},
 		HackerNews: SourceConfig{Enabled: true, APIURL: sites.DefaultHackerNewsURL},
+		Arxiv:      SourceConfig{Enabled: true, APIURL: sites.DefaultArxivURL},
 	}
 }
 
@@ -453,5 +455,6 @@ func (s SourcesConfig) list() []namedSource {
 		{"youtube", s.YouTube.Enabled, s.YouTube.APIURL},
 		{"reddit", s.Reddit.Enabled, s.Reddit.APIURL},
 		{"hackernews", s.HackerNews.Enabled, s.HackerNews.APIURL},
+		{"arxiv", s.Arxiv.Enabled, s.Arxiv.APIURL},
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/linkbrief/linkbrief/summarize/pdf/pdftest"
+	"github.com/linkbrief/linkbrief/summarize/sites/sitestest"
 )
 
 // testPaper is a two-column paper with ligatures and hyphenation.
@@ -181,4 +183,45 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestSummarizeArxivAbsAndPDFAreOneEntry(t *testing.T) {
+	fake := sitestest.New(t)
+	paper := testPaper()
+	fake.PDF("2603.01234", paper.Build())
+	cfg := testConfig(t, fmt.Sprintf("[sources.arxiv]\napi_url = %q\n", fake.URL))
+	text := paperText(paper)
+	for i, link := range []string{"https://arxiv.org/abs/2603.01234", "https://arxiv.org/pdf/2603.01234"} {
+		code, out, errOut := runCLI(t, nil, "", "summarize", "--config", cfg, "--format", "json", link)
+		if code != 0 {
+			t.Fatalf("%s: exit %d, stderr %s", link, code, errOut)
+		}
+		b := decodeLines(t, out)[0]
+		if b["url"] != "https://arxiv.org/abs/2603.01234" || b["kind"] != "paper" || b["title"] != "Drainage Failures in Riverton" ||
+			b["byline"] != "Mara Quinn, Theo Park" || b["site"] != "arXiv" || b["note"] != nil {
+			t.Errorf("%s: brief %v", link, b)
+		}
+		if cached := b["cached"] == true; cached != (i == 1) {
+			t.Errorf("%s: cached = %v; the second form of the link must hit the first's entry", link, b["cached"])
+		}
+		claims, _ := b["claims"].([]any)
+		if len(claims) == 0 {
+			t.Fatalf("%s: no claims: %v", link, b)
+		}
+		for _, c := range claims {
+			if q := c.(map[string]any)["quote"].(string); !strings.Contains(text, q) {
+				t.Errorf("%s: quote %q is not the paper's text", link, q)
+			}
+		}
+	}
+	// Without its PDF, a paper is briefed from its abstract, and says so.
+	fake.PDF("2603.01234", nil)
+	code, out, errOut := runCLI(t, nil, "", "summarize", "--config", cfg, "--no-cache", "--format", "json", "https://arxiv.org/abs/2603.01234v1")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	b := decodeLines(t, out)[0]
+	if note, _ := b["note"].(string); !strings.Contains(note, "made from the abstract only") || b["kind"] != "paper" {
+		t.Errorf("abstract-only brief: note %v, kind %v", b["note"], b["kind"])
+	}
 }

@@ -24,5 +24,8 @@ func siteAdapters(cfg Config) sites.Set {
 	if src.HackerNews.Enabled {
 		set = append(set, sites.NewHackerNews(f, sites.Options{APIURL: src.HackerNews.APIURL}))
 	}
+	if src.Arxiv.Enabled {
+		set = append(set, sites.NewArxiv(f, sites.Options{APIURL: src.Arxiv.APIURL}))
+	}
 	return set
 }

@@ -1,13 +1,16 @@
 // Package sitestest is a fake of the site APIs Linkbrief's adapters read
 // (YouTube's InnerTube player and timed text, Reddit's JSON, the Hacker
-// News search API, GitHub's REST API, FxTwitter), serving answers shaped
+// News search API, GitHub's REST API, FxTwitter, arXiv's abstract pages
+// and PDFs), serving answers shaped
 // like the real ones from testdata on 127.0.0.1. Tests point every
 // adapter's api_url at one Server.
 //
 // Fixtures name what they answer: youtube/player_ID.json,
 // youtube/timedtext_ID_LANG.{json,xml}, reddit/ID.json (or ID.html, an
 // HTML page in place of the JSON), hn/ID.json,
-// github/repos_OWNER_REPO[_…].json, x/ID.json, pages/NAME.html. The text
+// github/repos_OWNER_REPO[_…].json, x/ID.json, pages/NAME.html,
+// arxiv/abs_ID.html (an old-style ID's "/" as "_"; PDFs are given with
+// Server.PDF). The text
 // {{BASE}} in a fixture becomes the server's URL, so an item may link a
 // page this server serves.
 package sitestest
@@ -50,6 +53,32 @@ type Server struct {
 	*httptest.Server
 	mu   sync.Mutex
 	seen []Request
+	pdfs map[string][]byte
+}
+
+// PDF makes the server answer /pdf/ID (arXiv's PDF address) with data;
+// a versioned /pdf/IDvN falls back to ID's PDF.
+func (s *Server) PDF(id string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pdfs == nil {
+		s.pdfs = map[string][]byte{}
+	}
+	s.pdfs[id] = data
+}
+
+// arxivPDF returns the PDF registered for id, or for id without its
+// version.
+func (s *Server) arxivPDF(id string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.pdfs[id]; ok {
+		return b
+	}
+	if i := strings.LastIndexByte(id, 'v'); i > 0 {
+		return s.pdfs[id[:i]]
+	}
+	return nil
 }
 
 // New starts a Server that stops when the test ends.
@@ -122,6 +151,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if !s.file(w, "x/"+id+".json", "application/json") {
 			s.write(w, "application/json", []byte(`{"code":404,"message":"NOT_FOUND","tweet":null}`), http.StatusNotFound)
 		}
+	case strings.HasPrefix(p, "/abs/"):
+		id := strings.TrimPrefix(p, "/abs/")
+		name := "arxiv/abs_" + strings.ReplaceAll(id, "/", "_")
+		if !s.file(w, name+".html", "text/html; charset=utf-8") {
+			if i := strings.LastIndexByte(name, 'v'); i < 0 || !s.file(w, name[:i]+".html", "text/html; charset=utf-8") {
+				http.NotFound(w, r)
+			}
+		}
+	case strings.HasPrefix(p, "/pdf/"):
+		if b := s.arxivPDF(strings.TrimSuffix(strings.TrimPrefix(p, "/pdf/"), ".pdf")); b != nil {
+			s.write(w, "application/pdf", b)
+			return
+		}
+		http.NotFound(w, r)
 	case strings.HasPrefix(p, "/pages/"):
 		if !s.file(w, "pages/"+strings.TrimPrefix(p, "/pages/")+".html", "text/html; charset=utf-8") {
 			http.NotFound(w, r)
