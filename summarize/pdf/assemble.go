@@ -162,10 +162,12 @@ func assemble(all []*frag, npages int) result {
 			break
 		}
 	}
-	res.title, res.authors = titleBlock(byPage[0], body, paras0(paras, abstractAt, func(p *para) []*frag { return p.frags }))
+	var titleFrags map[*frag]bool
+	res.title, res.authors, titleFrags = titleBlock(byPage[0], body, paras0(paras, abstractAt, func(p *para) []*frag { return p.frags }))
 	sections, refs := 0, false
 	for i, p := range paras {
-		if i < abstractAt {
+		if i < abstractAt || allIn(p.frags, titleFrags) {
+			// The title block is the Article's Title and Byline, not text.
 			continue
 		}
 		text := joinLines(p.frags)
@@ -427,7 +429,7 @@ func isTableLike(fs []*frag, body float64) bool {
 // titleBlock finds the title (the largest type near the top of the first
 // page) and the authors (the line after it) among frags before the
 // abstract.
-func titleBlock(page0 []*frag, body float64, before []*frag) (title, authors string) {
+func titleBlock(page0 []*frag, body float64, before []*frag) (title, authors string, frags map[*frag]bool) {
 	cands := before
 	if len(cands) == 0 {
 		cands = page0
@@ -439,13 +441,15 @@ func titleBlock(page0 []*frag, body float64, before []*frag) (title, authors str
 		}
 	}
 	if maxSize < 1.15*body {
-		return "", ""
+		return "", "", nil
 	}
 	var parts []string
 	last := -1
+	frags = map[*frag]bool{}
 	for i, f := range cands {
 		if math.Abs(f.size-maxSize) < 0.5 && f.y > f.pageH*0.4 {
 			parts = append(parts, f.text)
+			frags[f] = true
 			last = i
 		}
 	}
@@ -459,7 +463,20 @@ func titleBlock(page0 []*frag, body float64, before []*frag) (title, authors str
 			}
 		}
 	}
-	return title, authors
+	return title, authors, frags
+}
+
+// allIn reports whether every fragment is in set.
+func allIn(fs []*frag, set map[*frag]bool) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for _, f := range fs {
+		if !set[f] {
+			return false
+		}
+	}
+	return true
 }
 
 // joinLines makes a paragraph of lines, undoing hyphenation at line ends.

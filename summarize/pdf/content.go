@@ -116,6 +116,7 @@ func (in *interp) note(err error) {
 // interp runs content streams and collects glyphs.
 type interp struct {
 	err    error // the first content stream that could not be read
+	forms  int   // form XObjects drawn so far
 	ctx    context.Context
 	d      *document
 	glyphs []glyph
@@ -123,6 +124,10 @@ type interp struct {
 	fonts  map[object]*font
 	codes  []glyphCode
 }
+
+// maxForms bounds the form XObjects drawn in one document (a form that
+// draws itself many times would otherwise multiply).
+const maxForms = 20_000
 
 // maxGlyphs bounds the glyphs kept for one page.
 const maxGlyphs = 400_000
@@ -160,6 +165,10 @@ func (in *interp) runPage(p page) {
 			b, err := in.d.decodeStream(s, true)
 			in.note(err)
 			if err == nil {
+				if buf.Len()+len(b) > maxStreamOut {
+					in.note(errTooBig)
+					break
+				}
 				buf.Write(b)
 				buf.WriteByte('\n')
 			}
@@ -317,7 +326,8 @@ func (in *interp) run(data []byte, res dict, g gstate, depth int) {
 				}
 			}
 		case "Do":
-			if len(args) == 1 && depth < 8 {
+			in.forms++
+			if len(args) == 1 && depth < 8 && in.forms <= maxForms {
 				if n, ok := args[0].(name); ok {
 					xo, ok := in.d.resolve(in.d.dictOf(res["XObject"])[n]).(*stream)
 					if ok && in.d.nameOf(xo.dict["Subtype"]) == "Form" {

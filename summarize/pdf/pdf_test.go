@@ -170,3 +170,22 @@ func TestIsPDF(t *testing.T) {
 		}
 	}
 }
+
+// A report that is not a paper: its title is the Title, not the text's
+// first paragraph, and its kind is article.
+func TestReadReport(t *testing.T) {
+	lines := []pdftest.Line{{X: 72, Y: 720, Size: 20, Text: "Annual Water Report", Bold: true}}
+	y := 680.0
+	for i := 0; i < 30; i++ {
+		lines = append(lines, pdftest.Line{X: 72, Y: y, Size: 10, Text: "The reservoirs held more water this year than in any of the last ten."})
+		y -= 12
+	}
+	data := pdftest.Build(pdftest.Doc{Pages: []pdftest.Page{{Lines: lines}}})
+	art, err := Read(context.Background(), data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if art.Title != "Annual Water Report" || art.Kind != extract.KindArticle || !strings.HasPrefix(art.Text, "The reservoirs held") {
+		t.Errorf("title %q kind %q text %.80q; want the title apart, kind article", art.Title, art.Kind, art.Text)
+	}
+}
