@@ -381,11 +381,14 @@ func writeJSON(tb testing.TB, path string, v any) {
 	}
 }
 
-// pageOutcome names what Linkbrief made of a page: "refused" or
-// "article".
+// pageOutcome names what Linkbrief made of a page: "refused",
+// "discussion" or "article".
 func pageOutcome(art *Article, err error) string {
-	if err != nil {
+	switch {
+	case err != nil:
 		return "refused"
+	case art != nil && art.Kind == KindDiscussion:
+		return "discussion"
 	}
 	return "article"
 }

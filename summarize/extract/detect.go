@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -24,6 +25,9 @@ type signals struct {
 	rawText     string    // raw text of the page, capped
 	chars       int       // trimmed length of the text left after cleaning
 	reveal      int       // the ordinal of a hidden element holding the page's content, or -1
+	forumMark   bool      // structured data declares a forum thread or a Q&A page
+	articles    int       // <article> elements
+	teasers     float64   // the share of the page's text in lists of teasers (teaserShare)
 
 	// stray are metadata elements (title, named meta, JSON-LD) that the
 	// parser put in the body, as it does after a stray tag in the head.
@@ -84,8 +88,14 @@ func (s *signals) element(n, parent *html.Node) (remove bool) {
 			return true
 		}
 		s.addStray(n)
-		if n.FirstChild != nil && strings.Contains(strings.ReplaceAll(n.FirstChild.Data, " ", ""), `"isAccessibleForFree":false`) {
-			s.paywallMark = true
+		if n.FirstChild != nil {
+			data := strings.ReplaceAll(n.FirstChild.Data, " ", "")
+			if strings.Contains(data, `"isAccessibleForFree":false`) {
+				s.paywallMark = true
+			}
+			if forumType(data) {
+				s.forumMark = true
+			}
 		}
 		return false
 	case "style", "template":
@@ -100,6 +110,12 @@ func (s *signals) element(n, parent *html.Node) (remove bool) {
 		return true
 	case "title":
 		s.addStray(n)
+	case "article":
+		s.articles++
+	default:
+		if !s.forumMark && forumType(attr(n, "itemtype")) {
+			s.forumMark = true
+		}
 	case "img":
 		s.images++
 	case "input":
@@ -142,6 +158,41 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// forumType reports whether structured data (JSON-LD with its spaces
+// removed, or an itemtype) names a forum post or a Q&A page. (Question and
+// Answer alone are not enough: FAQ sections of articles use them.)
+func forumType(data string) bool {
+	return strings.Contains(data, "DiscussionForumPosting") || strings.Contains(data, "QAPage")
+}
+
+// forumPath reports whether a URL's path is shaped like a forum thread's
+// or a Q&A page's: /threads/..., /topic/..., /t/slug/123, /questions/123/...,
+// /forum/..., showthread.php, viewtopic.php.
+func forumPath(u *url.URL) bool {
+	if u == nil {
+		return false
+	}
+	segs := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
+	for i, seg := range segs {
+		switch seg {
+		case "threads", "thread", "topic", "topics", "forum", "forums", "discussion", "discussions":
+			return i+1 < len(segs)
+		case "questions":
+			return i+1 < len(segs) && segs[i+1] != "" && strings.Trim(segs[i+1], "0123456789") == ""
+		case "t":
+			return i+2 < len(segs)
+		case "showthread.php", "viewtopic.php":
+			return true
+		}
+	}
+	return false
+}
+
+// homePage reports whether u is a site's home page (its path is "/").
+func homePage(u *url.URL) bool {
+	return u != nil && strings.Trim(u.Path, "/") == "" && u.RawQuery == ""
 }
 
 // parseDate reads the date formats of datetime attributes.
@@ -205,6 +256,33 @@ func countWords(s string) int {
 // Burmese has, not counting vowel signs and tone marks.
 const lettersPerWord = 4
 
+// listShare is the share of a page's text in lists of teasers from which
+// the page is a list of links: a section front, a home page, a category
+// grid, a directory. Articles with a related-links box, a table of
+// contents or a roundup of long items stay well below it.
+const listShare = 0.8
+
+// proseWords counts the words of text in sentences: lines of at least
+// eight words that end like a sentence. Spec sheets, tables, menus and
+// lists of names have few or none.
+func proseWords(text string) int {
+	n := 0
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimRight(strings.TrimSpace(line), `"'”’»)]`)
+		if line == "" {
+			continue
+		}
+		last, _ := utf8.DecodeLastRuneInString(line)
+		switch last {
+		case '.', '!', '?', '…', '。', '！', '？', '।', '።', '؟', ':', ';':
+			if w := countWords(line); w >= 8 {
+				n += w
+			}
+		}
+	}
+	return n
+}
+
 // Phrases of each kind of wall, lower case.
 var (
 	consentPhrases = []string{"cookie", "consent", "we value your privacy", "your privacy", "our partners",
@@ -236,6 +314,9 @@ func phraseHits(text string, phrases []string) int {
 // what the page is. Walls are told from their markup and wording; a page
 // with enough text is an article unless that text is itself the wall.
 func classify(s signals, text string, minWords int) (Kind, bool) {
+	if s.teasers >= listShare && !s.forumMark {
+		return ListOfLinks, true
+	}
 	words := countWords(text)
 	if words >= 300 {
 		return "", false
@@ -247,6 +328,8 @@ func classify(s signals, text string, minWords int) (Kind, bool) {
 		// uses a few of them, a consent wall little else).
 		consent, login, paywall := phraseHits(lower, consentPhrases), phraseHits(lower, loginPhrases), phraseHits(lower, paywallPhrases)
 		switch {
+		case proseWords(text)*4 < minWords:
+			return NoProse, true
 		case consent >= 4 && consent*25 >= words && (s.consentMark || consent >= 6):
 			return ConsentWall, true
 		case s.passwords > 0 && login >= 2 && login*40 >= words:

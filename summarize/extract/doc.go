@@ -4,8 +4,12 @@
 //
 // It also decides when a page is not an article at all (a consent wall, a
 // login wall, a paywall teaser, a page that needs JavaScript, an empty page,
-// an image gallery, or too little text) and reports that as a
-// *NotArticleError matching ErrNotArticle.
+// an image gallery, too little text, a list of links such as a section
+// front, a category grid or a site's home page, or a page without prose
+// such as a spec sheet) and reports that as a *NotArticleError matching
+// ErrNotArticle. A forum thread or a Q&A page is read as a discussion
+// (Article.Kind KindDiscussion), its posts its text; product, service and
+// documentation pages are read when they hold prose.
 //
 // Extraction never fetches anything: the caller hands over the bytes. Text
 // hidden from readers (display:none, the hidden attribute,

@@ -17,6 +17,8 @@ const (
 	Empty       Kind = "empty page"
 	Gallery     Kind = "image gallery"
 	TooShort    Kind = "too little text"
+	ListOfLinks Kind = "a list of links, not an article"
+	NoProse     Kind = "no prose to summarize, only lists, tables or labels"
 )
 
 // NotArticleError reports a page that holds no article, and what it holds

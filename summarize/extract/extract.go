@@ -77,13 +77,19 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 		return nil, err
 	}
 	u := parsePageURL(pageURL)
-	sig, core := prepare(doc, -1)
+	forum := forumPath(u)
+	sig, core := prepare(doc, -1, forum)
 	if sig.reveal >= 0 {
 		// The page's content waits hidden for a script: read it shown.
 		if doc, err = parse(slimmed); err != nil {
 			return nil, err
 		}
-		sig, core = prepare(doc, sig.reveal)
+		sig, core = prepare(doc, sig.reveal, forum)
+	}
+	if homePage(u) && sig.articles != 1 {
+		// A site's home page points to its articles and is none of them,
+		// unless the site is one page holding one article.
+		return nil, &NotArticleError{Kind: ListOfLinks}
 	}
 	narrow(doc, core, sig.stray)
 	art := extractDoc(doc, u, opts.minWords(), core != nil)
@@ -98,8 +104,12 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 		art.Site = siteFromURL(u)
 	}
 	art.Title = trimSiteName(art.Title, art.Site)
+	sig.forumMark = sig.forumMark || forum
 	if kind, bad := classify(sig, art.Text, opts.minWords()); bad {
 		return nil, &NotArticleError{Kind: kind}
+	}
+	if sig.forumMark {
+		art.Kind = KindDiscussion
 	}
 	return art, nil
 }

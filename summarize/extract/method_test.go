@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -111,5 +112,59 @@ func TestFromHTMLPostNotComments(t *testing.T) {
 		if strings.Contains(art.Text, "comment number") {
 			t.Errorf("FromHTML(post and %q).Text holds the comments: %q", wrap, art.Text)
 		}
+	}
+}
+
+// TestFromHTMLPagePolicy checks what pages that are not articles come out
+// as: a list of links (a section front, a home page) is refused in one
+// sentence, a forum thread is a discussion with its posts, a spec sheet
+// without prose is refused, and a home page holding one article is read.
+func TestFromHTMLPagePolicy(t *testing.T) {
+	t.Parallel()
+	refuse := func(file, pageURL string, want Kind) {
+		t.Helper()
+		art, err := FromHTML(readTestdata(t, file), pageURL, Options{})
+		if !errors.Is(err, &NotArticleError{Kind: want}) {
+			got := "an article"
+			if art != nil {
+				got += ": " + firstLine(art.Text)
+			}
+			t.Errorf("FromHTML(%s, %s) error = %v (%s), want %q", file, pageURL, err, got, want)
+		}
+	}
+	refuse("listing.html", "https://news.example.com/news", ListOfLinks)
+	refuse("specs.html", "https://shop.example.com/tents/trailblazer-2", NoProse)
+	noArticle := strings.ReplaceAll(string(readTestdata(t, "article.html")), "<article", "<div")
+	if _, err := FromHTML([]byte(noArticle), "https://news.example.com/", Options{}); !errors.Is(err, &NotArticleError{Kind: ListOfLinks}) {
+		t.Errorf("FromHTML(a home page) error = %v, want %q", err, ListOfLinks)
+	}
+
+	art, err := FromHTML(readTestdata(t, "forum.html"), "https://forum.example.com/t/replacing-a-chain", Options{MinWords: 30})
+	if err != nil {
+		t.Fatalf("FromHTML(forum.html) error = %v, want a discussion", err)
+	}
+	if art.Kind != KindDiscussion {
+		t.Errorf("FromHTML(forum.html).Kind = %q, want %q", art.Kind, KindDiscussion)
+	}
+	for _, want := range []string{"replacing the chain on my commuter bike", "quick link pliers make removing it", "Count the links on the old chain"} {
+		if !strings.Contains(art.Text, want) {
+			t.Errorf("FromHTML(forum.html).Text lacks the post %q:\n%s", want, art.Text)
+		}
+	}
+	// The same thread known only by its URL's shape.
+	page := strings.Replace(string(readTestdata(t, "forum.html")), "DiscussionForumPosting", "WebPage", 1)
+	for _, u := range []string{"https://forum.example.com/threads/replacing-a-chain.123/", "https://qa.example.com/questions/123/replacing-a-chain"} {
+		art, err := FromHTML([]byte(page), u, Options{MinWords: 30})
+		if err != nil || art.Kind != KindDiscussion {
+			t.Errorf("FromHTML(forum.html without structured data, %s) = %v, %v; want a discussion", u, art, err)
+		}
+	}
+	// An article is not a discussion, and a one-page site's home is read.
+	art, err = FromHTML(readTestdata(t, "article.html"), "https://news.example.com/2024/11/river", Options{})
+	if err != nil || art.Kind == KindDiscussion {
+		t.Errorf("FromHTML(article.html) = kind %v, error %v; want an article", art.Kind, err)
+	}
+	if _, err := FromHTML(readTestdata(t, "article.html"), "https://mara.example.com/", Options{}); err != nil {
+		t.Errorf("FromHTML(a home page holding one article) error = %v, want the article", err)
 	}
 }

@@ -79,11 +79,14 @@ var dropChrome = map[string]bool{
 // Chrome is judged once the page's text is counted, so its removal waits
 // for the end of the walk; the core is found as if it were gone.
 //
+// forum says the page is a forum thread or a Q&A page (by its URL): its
+// comments are its posts, and stay.
+//
 // reveal is the ordinal (in document order, from 0) of a hidden element to
 // show instead of removing, or -1. The first pass gives -1; when its
 // signals name an element to reveal (signals.reveal), the caller parses
 // the page again and passes it.
-func prepare(doc *html.Node, reveal int) (signals, *html.Node) {
+func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
 	s := signals{reveal: -1}
 	hidden := 0 // hidden elements met outside removed subtrees
 	type hiddenCand struct{ ordinal, chars int }
@@ -183,6 +186,9 @@ func prepare(doc *html.Node, reveal int) (signals, *html.Node) {
 			c.n.Parent.RemoveChild(c.n)
 		}
 	}
+	if body := findElement(doc, "body", 3); body != nil {
+		s.teasers = teaserShare(body)
+	}
 	// Readers' comments are never the article, however long they run
 	// beside a short post; but when they are all the page holds (a
 	// forum thread), or they wrap the headline, the markup misleads.
@@ -190,7 +196,7 @@ func prepare(doc *html.Node, reveal int) (signals, *html.Node) {
 	for _, c := range comments {
 		commentsP += c.st.proseP
 	}
-	if commentsP > 0 && all.proseP-commentsP >= minPostProse {
+	if commentsP > 0 && all.proseP-commentsP >= minPostProse && !forum && !s.forumMark {
 		removed := false
 		for _, c := range comments {
 			if c.n.Parent != nil && findElement(c.n, "h1", 64) == nil {
@@ -282,3 +288,62 @@ func findCore(doc *html.Node) *html.Node {
 	walk(doc)
 	return found
 }
+
+// teaserShare is the share of the text under root held by lists of
+// teasers: runs of at least minTeasers sibling elements alike in tag and
+// class, each short and a quarter or more of it link text (headlines of
+// other pages, product tiles, a menu; not forum posts, whose links are a
+// name and a "Reply"). It tells a page that is a list of links (a
+// section front, a home page, a category grid) from an article.
+func teaserShare(root *html.Node) float64 {
+	stats := make(map[*html.Node]nodeStats)
+	total := measure(root, stats, false).chars
+	if total == 0 {
+		return 0
+	}
+	teasers := 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		groups := make(map[string][]*html.Node)
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				key := c.Data + "." + attr(c, "class")
+				groups[key] = append(groups[key], c)
+			}
+		}
+		in := make(map[*html.Node]bool)
+		for _, g := range groups {
+			if len(g) < minTeasers {
+				continue
+			}
+			linked, chars := 0, 0
+			for _, c := range g {
+				st := stats[c]
+				if st.linkChars > 0 && st.linkChars*4 >= st.chars && st.chars < maxTeaser {
+					linked++
+				}
+				chars += st.chars
+			}
+			if linked*5 >= len(g)*4 {
+				teasers += chars
+				for _, c := range g {
+					in[c] = true
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && !in[c] {
+				walk(c)
+			}
+		}
+	}
+	walk(root)
+	return float64(teasers) / float64(total)
+}
+
+// minTeasers and maxTeaser bound a list of teasers: how many items at
+// least, and the most text (bytes) one item holds.
+const (
+	minTeasers = 5
+	maxTeaser  = 300
+)
