@@ -76,3 +76,45 @@ func TestPrivateAddressRefusalNamesTheSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestUnusableModel: with --backend llm (or summary.backend = "llm") an
+// unusable model server fails the SOURCE with exit 1 and a line naming
+// the server and the failure; with auto the offline brief's note does.
+// The API key never shows.
+func TestUnusableModel(t *testing.T) {
+	ts := pageServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := ln.Addr().String()
+	ln.Close()
+	llmCfg := fmt.Sprintf("[llm]\nbase_url = \"http://%s/v1\"\nmodel = \"m\"\n", host)
+	env := map[string]string{"LINKBRIEF_LLM_API_KEY": "sk-SECRET-1"}
+	for _, tt := range []struct {
+		name string
+		cfg  string
+		args []string
+	}{
+		{"--backend llm", testConfig(t, llmCfg), []string{"--backend", "llm"}},
+		{"summary.backend = llm", testConfig(t, llmCfg+"[summary]\nbackend = \"llm\"\n"), nil},
+	} {
+		args := append([]string{"summarize", "--config", tt.cfg}, append(tt.args, ts.URL+"/story")...)
+		code, out, errOut := runCLI(t, env, "", args...)
+		if code != exitFailed || out != "" || !strings.Contains(errOut, host) || !strings.Contains(errOut, "refused the connection") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 1 and a line naming %s and the refused connection", tt.name, code, out, errOut, host)
+		}
+		if strings.Contains(out+errOut, "SECRET") {
+			t.Errorf("%s: the API key shows: %s %s", tt.name, out, errOut)
+		}
+	}
+	code, out, errOut := runCLI(t, env, "", "summarize", "--config", testConfig(t, llmCfg), "--format", "json", ts.URL+"/story")
+	if code != 0 {
+		t.Fatalf("auto: exit %d: %s", code, errOut)
+	}
+	b := decodeLines(t, out)[0]
+	note, _ := b["note"].(string)
+	if b["backend"] != "extractive" || !strings.Contains(note, host) || !strings.Contains(note, "refused the connection") {
+		t.Errorf("auto: backend %v note %q, want an offline brief whose note names %s and the failure", b["backend"], note, host)
+	}
+}

@@ -39,6 +39,9 @@ func (s *Service) AskArticle(ctx context.Context, art *extract.Article, question
 		question = question[:2000]
 	}
 	a := &Answer{Title: cleanText(art.Title)}
+	if s.opts.Backend == BackendLLM && s.opts.LLM == nil {
+		return nil, ErrNoModel
+	}
 	if s.backend() == BackendLLM && s.opts.LLM != nil {
 		err := s.llmAnswer(ctx, art, question, a)
 		if err == nil {
@@ -46,6 +49,9 @@ func (s *Service) AskArticle(ctx context.Context, art *extract.Article, question
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("summarize: %w", ctx.Err())
+		}
+		if s.opts.Backend == BackendLLM {
+			return nil, fmt.Errorf("summarize: %w", err)
 		}
 		s.log.Warn("language model failed to answer, using the offline summarizer", "err", err)
 		a.Note = "The language model could not be used (" + llmSentence(err) +
@@ -81,7 +87,8 @@ func (s *Service) llmAnswer(ctx context.Context, art *extract.Article, question 
 	}
 	text, quotes, ok := groundAnswer(art.Text, out.Text)
 	if !ok {
-		return &llm.Error{Kind: llm.BadResponse}
+		// Every line quoted words the article does not hold.
+		return &llm.Error{Kind: llm.Ungrounded}
 	}
 	a.Backend, a.Model = BackendLLM, s.opts.Model
 	a.Usage = Usage{PromptTokens: out.Usage.PromptTokens, CompletionTokens: out.Usage.CompletionTokens}

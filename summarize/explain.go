@@ -6,6 +6,7 @@ import (
 
 	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/llm"
 	"github.com/linkbrief/linkbrief/summarize/pdf"
 	"github.com/linkbrief/linkbrief/summarize/sites"
 )
@@ -33,6 +34,13 @@ func Explain(err error) string {
 	var size *fetch.SizeError
 	if errors.As(err, &size) {
 		return sentence(size.Error())
+	}
+	var le *llm.Error
+	if errors.As(err, &le) {
+		return sentence(le.Sentence())
+	}
+	if errors.Is(err, ErrNoModel) {
+		return "The language model was asked for, but none is configured."
 	}
 	for _, known := range []error{
 		ErrBadURL, fetch.ErrBadURL, fetch.ErrScheme, fetch.ErrPort, fetch.ErrCredentials,

@@ -39,6 +39,10 @@ const (
 // when the cache holds no brief.
 var ErrNotCached = errors.New("summarize: no cached brief")
 
+// ErrNoModel is what a Service whose Backend is "llm" returns when it
+// has no language model.
+var ErrNoModel = errors.New("summarize: the llm backend was asked for, but no language model is configured (llm.base_url and llm.model)")
+
 // ErrMiss is what a Cache returns for a key it does not hold (or holds
 // only expired).
 var ErrMiss = errors.New("summarize: not in cache")
@@ -69,8 +73,9 @@ type Options struct {
 	LLM LLM
 	// Model names the model in cache keys and briefs.
 	Model string
-	// Backend is "auto" (default: the LLM when there is one), "llm" or
-	// "extractive".
+	// Backend is "auto" (default: the LLM when there is one, and the
+	// offline summarizer, with a note, when the LLM fails), "llm" (the
+	// LLM only: its failure is the request's error) or "extractive".
 	Backend string
 	// Language is the default output language; "" is the article's own.
 	Language string
@@ -509,10 +514,21 @@ func (s *Service) brief(ctx context.Context, art *extract.Article, canon, lang s
 	if !art.Published.IsZero() {
 		b.Published = art.Published.UTC().Format(time.RFC3339)
 	}
+	if s.opts.Backend == BackendLLM && s.opts.LLM == nil {
+		return nil, ErrNoModel
+	}
 	if s.backend() == BackendLLM && s.opts.LLM != nil {
 		err := s.llmBrief(ctx, art, lang, b)
 		if err == nil {
 			return b, nil
+		}
+		if s.opts.Backend == BackendLLM {
+			// The model was asked for by name: an offline brief in its
+			// place would hide that it cannot be used.
+			if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, fmt.Errorf("summarize: %w", ctx.Err())
+			}
+			return nil, fmt.Errorf("summarize: %w", err)
 		}
 		switch {
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -591,11 +607,12 @@ func outputLanguage(asked, article string) string {
 	return article
 }
 
-// llmSentence turns an LLM failure into words safe to show a user.
+// llmSentence turns an LLM failure into words safe to show a user: what
+// failed and the server's host, never the key.
 func llmSentence(err error) string {
 	var le *llm.Error
 	if errors.As(err, &le) {
-		return le.Kind.Sentence()
+		return le.Sentence()
 	}
 	return "it did not answer"
 }

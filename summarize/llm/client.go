@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -113,6 +114,7 @@ type Client struct {
 	mode       atomic.Int32 // index into modes of the first mode to try
 	backoff    time.Duration
 	maxRetries int
+	host       string // the server's host[:port], for errors
 }
 
 // numModes is how many JSON modes auto mode can try.
@@ -147,6 +149,9 @@ func New(opts Options) (*Client, error) {
 		opts.JSONMode = JSONModeAuto
 	}
 	c := &Client{opts: opts}
+	if u, err := url.Parse(opts.BaseURL); err == nil {
+		c.host = u.Host // never the user information
+	}
 	switch opts.JSONMode {
 	case JSONModeAuto:
 	case JSONModeSchema, JSONModeObject, JSONModePrompt:
@@ -211,6 +216,15 @@ func New(opts Options) (*Client, error) {
 	cfg.HTTPClient = hc
 	c.api = openai.NewClientWithConfig(cfg)
 	return c, nil
+}
+
+// withHost names the server in an *Error that does not name it yet.
+func (c *Client) withHost(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Host == "" {
+		e.Host = c.host
+	}
+	return err
 }
 
 // Model is the model name the Client asks for.

@@ -40,6 +40,15 @@ const (
 	Refused
 	// BadRequest is any other 4xx: the server rejected the request.
 	BadRequest
+	// NoSuchHost means the server's name did not resolve. It is not
+	// retried: a wrong llm.base_url does not fix itself.
+	NoSuchHost
+	// ConnectionRefused means nothing listens at the server's address
+	// (the model server is not running). It is not retried.
+	ConnectionRefused
+	// Ungrounded means the model's answer quoted words that are not in
+	// the article, so it was dropped. Callers that check quotes use it.
+	Ungrounded
 )
 
 // Sentence describes the failure in words safe to show a user: no provider
@@ -64,6 +73,12 @@ func (k Kind) Sentence() string {
 		return "the language model refused to do this"
 	case BadRequest:
 		return "the language model server rejected the request"
+	case NoSuchHost:
+		return "the language model server's name does not resolve (no such host)"
+	case ConnectionRefused:
+		return "the language model server refused the connection (is it running?)"
+	case Ungrounded:
+		return "the language model's answer quoted words that are not in the article, so it was not used"
 	}
 	return "the language model is unavailable, try again later"
 }
@@ -91,6 +106,12 @@ func (k Kind) String() string {
 		return "refused"
 	case BadRequest:
 		return "bad_request"
+	case NoSuchHost:
+		return "no_such_host"
+	case ConnectionRefused:
+		return "connection_refused"
+	case Ungrounded:
+		return "ungrounded"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -102,14 +123,31 @@ type Error struct {
 	Kind   Kind
 	Status int   // HTTP status, 0 when there was no response
 	Err    error // the underlying error; may be nil
+	// Host is the model server's host[:port], from Options.BaseURL
+	// without credentials, path or query; "" when unknown.
+	Host string
 }
 
-// Error returns "llm: " and the kind's sentence.
-func (e *Error) Error() string {
-	if e.Status >= 400 {
-		return fmt.Sprintf("llm: %s (HTTP %d)", e.Kind.Sentence(), e.Status)
+// Error returns "llm: " and the Sentence.
+func (e *Error) Error() string { return "llm: " + e.Sentence() }
+
+// Sentence describes the failure in words safe to show a user: the
+// kind's sentence, then the server's host and the HTTP status when
+// known, as in "the language model server refused the connection (is it
+// running?) (server localhost:11434)". Never the API key nor the
+// provider's own text.
+func (e *Error) Sentence() string {
+	var where []string
+	if e.Host != "" {
+		where = append(where, "server "+e.Host)
 	}
-	return "llm: " + e.Kind.Sentence()
+	if e.Status >= 400 {
+		where = append(where, fmt.Sprintf("HTTP %d", e.Status))
+	}
+	if len(where) == 0 {
+		return e.Kind.Sentence()
+	}
+	return e.Kind.Sentence() + " (" + strings.Join(where, ", ") + ")"
 }
 
 // Unwrap returns the underlying error.
@@ -172,12 +210,23 @@ func classify(err error, info *callInfo, timedOut bool, parent context.Context) 
 		errors.As(err, &syntaxErr) || errors.As(err, &typeErr)):
 		// The whole body arrived and is not a completion.
 		return &Error{Kind: BadResponse, Status: info.status, Err: err}
+	case isNoSuchHost(err):
+		return &Error{Kind: NoSuchHost, Err: err}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &Error{Kind: ConnectionRefused, Err: err}
 	case isTransportFailure(err):
 		return &Error{Kind: Unavailable, Status: info.status, Err: err}
 	case errors.As(err, &syntaxErr) || errors.As(err, &typeErr):
 		return &Error{Kind: BadResponse, Status: info.status, Err: err}
 	}
 	return &Error{Kind: Unavailable, Status: info.status, Err: err}
+}
+
+// isNoSuchHost reports a name that did not resolve (not a DNS timeout,
+// which is worth a retry).
+func isNoSuchHost(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && !dnsErr.IsTimeout && !dnsErr.IsTemporary
 }
 
 // isTransportFailure reports a broken connection or a body cut short.

@@ -64,7 +64,8 @@ const maxHalvings = 2
 // beyond Options.MaxChunks chunks the rest is left out and the Summary is
 // marked Truncated. When the server reports that a call exceeded the
 // model's context, the budget is halved and the article split again.
-func (c *Client) Summarize(ctx context.Context, in Input) (*Summary, error) {
+func (c *Client) Summarize(ctx context.Context, in Input) (_ *Summary, err error) {
+	defer func() { err = c.withHost(err) }()
 	in.MaxClaims = claimCount(in.MaxClaims)
 	in.Text = normalizeText(in.Text)
 	if in.Text == "" {
@@ -358,7 +359,8 @@ func joinSummaries(parts []partial) string {
 // model is told to say exactly "The article doesn't say."). An article
 // longer than the token budget is cut down to its paragraphs most related
 // to the question, and the Answer is marked Truncated.
-func (c *Client) Answer(ctx context.Context, in Input, question string) (*Answer, error) {
+func (c *Client) Answer(ctx context.Context, in Input, question string) (_ *Answer, err error) {
+	defer func() { err = c.withHost(err) }()
 	question = cleanLine(question, maxQuestionRunes)
 	if question == "" {
 		return nil, &Error{Kind: BadRequest, Err: errors.New("llm: the question is empty")}

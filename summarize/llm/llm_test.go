@@ -682,7 +682,7 @@ func TestHostileRepliesNeverPanic(t *testing.T) {
 
 func TestKindSentences(t *testing.T) {
 	seen := map[string]llm.Kind{}
-	for k := llm.Unavailable; k <= llm.BadRequest; k++ {
+	for k := llm.Unavailable; k <= llm.Ungrounded; k++ {
 		s := k.Sentence()
 		if s == "" || strings.HasSuffix(s, ".") || strings.ToLower(s[:1]) != s[:1] {
 			t.Errorf("%v.Sentence() = %q, want a lower-case sentence without a final period", k, s)
