@@ -201,6 +201,9 @@ func readSource(e *env, name string, lim sizeLimits) (source, error) {
 		return source{}, fmt.Errorf("cannot read: %w", err)
 	}
 	if int64(len(body)) > limit {
+		if err := summarize.CheckText(body); err != nil {
+			return source{}, err // a large program or image is refused for what it is
+		}
 		return source{}, &fetch.SizeError{Limit: limit}
 	}
 	doc := &summarize.Document{Source: name, Body: body}
@@ -449,11 +452,7 @@ func cmdAsk(ctx context.Context, e *env, args []string) int {
 		if src.url != "" {
 			a, err = s.svc.Ask(ctx, src.url, *question)
 		} else {
-			var art *extract.Article
-			art, err = s.svc.ExtractDocument(ctx, *src.doc)
-			if err == nil {
-				a, err = s.svc.AskArticle(ctx, art, *question)
-			}
+			a, err = s.svc.AskDocument(ctx, *src.doc, *question)
 		}
 	}
 	if err != nil {

@@ -118,3 +118,66 @@ func TestUnusableModel(t *testing.T) {
 		t.Errorf("auto: backend %v note %q, want an offline brief whose note names %s and the failure", b["backend"], note, host)
 	}
 }
+
+// TestBinaryFilesRefused: a program or an image given as a SOURCE is
+// refused in one line, exit 1, and nothing is printed as a brief.
+func TestBinaryFilesRefused(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(t.TempDir(), "photo.png")
+	if err := os.WriteFile(png, append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 200)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t, "")
+	for _, src := range []string{exe, png} {
+		for _, verb := range [][]string{{"summarize"}, {"extract"}, {"ask", "--question", "What is it?"}} {
+			args := append(append([]string{}, verb...), "--config", cfg, src)
+			code, out, errOut := runCLI(t, nil, "", args...)
+			if code != exitFailed || out != "" || strings.Count(strings.TrimSpace(errOut), "\n") != 0 ||
+				!strings.Contains(errOut, "Not an HTML, text or PDF file") {
+				t.Errorf("%s %s: exit %d, stdout %.60q, stderr %q; want 1 and one line saying it is not HTML or text", verb[0], src, code, out, errOut)
+			}
+		}
+	}
+	stdinPNG, _ := os.ReadFile(png)
+	code, _, errOut := runCLI(t, nil, string(stdinPNG), "summarize", "--config", cfg, "-")
+	if code != exitFailed || !strings.Contains(errOut, "an image") {
+		t.Errorf("a PNG on stdin: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestFileBriefsCachedByContent: summarizing a file again is a cache
+// hit; after the file changes, it is not.
+func TestFileBriefsCachedByContent(t *testing.T) {
+	cfg := testConfig(t, "")
+	p := filepath.Join(t.TempDir(), "story.html")
+	if err := os.WriteFile(p, []byte(pageHTML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cached := func() any {
+		t.Helper()
+		code, out, errOut := runCLI(t, nil, "", "summarize", "--config", cfg, "--format", "json", p)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		return decodeLines(t, out)[0]["cached"]
+	}
+	if c := cached(); c != false {
+		t.Errorf("first run cached = %v", c)
+	}
+	if c := cached(); c != true {
+		t.Errorf("second run cached = %v, want true", c)
+	}
+	code, out, errOut := runCLI(t, nil, pageHTML, "summarize", "--config", cfg, "--format", "json", "-")
+	if code != 0 || decodeLines(t, out)[0]["cached"] != true {
+		t.Errorf("the same page on stdin: exit %d, %s %s; want a cache hit", code, out, errOut)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(pageHTML, "seven to two", "eight to one", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c := cached(); c != false {
+		t.Errorf("after the file changed cached = %v, want false", c)
+	}
+}

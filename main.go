@@ -32,8 +32,8 @@ Usage:
   linkbrief commands register [--config FILE] [--guild ID]
   linkbrief version
 
-SOURCE is an http(s) URL, a path to an .html, .htm or .txt file (.gz
-allowed), or - for standard input.
+SOURCE is an http(s) URL, a path to an .html, .htm, .txt or .pdf file (.gz
+allowed), or - for standard input. Other files are refused.
 
 With no config file, linkbrief uses the offline summarizer and an SQLite
 cache in the user cache directory. See config.example.toml for every key.

@@ -35,6 +35,10 @@ func Explain(err error) string {
 	if errors.As(err, &size) {
 		return sentence(size.Error())
 	}
+	var fte *FileTypeError
+	if errors.As(err, &fte) {
+		return sentence(fte.Error())
+	}
 	var le *llm.Error
 	if errors.As(err, &le) {
 		return sentence(le.Sentence())

@@ -275,19 +275,75 @@ type Document struct {
 	ContentType string
 }
 
-// SummarizeDocument returns the brief of a document at hand. It is not
-// cached: the same path may hold another text tomorrow.
+// SummarizeDocument returns the brief of a document at hand. Its brief
+// and article are cached by the document's content (a "sha256:" key), not
+// by its path: the same path may hold another text tomorrow, and the same
+// text under another name is the same brief.
 func (s *Service) SummarizeDocument(ctx context.Context, doc Document, req Request) (*Brief, error) {
+	doc, err := readable(doc)
+	if err != nil {
+		return nil, err
+	}
+	addr := documentKey(doc)
+	backend, lang := s.backend(), s.language(req)
+	key := s.cacheKey(addr, backend, lang)
+	if !req.NoCache {
+		if b := s.cachedBrief(ctx, key); b != nil {
+			b.Source, b.URL, b.Cached = doc.Source, doc.URL, true
+			return b, nil
+		}
+	}
+	if req.CacheOnly {
+		return nil, ErrNotCached
+	}
+	art, err := s.documentArticle(ctx, doc, addr, req.NoCache)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.brief(ctx, art, doc.URL, lang)
+	if err != nil {
+		return nil, err
+	}
+	ttl := s.opts.TTL
+	if b.Backend != backend {
+		ttl = min(ttl, fallbackTTL)
+	}
+	s.storeBrief(ctx, key, b, ttl)
+	b.Source = doc.Source
+	return b, nil
+}
+
+// AskDocument answers a question about a document at hand, from the
+// article cached by its content when a brief of it was made before.
+func (s *Service) AskDocument(ctx context.Context, doc Document, question string) (*Answer, error) {
+	doc, err := readable(doc)
+	if err != nil {
+		return nil, err
+	}
+	art, err := s.documentArticle(ctx, doc, documentKey(doc), false)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.AskArticle(ctx, art, question)
+	if err != nil {
+		return nil, err
+	}
+	a.URL = doc.URL
+	return a, nil
+}
+
+// documentArticle returns the article of a readable document, from the
+// cache at addr unless fresh, and caches what it extracts.
+func (s *Service) documentArticle(ctx context.Context, doc Document, addr string, fresh bool) (*extract.Article, error) {
+	if a := s.cachedArticle(ctx, addr, fresh); a != nil {
+		return a, nil
+	}
 	art, err := s.ExtractDocument(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.brief(ctx, art, doc.URL, s.language(req))
-	if err != nil {
-		return nil, err
-	}
-	b.Source = doc.Source
-	return b, nil
+	s.putArticle(ctx, addr, art)
+	return art, nil
 }
 
 // Extract fetches rawURL and returns its article, without caching.
@@ -311,17 +367,16 @@ func (s *Service) Extract(ctx context.Context, rawURL string) (*extract.Article,
 }
 
 // ExtractDocument returns the article of a document at hand: an HTML
-// page, plain text or a PDF.
+// page, plain text or a PDF. A document without a ContentType that is
+// none of these (a program, an image, an archive) is refused with a
+// *FileTypeError.
 func (s *Service) ExtractDocument(ctx context.Context, doc Document) (*extract.Article, error) {
-	ct := doc.ContentType
-	if ct == "" {
-		ct = sniff(doc.Source, doc.Body)
+	doc, err := readable(doc)
+	if err != nil {
+		return nil, err
 	}
-	var (
-		art *extract.Article
-		err error
-	)
-	switch ct {
+	var art *extract.Article
+	switch doc.ContentType {
 	case fetch.PDFType:
 		art, err = pdf.Read(ctx, doc.Body, pdf.Options{MinWords: s.opts.Extract.MinWords})
 		if err == nil {
