@@ -86,6 +86,11 @@ func start(t testing.TB, cfg config) *harness {
 			http.NotFound(w, r)
 			return
 		}
+		if strings.HasSuffix(r.URL.Path, ".pdf") {
+			w.Header().Set("Content-Type", "application/pdf")
+			w.Write(paperPDF())
+			return
+		}
 		title := "Rain returns to the valley " + strings.Trim(r.URL.Path, "/")
 		if r.URL.Path == "/mentions" {
 			title = "@everyone and @here and <@" + discordtest.DefaultUserID + "> read this"
