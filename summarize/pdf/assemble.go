@@ -279,10 +279,14 @@ func isHeading(rx *rules, f *frag, body float64) bool {
 	if f.bold || f.size > 1.1*body || rx.references.MatchString(f.text) {
 		return true
 	}
-	// "I. INTRODUCTION": a numbered line in capitals.
-	if m := rx.section.FindStringIndex(f.text); m != nil && last != '.' {
+	// "I. INTRODUCTION" (a numbered line in capitals), "3 Results" (a
+	// short numbered line in title case).
+	if m := rx.section.FindStringIndex(f.text); m != nil && last != '.' && last != ':' {
 		rest := f.text[m[1]-1:]
-		return strings.ToUpper(rest) == rest && len(strings.Fields(rest)) <= 8
+		if strings.ToUpper(rest) == rest && len(strings.Fields(rest)) <= 8 {
+			return true
+		}
+		return startsUpper(rest) && f.chars < 40 && len(strings.Fields(rest)) <= 5
 	}
 	return false
 }
@@ -346,7 +350,11 @@ func dropRunning(rx *rules, byPage [][]*frag, body float64) {
 		keep := fs[:0]
 		for _, f := range fs {
 			if e := edge(f, fs, body); e != 0 {
-				if f.size <= 1.05*body && (seen[key(f)] > 1 || rx.pageNum.MatchString(f.text) || apart(f, fs, e, body)) {
+				// A heading at the top of a column is set apart too, but
+				// is text: only repeats, page numbers and unnumbered
+				// lines that are not bold go.
+				lone := apart(f, fs, e, body) && !f.bold && !rx.section.MatchString(f.text)
+				if f.size <= 1.05*body && (seen[key(f)] > 1 || rx.pageNum.MatchString(f.text) || lone) {
 					continue
 				}
 			}

@@ -189,3 +189,25 @@ func TestReadReport(t *testing.T) {
 		t.Errorf("title %q kind %q text %.80q; want the title apart, kind article", art.Title, art.Kind, art.Text)
 	}
 }
+
+// A section heading at the top of a page, with space under it, is text;
+// a running head and a page number there are not.
+func TestTopOfPageHeading(t *testing.T) {
+	body := func(y float64, n int) []pdftest.Line {
+		var ls []pdftest.Line
+		for i := 0; i < n; i++ {
+			ls = append(ls, pdftest.Line{X: 72, Y: y - float64(i)*12, Size: 10, Text: "Water levels in the northern reservoirs rose steadily through the spring."})
+		}
+		return ls
+	}
+	p1 := append(body(700, 40), pdftest.Line{X: 300, Y: 40, Size: 10, Text: "1"})
+	p2 := append([]pdftest.Line{{X: 72, Y: 750, Size: 9, Text: "Reservoir survey"}, {X: 72, Y: 715, Size: 10, Text: "3 Results"}}, body(690, 30)...)
+	p2 = append(p2, pdftest.Line{X: 300, Y: 40, Size: 10, Text: "2"})
+	art, err := Read(context.Background(), pdftest.Build(pdftest.Doc{Pages: []pdftest.Page{{Lines: p1}, {Lines: p2}}}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(art.Text, "\n\n3 Results\n\n") || strings.Contains(art.Text, "Reservoir survey") || strings.Contains(art.Text, " 2 ") {
+		t.Errorf("text around the page break: %q", art.Text[max(0, strings.Index(art.Text, "3 Results")-80):min(len(art.Text), strings.Index(art.Text, "3 Results")+80)])
+	}
+}
