@@ -273,14 +273,33 @@ func proseWords(text string) int {
 			continue
 		}
 		last, _ := utf8.DecodeLastRuneInString(line)
-		switch last {
-		case '.', '!', '?', '…', '。', '！', '？', '।', '።', '؟', ':', ';':
+		switch {
+		case strings.ContainsRune(sentenceEnds, last), noSentenceMarks(line):
 			if w := countWords(line); w >= 8 {
 				n += w
 			}
 		}
 	}
 	return n
+}
+
+// sentenceEnds are the marks that end a sentence (or a clause leading to
+// a list) in the scripts that mark one.
+const sentenceEnds = ".!?…:;。！？．।॥။។።؟۔։།"
+
+// noSentenceMarks reports a line mostly in Thai, Lao or Khmer letters:
+// those scripts mark no sentence end.
+func noSentenceMarks(line string) bool {
+	in, all := 0, 0
+	for _, r := range line {
+		if unicode.IsLetter(r) {
+			all++
+			if unicode.In(r, unicode.Thai, unicode.Lao, unicode.Khmer) {
+				in++
+			}
+		}
+	}
+	return in*2 > all
 }
 
 // Phrases of each kind of wall, lower case.

@@ -168,3 +168,24 @@ func TestFromHTMLPagePolicy(t *testing.T) {
 		t.Errorf("FromHTML(a home page holding one article) error = %v, want the article", err)
 	}
 }
+
+// TestProseWords checks that sentences count as prose in every script,
+// including those that mark no sentence end, and that labels do not.
+func TestProseWords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		min  int
+	}{
+		{"The council met on Tuesday and agreed to raise spending on roads.", 8},
+		{"สภาเมืองประชุมเมื่อวันอังคารและตกลงที่จะเพิ่มงบประมาณสำหรับถนนโรงเรียนและห้องสมุดในปีหน้า", 8},
+		{"မြို့တော်ကောင်စီသည် အင်္ဂါနေ့တွင် အစည်းအဝေးကျင်းပခဲ့ပြီး လမ်းများ ကျောင်းများနှင့် စာကြည့်တိုက်အတွက် ဘတ်ဂျက်တိုးမြှင့်ရန် သဘောတူခဲ့သည်။", 8},
+		{"Packed weight 1.9 kg\nPeak height 105 cm\nDoors 2 doors with storm flaps and zip garages", 0},
+	}
+	for _, tc := range tests {
+		got := proseWords(tc.text)
+		if (tc.min > 0 && got < tc.min) || (tc.min == 0 && got != 0) {
+			t.Errorf("proseWords(%q) = %d, want %s", tc.text, got, map[bool]string{true: "0", false: fmt.Sprintf(">= %d", tc.min)}[tc.min == 0])
+		}
+	}
+}
