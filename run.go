@@ -157,6 +157,7 @@ func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *depl
 		GuildPerHour:     cfg.Limits.GuildPerHour,
 		GuildDailyTokens: cfg.Limits.GuildDailyTokens,
 		Limits:           limits,
+		Claims:           lease,
 		Logger:           d.log,
 	})
 	d.bot, err = bot.New(bot.Options{

@@ -459,21 +459,26 @@ const threadAlreadyExists = 160004
 
 // startThread starts a public thread on message messageID and records it.
 func (b *Bot) startThread(ctx context.Context, guildID, channelID, messageID string, t *commands.Thread) {
+	// A thread started on a message has the message's ID: it is recorded
+	// first, so a question asked the moment it appears finds it.
+	if err := b.h.ThreadStarted(ctx, guildID, channelID, messageID, messageID, t); err != nil {
+		b.log.Error("bot: recording a thread failed", "thread", messageID, "err", redact(err))
+	}
 	th, err := b.s.MessageThreadStartComplex(channelID, messageID, &discordgo.ThreadStart{
 		Name: commands.ThreadName(t.Name, t.URL), AutoArchiveDuration: 1440,
 	}, discordgo.WithContext(ctx))
-	threadID := ""
 	switch {
-	case err == nil:
-		threadID = th.ID
-	case restCode(err) == threadAlreadyExists:
-		threadID = messageID
+	case err == nil && th.ID != messageID:
+		// Not as documented; record the ID Discord gave too.
+		if err := b.h.ThreadStarted(ctx, guildID, channelID, messageID, th.ID, t); err != nil {
+			b.log.Error("bot: recording a thread failed", "thread", th.ID, "err", redact(err))
+		}
+	case err == nil, restCode(err) == threadAlreadyExists:
 	default:
 		b.log.Warn("bot: starting a thread failed", "channel", channelID, "message", messageID, "reason", reason(err), "err", redact(err))
-		return
-	}
-	if err := b.h.ThreadStarted(ctx, guildID, channelID, messageID, threadID, t); err != nil {
-		b.log.Error("bot: recording a thread failed", "thread", threadID, "err", redact(err))
+		if err := b.h.ThreadFailed(context.WithoutCancel(ctx), messageID); err != nil {
+			b.log.Error("bot: forgetting a thread failed", "thread", messageID, "err", redact(err))
+		}
 	}
 }
 

@@ -775,3 +775,69 @@ func TestUserRateLimit(t *testing.T) {
 		t.Errorf("usage = %q, want today's count and the per-member limit", m.Content)
 	}
 }
+
+// TestQuestionInNewThreadAnswered: a member asks in a new thread the moment
+// it appears, before Discord's answer to starting it reaches the bot; the
+// question is answered, since the thread was recorded before it was
+// started.
+func TestQuestionInNewThreadAnswered(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{
+		autoChannels: []string{discordtest.DefaultChannelID},
+		discord:      discordtest.Options{ThreadQuestion: "How much rain fell in Riverton during the first twelve hours?"},
+	})
+	h.post(discordtest.DefaultChannelID, "look at this "+h.url("/quick"))
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "a thread on the reply")
+	th := h.dc.Threads()[0]
+	ans := h.waitBotMessages(th.ID, 1)[0]
+	if !strings.Contains(ans.Content, "42 millimetres") {
+		t.Errorf("answer = %q, want the quoted sentence with 42 millimetres", ans.Content)
+	}
+}
+
+// TestSameLinkByFourPeopleAtOnce: four members post one link at once in
+// one server: one model call, one brief, one thread, and the three others
+// get the notice pointing at that thread.
+func TestSameLinkByFourPeopleAtOnce(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{autoChannels: []string{discordtest.DefaultChannelID}})
+	h.llm.Always(llmtest.Slow(300*time.Millisecond, llmtest.Echo()))
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			u := discordtest.DefaultUser()
+			u.ID, u.Username = fmt.Sprint(700000+i), fmt.Sprintf("reader%d", i)
+			if _, err := h.dc.PostMessage(discordtest.MessageSpec{ChannelID: discordtest.DefaultChannelID, Content: "read " + h.url("/together"), Author: &u}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	msgs := h.waitBotMessages(discordtest.DefaultChannelID, 4)
+	time.Sleep(300 * time.Millisecond) // a fifth reply would arrive now
+	msgs = h.botMessages(discordtest.DefaultChannelID)
+	var briefs, notices []discordtest.Message
+	for _, m := range msgs {
+		if len(m.Embeds) > 0 {
+			briefs = append(briefs, m)
+		} else {
+			notices = append(notices, m)
+		}
+	}
+	if len(briefs) != 1 || len(notices) != 3 || len(msgs) != 4 {
+		t.Fatalf("replies = %d briefs and %d notices of %d, want 1 brief and 3 notices", len(briefs), len(notices), len(msgs))
+	}
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) >= 1 }, "the thread")
+	if n := len(h.dc.Threads()); n != 1 {
+		t.Errorf("threads = %d, want 1", n)
+	}
+	link := "https://discord.com/channels/" + discordtest.DefaultGuildID + "/" + briefs[0].ID
+	for _, m := range notices {
+		if !strings.Contains(m.Content, "Already summarized here: "+link) {
+			t.Errorf("notice = %q, want it to point at the thread %s", m.Content, link)
+		}
+	}
+	if n := h.llm.Count(); n != 1 {
+		t.Errorf("model calls = %d, want 1", n)
+	}
+}

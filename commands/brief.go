@@ -15,6 +15,9 @@ import (
 
 // request says who asked for a brief and how to reply.
 type request struct {
+	// eventID is the event being answered; it owns the page claims
+	// made for it, so a rescued job finds them its own.
+	eventID                    string
 	guildID, channelID, userID string
 	// thread starts a thread on the reply (public replies outside
 	// threads).
@@ -35,21 +38,105 @@ const RetryWait = 5 * time.Second
 // pending when the brief is still being made when ctx ends (the event is
 // then handled again later, and finds it in the cache).
 func (h *Handler) brief(ctx context.Context, r request, link string) (_ Reply, pending bool) {
-	now := h.opts.Now()
 	canon, err := summarize.CanonicalURL(link)
 	if err != nil {
 		return h.fail(r, err, "link", link), false
 	}
-	if r.repeats {
-		th, err := h.st.RecentThread(ctx, r.guildID, canon, now.Add(-h.opts.RepeatWindow))
-		switch {
-		case err == nil:
-			return Reply{Ephemeral: r.ephemeral, Content: Text(fmt.Sprintf(
-				"Already summarized here: %s", threadLink(th.GuildID, th.ThreadID)))}, false
-		case !errors.Is(err, store.ErrNotFound):
-			h.log.Warn("commands: repeat lookup failed", "guild", r.guildID, "err", err)
+	if !r.repeats {
+		return h.briefOf(ctx, r, link, canon)
+	}
+	notice, release, pending := h.claimPage(ctx, r, canon)
+	if pending {
+		return Reply{}, true
+	}
+	if notice != nil {
+		return *notice, false
+	}
+	reply, pending := h.briefOf(ctx, r, link, canon)
+	// The claim stays while the thread is started; its record then
+	// answers the others.
+	release(reply.Thread != nil && !pending)
+	return reply, pending
+}
+
+// claimPollEvery is how often a request waiting for another's claim on a
+// page looks for its thread.
+const claimPollEvery = 200 * time.Millisecond
+
+// claimPage makes this event the one that summarizes canon in its server:
+// it returns the "already summarized" notice when the page has a recent
+// thread there, or claims the page (release frees the claim unless keep).
+// While another event holds the claim, it waits for that event's thread
+// as long as ctx lives, then says pending. A claim is a lease owned by the
+// event: one whose holder died expires, and the holder's own rescued job
+// takes it back at once.
+func (h *Handler) claimPage(ctx context.Context, r request, canon string) (notice *Reply, release func(keep bool), pending bool) {
+	none := func(bool) {}
+	key := "page\x1f" + r.guildID + "\x1f" + canon
+	ttl := 2 * time.Minute
+	if dl, ok := ctx.Deadline(); ok {
+		// Until the work must be done, and the thread started after it.
+		ttl = time.Until(dl) + 30*time.Second
+	}
+	for {
+		if n := h.recentThread(ctx, r, canon); n != nil {
+			return n, none, false
+		}
+		if h.claims == nil || r.eventID == "" {
+			return nil, none, false
+		}
+		ok, err := h.claims.AcquireLease(ctx, key, r.eventID, ttl)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, none, true
+			}
+			h.log.Warn("commands: page claims unavailable", "guild", r.guildID, "err", err)
+			return nil, none, false
+		}
+		if ok {
+			free := func() {
+				if err := h.claims.ReleaseLease(context.WithoutCancel(ctx), key, r.eventID); err != nil {
+					h.log.Warn("commands: releasing a page claim failed", "guild", r.guildID, "err", err)
+				}
+			}
+			// The previous holder may have recorded its thread just
+			// before its claim ran out.
+			if n := h.recentThread(ctx, r, canon); n != nil {
+				free()
+				return n, none, false
+			}
+			return nil, func(keep bool) {
+				if !keep {
+					free()
+				}
+			}, false
+		}
+		select {
+		case <-ctx.Done():
+			return nil, none, true
+		case <-time.After(claimPollEvery):
 		}
 	}
+}
+
+// recentThread returns the "already summarized" notice when canon has a
+// thread in r's server within the repeat window.
+func (h *Handler) recentThread(ctx context.Context, r request, canon string) *Reply {
+	th, err := h.st.RecentThread(ctx, r.guildID, canon, h.opts.Now().Add(-h.opts.RepeatWindow))
+	switch {
+	case err == nil:
+		return &Reply{Ephemeral: r.ephemeral, Content: Text(fmt.Sprintf(
+			"Already summarized here: %s", threadLink(th.GuildID, th.ThreadID)))}
+	case !errors.Is(err, store.ErrNotFound):
+		h.log.Warn("commands: repeat lookup failed", "guild", r.guildID, "err", err)
+	}
+	return nil
+}
+
+// briefOf returns the reply for one link whose canonical URL is canon:
+// the rendered brief, a polite refusal or an error sentence, or pending.
+func (h *Handler) briefOf(ctx context.Context, r request, link, canon string) (_ Reply, pending bool) {
+	now := h.opts.Now()
 	set, err := h.settings(ctx, r.guildID)
 	if err != nil {
 		h.log.Warn("commands: guild settings lookup failed", "guild", r.guildID, "err", err)

@@ -46,6 +46,15 @@ type Limiter interface {
 
 var _ Limiter = (*store.MemoryLimiter)(nil)
 
+// Claims is a lock with expiry shared by every process of a deployment:
+// the claim of one event on a page in a server, so that the page gets one
+// brief and one thread there however many post it at once.
+// store.SQLite, store.Postgres and store.Redis are real ones.
+type Claims interface {
+	AcquireLease(ctx context.Context, key, owner string, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, key, owner string) error
+}
+
 // Store is the part of the store the commands need; *store.SQLite is the
 // real one.
 type Store interface {
@@ -53,6 +62,7 @@ type Store interface {
 	SetAutoChannel(ctx context.Context, guildID, channelID string, enabled bool) error
 	SetLanguage(ctx context.Context, guildID, lang string) error
 	PutThread(ctx context.Context, t store.Thread) error
+	DeleteThread(ctx context.Context, threadID string) error
 	Thread(ctx context.Context, threadID string) (store.Thread, error)
 	RecentThread(ctx context.Context, guildID, url string, since time.Time) (store.Thread, error)
 	ClaimEvent(ctx context.Context, eventID string) (bool, error)
@@ -87,6 +97,10 @@ type Options struct {
 	// GuildDailyTokens: Redis or the store, shared by every process of the
 	// deployment; default a store.MemoryLimiter of this process alone.
 	Limits Limiter
+	// Claims keeps the pages being summarized in each server; default
+	// the Store when it implements Claims, else no claims (a link posted
+	// by several people at once may then get several briefs).
+	Claims Claims
 	// Logger receives one line per failure with its error ID; default
 	// discards.
 	Logger *slog.Logger
@@ -102,6 +116,7 @@ type Handler struct {
 	opts   Options
 	log    *slog.Logger
 	limits Limiter
+	claims Claims
 }
 
 // New returns a Handler that summarizes with sum and keeps its state in
@@ -124,7 +139,11 @@ func New(sum Summarizer, st Store, opts Options) *Handler {
 	if limits == nil {
 		limits = store.NewMemoryLimiter(opts.Now)
 	}
-	return &Handler{sum: sum, st: st, opts: opts, log: log, limits: limits}
+	claims := opts.Claims
+	if c, ok := st.(Claims); ok && claims == nil {
+		claims = c
+	}
+	return &Handler{sum: sum, st: st, opts: opts, log: log, limits: limits, claims: claims}
 }
 
 // Message is a message posted in a server, as the bot saw it.
@@ -238,7 +257,7 @@ func (h *Handler) message(ctx context.Context, m Message, own func(context.Conte
 	if !own(ctx, eventID) {
 		return nil
 	}
-	req := request{guildID: m.GuildID, channelID: m.ChannelID, userID: m.AuthorID, thread: !m.InThread, repeats: true}
+	req := request{eventID: eventID, guildID: m.GuildID, channelID: m.ChannelID, userID: m.AuthorID, thread: !m.InThread, repeats: true}
 	resp := &Response{EventID: eventID}
 	for _, link := range links {
 		reply, pending := h.brief(ctx, req, link)
@@ -275,8 +294,20 @@ func (h *Handler) claim(ctx context.Context, eventID string) bool {
 	return ok
 }
 
-// ThreadStarted records a thread the bot started for a Reply's Thread, so
-// that messages in it are answered from its article.
+// ThreadFailed forgets the record of a thread that could not be started
+// after all (ThreadStarted recorded it first).
+func (h *Handler) ThreadFailed(ctx context.Context, threadID string) error {
+	if err := h.st.DeleteThread(ctx, threadID); err != nil {
+		return fmt.Errorf("commands: forgetting thread %s: %w", threadID, err)
+	}
+	return nil
+}
+
+// ThreadStarted records a thread the bot starts for a Reply's Thread, so
+// that messages in it are answered from its article. The bot calls it
+// before starting the thread, under the ID the thread will have (a thread
+// started on a message has that message's ID), so a question asked the
+// moment the thread appears is already answered.
 func (h *Handler) ThreadStarted(ctx context.Context, guildID, channelID, messageID, threadID string, t *Thread) error {
 	if t == nil {
 		return errors.New("commands: no thread to record")

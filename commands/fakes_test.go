@@ -156,6 +156,13 @@ func (s *fakeStore) SetLanguage(ctx context.Context, guildID, lang string) error
 	return nil
 }
 
+func (s *fakeStore) DeleteThread(ctx context.Context, threadID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.threads, threadID)
+	return nil
+}
+
 func (s *fakeStore) PutThread(ctx context.Context, t store.Thread) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

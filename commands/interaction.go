@@ -117,7 +117,7 @@ func (h *Handler) interaction(ctx context.Context, in Interaction, ack Ack, own 
 	if in.GuildID == "" {
 		return say("Linkbrief works in servers only.")
 	}
-	r := request{guildID: in.GuildID, channelID: in.ChannelID, userID: in.UserID,
+	r := request{eventID: eventID, guildID: in.GuildID, channelID: in.ChannelID, userID: in.UserID,
 		ephemeral: ack.Ephemeral, thread: !ack.Ephemeral && !in.InThread}
 	switch in.Command {
 	case CmdSummarize:

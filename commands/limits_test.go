@@ -263,3 +263,49 @@ func TestStillWorkingIsNotAnError(t *testing.T) {
 		t.Errorf("interaction response = %+v, want no replies and a retry", r)
 	}
 }
+
+// TestPageClaims: a link being summarized in a server is claimed by the
+// event doing it. A claim whose holder died is taken over once it
+// expires, and the holder's own rescued job takes its claim back at once
+// instead of being told the page is already being summarized.
+func TestPageClaims(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "claims.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := New(&fakeSummarizer{}, st, Options{})
+	page := func(path string) string { return "page\x1fg1\x1fhttps://example.com" + path }
+	post := func(id, path string) (*Response, time.Duration) {
+		start := time.Now()
+		resp := h.Message(ctx, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u" + id, AutoChannel: true, Content: "https://example.com" + path})
+		return resp, time.Since(start)
+	}
+	// A dead holder's claim, expiring soon.
+	if ok, err := st.AcquireLease(ctx, page("/dead"), "m-dead", 400*time.Millisecond); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	resp, took := post("1", "/dead")
+	if len(resp.Replies) != 1 || len(resp.Replies[0].Embeds) != 1 || took < 300*time.Millisecond {
+		t.Errorf("after a dead holder: %+v in %v, want the brief once its claim expired", resp, took)
+	}
+	// The event's own claim, from its crashed first run.
+	if ok, err := st.AcquireLease(ctx, page("/mine"), "m2", time.Hour); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	resp, took = post("2", "/mine")
+	if len(resp.Replies) != 1 || len(resp.Replies[0].Embeds) != 1 || took > 300*time.Millisecond {
+		t.Errorf("rescued job with its own claim: %+v in %v, want the brief at once", resp, took)
+	}
+	// A live holder elsewhere: the request waits within its deadline,
+	// then asks to be handled again rather than answering.
+	if ok, err := st.AcquireLease(ctx, page("/busy"), "m-live", time.Hour); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	r := h.Message(dctx, Message{ID: "3", ChannelID: "c", GuildID: "g1", AuthorID: "u3", AutoChannel: true, Content: "https://example.com/busy"})
+	if r == nil || r.Retry <= 0 || len(r.Replies) != 0 {
+		t.Errorf("while another event holds the page: %+v, want no reply and a retry", r)
+	}
+}

@@ -502,6 +502,15 @@ func (s *Postgres) PutThread(ctx context.Context, t Thread) error {
 	return nil
 }
 
+// DeleteThread removes the record of threadID, a thread that could not be
+// started after all; removing one that is not recorded is not an error.
+func (s *Postgres) DeleteThread(ctx context.Context, threadID string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM threads WHERE thread_id = $1`, threadID); err != nil {
+		return fmt.Errorf("store: delete thread: %w", err)
+	}
+	return nil
+}
+
 func scanPgThread(row pgx.Row) (Thread, error) {
 	var t Thread
 	if err := row.Scan(&t.ThreadID, &t.GuildID, &t.ChannelID, &t.MessageID, &t.URL, &t.Title, &t.CreatedAt); err != nil {

@@ -405,6 +405,15 @@ func (s *SQLite) PutThread(ctx context.Context, t Thread) error {
 	return nil
 }
 
+// DeleteThread removes the record of threadID, a thread that could not be
+// started after all; removing one that is not recorded is not an error.
+func (s *SQLite) DeleteThread(ctx context.Context, threadID string) error {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM threads WHERE thread_id = $1`, threadID); err != nil {
+		return fmt.Errorf("store: delete thread: %w", err)
+	}
+	return nil
+}
+
 // threadColumns are the columns scanThread reads, in order.
 const threadColumns = `thread_id, guild_id, channel_id, message_id, url, title, created_at`
 

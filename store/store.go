@@ -38,6 +38,7 @@ type Store interface {
 	SetLanguage(ctx context.Context, guildID, lang string) error
 
 	PutThread(ctx context.Context, t Thread) error
+	DeleteThread(ctx context.Context, threadID string) error
 	Thread(ctx context.Context, threadID string) (Thread, error)
 	RecentThread(ctx context.Context, guildID, url string, since time.Time) (Thread, error)
 

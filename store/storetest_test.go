@@ -346,6 +346,15 @@ func testThreads(t *testing.T, s Store) {
 	if err := s.PutThread(ctx, Thread{GuildID: "100"}); err == nil {
 		t.Error("PutThread without ThreadID: got nil error")
 	}
+	// A thread that could not be started is forgotten.
+	for range 2 {
+		if err := s.DeleteThread(ctx, "2"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Thread(ctx, "2"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Thread(2) after DeleteThread = %v, want ErrNotFound", err)
+	}
 }
 
 func testRecentThread(t *testing.T, s Store) {

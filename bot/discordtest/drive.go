@@ -27,6 +27,11 @@ type MessageSpec struct {
 func (s *Server) PostMessage(spec MessageSpec) (Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.postLocked(spec)
+}
+
+// postLocked is PostMessage for a caller holding mu.
+func (s *Server) postLocked(spec MessageSpec) (Message, error) {
 	chID := spec.ChannelID
 	if chID == "" {
 		chID = s.st.guilds[0].Channels[0].ID

@@ -673,6 +673,11 @@ func (s *Server) startThread(rq *request, fromID string) reply {
 		th.ThreadMetadata.Invitable = nil
 	}
 	s.dispatchLocked("THREAD_CREATE", threadCreate(*th, s.bot.ID, now), th.GuildID, IntentGuilds, nil)
+	if q := s.opts.ThreadQuestion; q != "" && fromID != "" {
+		if _, err := s.postLocked(MessageSpec{ChannelID: th.ID, Content: q}); err != nil {
+			s.log.Warn("discordtest: posting the thread question", "err", err)
+		}
+	}
 	return created(th)
 }
 

@@ -292,6 +292,12 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	s.st.calls = append(s.st.calls, call)
 	s.mu.Unlock()
 	s.log.Debug("discordtest: rest", "method", call.Method, "path", call.Path, "status", status)
+	if segs := split(call.Route); s.opts.ThreadQuestion != "" && status == http.StatusCreated && r.Method == "POST" &&
+		matchSegs(split("/channels/*/messages/*/threads"), segs) {
+		// The thread's question was posted; the bot learns the thread
+		// exists only now, after it had the chance to answer.
+		s.waitAnswer(segs[3], 2*time.Second)
+	}
 
 	h := w.Header()
 	for k, v := range extra {
@@ -300,6 +306,19 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	if resp != nil && status != http.StatusNoContent {
 		_, _ = w.Write(resp)
+	}
+}
+
+// waitAnswer waits until the bot has a message in channel, or d passed.
+func (s *Server) waitAnswer(channel string, d time.Duration) {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		for _, m := range s.ChannelMessages(channel) {
+			if m.Author.ID == s.bot.ID {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

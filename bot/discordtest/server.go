@@ -90,6 +90,11 @@ type Options struct {
 	// Logger receives debug logs of calls and gateway frames. Default:
 	// discarded.
 	Logger *slog.Logger
+	// ThreadQuestion, when set, is posted by DefaultUser in every thread
+	// the bot starts on a message, right after THREAD_CREATE and before
+	// the REST call that started it returns: a member who asks the moment
+	// the thread appears.
+	ThreadQuestion string
 }
 
 // Server is a running fake Discord. All methods are safe for concurrent use.
