@@ -190,10 +190,10 @@ func TestSummarizeHostileInput(t *testing.T) {
 		"2 MB article": huge,
 		"one word":     "Hello",
 		"binary":       string([]byte{0, 1, 2, 3, '.', ' ', 'A', 0, '.'}),
-		// Scripts without spaces or full stops: one line of 1 MB each.
-		"Chinese without stops": strings.Repeat("大桥设有双向六车道", 40000),
-		"Thai without stops":    strings.Repeat("กรุงเทพมหานคร ", 25000),
-		"open quotations":       strings.Repeat("「あ。\"b. ", 50000),
+		// Scripts without spaces or full stops: one line of 256 KB each.
+		"Chinese without stops": strings.Repeat("大桥设有双向六车道", 10000),
+		"Thai without stops":    strings.Repeat("กรุงเทพมหานคร ", 6000),
+		"open quotations":       strings.Repeat("「あ。\"b. ", 12000),
 		"joiners":               strings.Repeat("\u200c\u200d\u0301", 50000),
 	}
 	for name, in := range inputs {
