@@ -278,6 +278,9 @@ func isBoilerplate(raw string, toks []string) bool {
 	if len(toks) <= 8 && (toks[0] == "advertisement" || toks[0] == "copyright" || toks[0] == "credit") {
 		return true
 	}
+	if len(toks) <= 12 && strings.Contains(low, " reported from ") {
+		return true // a credit: "Ann O'Neill reported from Boston."
+	}
 	if len(toks) <= 15 {
 		// A photo credit: "(Photo: John Doe/Getty Images)", "AP Photo/Jane Roe".
 		for _, p := range []string{"getty images", "ap photo", "afp photo", "afp/getty", "reuters/", "/reuters",
@@ -378,10 +381,10 @@ func mostlyNames(s string) bool {
 // unfinished reports a sentence that does not end like one: it trails off
 // in an ellipsis or opens with one, starts in lower case (the rest of a
 // sentence cut in two), leaves a quotation open or closes one it never
-// opened (cut mid-quote), or stops at the end of its paragraph without a
-// full stop ("...reported Wednesday that the air quality", "He said:").
-// List items, units cut from an over-long sentence, and Thai, Lao, Khmer
-// and Burmese text, which may mark no sentence end, are whole as they are.
+// opened (cut mid-quote), or stops without a full stop ("...reported
+// Wednesday that the air quality", "He said:", a piece of an over-long
+// run-on cut to length). List items, and Thai, Lao, Khmer and Burmese
+// text, which may mark no sentence end, are whole as they are.
 func unfinished(text string, sp span) bool {
 	raw := text[sp.start:sp.end]
 	trimmed := strings.TrimRightFunc(raw, isCloserOrSpace)
@@ -397,11 +400,7 @@ func unfinished(text string, sp span) bool {
 	if isTerminal(last) {
 		return unbalanced(raw)
 	}
-	if listItem(text, sp.start) || !hasSentenceMarks(raw) {
-		return false
-	}
-	after := strings.TrimLeft(text[sp.end:], " \t")
-	return after == "" || after[0] == '\n' || after[0] == '\r'
+	return !listItem(text, sp.start) && hasSentenceMarks(raw)
 }
 
 // unbalanced reports a sentence whose quotation marks do not pair up.

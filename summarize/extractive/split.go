@@ -279,13 +279,26 @@ func (q *quotes) push(r rune) {
 }
 
 // closesWithin reports whether the innermost open quotation closes in
-// text[from:limit], within quoteReach bytes.
+// text[from:limit], within quoteReach bytes. A straight mark after a space
+// and before a word opens a new quotation instead: the one before was left
+// open, as news does when a quotation runs on into the next paragraph.
 func (q *quotes) closesWithin(text string, from, limit int) bool {
 	if q.n == 0 {
 		return false
 	}
 	end := min(limit, from+quoteReach)
-	return strings.ContainsRune(text[from:end], q.want[q.n-1])
+	want := q.want[q.n-1]
+	if want != '"' {
+		return strings.ContainsRune(text[from:end], want)
+	}
+	k := strings.IndexByte(text[from:end], '"')
+	if k < 0 {
+		return false
+	}
+	k += from
+	before, _ := utf8.DecodeLastRuneInString(text[:k])
+	after, _ := utf8.DecodeRuneInString(text[k+1:])
+	return !(unicode.IsSpace(before) && isWordRune(after))
 }
 
 // splitBlock appends the sentences of text[b.start:b.end] to out.
@@ -417,6 +430,9 @@ func missingSpace(text string, limit, sentStart, at int, run string, after int) 
 	w := prevWord(text, sentStart, at)
 	if utf8.RuneCountInString(w) < 2 {
 		return false
+	}
+	if isNumber(w) {
+		return true // "in 2015.Defeat": a decimal has no letter after its point
 	}
 	for _, r := range w {
 		if !unicode.IsLower(r) {
