@@ -189,3 +189,23 @@ func TestProseWords(t *testing.T) {
 		}
 	}
 }
+
+// TestFromHTMLCodeKept checks that code blocks come out whole: a syntax
+// highlighter's classes ("hljs-comment") are not furniture or comments.
+func TestFromHTMLCodeKept(t *testing.T) {
+	t.Parallel()
+	page := `<html><body><article><h1>A brief intro to git</h1>` + prose +
+		`<pre><code class="language-bash hljs"><span class="hljs-comment"># initialize git</span>
+git init
+<span class="hljs-comment"># clone a repository</span>
+git clone &lt;url&gt;</code></pre>` + prose + `</article></body></html>`
+	art, err := FromHTML([]byte(page), "https://example.com/posts/git", Options{})
+	if err != nil {
+		t.Fatalf("FromHTML(code page) error = %v", err)
+	}
+	for _, want := range []string{"# initialize git\ngit init", "# clone a repository"} {
+		if !strings.Contains(art.Text, want) {
+			t.Errorf("FromHTML(code page).Text lacks %q:\n%s", want, art.Text)
+		}
+	}
+}

@@ -147,7 +147,7 @@ func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
 					drop = true
 				}
 				isChrome := !drop && !dead && (dropChrome[c.Data] || flags&flagChrome != 0)
-				isComments := !drop && !dead && !inComments && flags&flagComments != 0
+				isComments := !drop && !dead && !inComments && flags&flagComments != 0 && commentBlock[c.Data]
 				cs, k := walk(c, inComments || isComments, inLink || c.Data == "a", dead || drop)
 				switch {
 				case drop:
@@ -256,6 +256,13 @@ func unhide(n *html.Node) {
 		attrs = append(attrs, a)
 	}
 	n.Attr = attrs
+}
+
+// commentBlock are the elements that hold readers' comments; an inline
+// element marked "comment" is something else (a code highlighter's span).
+var commentBlock = map[string]bool{
+	"div": true, "section": true, "aside": true, "ol": true, "ul": true, "li": true,
+	"article": true, "footer": true, "dl": true, "table": true,
 }
 
 // minPostProse is the paragraph text (bytes) a page must hold outside its

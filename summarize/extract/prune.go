@@ -103,6 +103,9 @@ func pruneArticle(root *html.Node) {
 				n.RemoveChild(c)
 				continue
 			}
+			if c.Data == "pre" || c.Data == "code" {
+				continue // code is verbatim: its highlighter's classes ("hljs-comment") are no furniture
+			}
 			walk(c)
 		}
 	}
