@@ -57,7 +57,7 @@ func (s *Service) AskArticle(ctx context.Context, art *extract.Article, question
 		a.Note = "The language model could not be used (" + llmSentence(err) +
 			"), so these are the most relevant passages of the article."
 	}
-	passages, ok := extractive.Answer(art.Text, question, 3)
+	passages, ok := extractive.AnswerIn(art.Lang, art.Text, question, 3)
 	a.Backend, a.Model, a.Usage = BackendExtractive, "", Usage{}
 	if !ok || len(passages) == 0 {
 		a.Text, a.Found, a.Quotes = NotSaid, false, nil

@@ -25,10 +25,17 @@ const minRelevance = 0.5
 // for (a name for "who", a place for "where", a date for "when", a number
 // for "how many") ranks above one that only shares its words.
 func Answer(text, question string, max int) (passages []string, ok bool) {
+	return AnswerIn("", text, question, max)
+}
+
+// AnswerIn is Answer for an article in the language lang (an ISO 639-1
+// code, "" when unknown), whose stemmer and stop words then apply to the
+// article and the question alike.
+func AnswerIn(lang, text, question string, max int) (passages []string, ok bool) {
 	if max <= 0 {
 		max = DefaultMaxPassages
 	}
-	d := analyze("", text, "")
+	d := analyze("", text, lang)
 	if len(d.sents) == 0 {
 		return nil, false
 	}

@@ -1,6 +1,8 @@
 package extractive
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -120,6 +122,33 @@ func TestAnswerQuestions(t *testing.T) {
 		}
 		if !ok || len(got) == 0 || got[0] != tt.want {
 			t.Errorf("Answer(%q) = %q, %v; want first %q", tt.question, got, ok, tt.want)
+		}
+	}
+}
+
+// TestAnswerScripts asks about the articles in other languages, in their
+// language: the answer is the sentence that holds the number or date asked
+// for.
+func TestAnswerScripts(t *testing.T) {
+	tests := []struct {
+		lang, file, question, want string
+	}{
+		{"ja", "ja.txt", "建設費はいくらですか？", "建設費は約42億円で、市が10年かけて計画してきた事業だ。"},
+		{"ja", "ja.txt", "分館の本はいつ新館へ移されますか？", "市によると、分館の本は来年3月までに新館へ移される予定だ。"},
+		{"zh", "zh.txt", "通车首日有多少辆汽车经过大桥？", "据市交通局统计，通车首日共有约3.2万辆汽车经过大桥。"},
+		{"ko", "ko.txt", "시범 운영은 버스 몇 대에서 시작하나요?", "시는 올해 하반기에 버스 200대에서 시범 운영을 먼저 시작한다."},
+		{"es", "es.txt", "¿Cuántas personas visitaron el parque?", "Según el Ayuntamiento, unas 15.000 personas visitaron el parque el primer día."},
+		{"ru", "ru.txt", "Сколько автомобилей проехали по мосту в первый день?", "По словам главы городского транспорта, в первый день по мосту проехали около 40 тыс. автомобилей."},
+		{"de", "de.txt", "Wie viele Fahrgäste fuhren am ersten Tag?", "Nach Angaben der Verkehrsbetriebe fuhren am ersten Tag etwa 18.000 Fahrgäste mit der neuen Bahn."},
+	}
+	for _, tt := range tests {
+		raw, err := os.ReadFile(filepath.Join("..", "testdata", "lang", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := AnswerIn(tt.lang, string(raw), tt.question, 0)
+		if !ok || got[0] != tt.want {
+			t.Errorf("AnswerIn(%s, %q) = %q, %v; want first %q", tt.lang, tt.question, got, ok, tt.want)
 		}
 	}
 }

@@ -48,7 +48,28 @@ func questionKind(q string) answerKind {
 	case has("who", "whom", "whose", "qui", "quién", "quiénes", "wer", "кто", "chi", "quem"):
 		return personKind
 	}
+	// Chinese, Japanese and Korean write their question words inside the
+	// sentence, with no space around them.
+	switch {
+	case containsAny(q, "いくら", "何人", "何回", "何年", "何本", "何台", "多少", "几", "몇", "얼마"):
+		return numberKind
+	case containsAny(q, "いつ", "何時", "何日", "什么时候", "何时", "哪天", "哪年", "언제"):
+		return timeKind
+	case containsAny(q, "どこ", "哪里", "哪儿", "何处", "어디"):
+		return placeKind
+	case containsAny(q, "誰", "だれ", "谁", "누구", "누가"):
+		return personKind
+	}
 	return anyKind
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // answersKind reports whether the passage s holds something of kind k.
@@ -62,6 +83,10 @@ func answersKind(s string, k answerKind) bool {
 			}
 		}
 	case timeKind:
+		// "3日", "2025年", "5일": a number with a date's unit.
+		if dateUnitAfterDigit(s) {
+			return true
+		}
 		for _, w := range tokens(s) {
 			if (isDateWord(w) && w != "may" && w != "am") || timeWord(w) || (len(w) == 4 && isNumber(w) && (w[:2] == "19" || w[:2] == "20")) {
 				return true
@@ -87,6 +112,22 @@ func answersKind(s string, k answerKind) bool {
 				return true // a name: "Susan Patel", "Dr. Patel"
 			}
 		}
+	}
+	return false
+}
+
+// dateUnitAfterDigit reports a digit followed by a Chinese, Japanese or
+// Korean unit of date or time.
+func dateUnitAfterDigit(s string) bool {
+	prevDigit := false
+	for _, r := range s {
+		if prevDigit {
+			switch r {
+			case '年', '月', '日', '時', '时', '년', '월', '일', '시':
+				return true
+			}
+		}
+		prevDigit = unicode.IsDigit(r)
 	}
 	return false
 }

@@ -162,8 +162,8 @@ func scriptOf(r rune) int {
 // contentStems returns the units of meaning of s for ranking: the stems of
 // its words without stop words and one-letter words (numbers are kept);
 // character bigrams of Chinese and Japanese (whose words are one to four
-// characters, with no space between them), syllable bigrams of Korean
-// words (so "서울시는" and "서울시가" share "서울" and "울시"), and
+// characters, with no space between them), the first two syllables of a
+// Korean word (so "서울시는" and "서울시가" are both "서울"), and
 // character trigrams of Thai, Lao, Khmer and Burmese.
 func (st stemmer) contentStems(s string) []string {
 	var out []string
@@ -198,8 +198,11 @@ func (st stemmer) appendUnits(out []string, w string) []string {
 			// Particles and endings: they tell sentences apart no better
 			// than English stop words.
 		case hangul:
-			if utf8.RuneCountInString(run) >= 2 {
-				out = appendGrams(out, run, 2)
+			// The stem is at the front of a Korean word and particles and
+			// endings at its back: its first two syllables stand for it.
+			if _, n1 := utf8.DecodeRuneInString(run); n1 < len(run) {
+				_, n2 := utf8.DecodeRuneInString(run[n1:])
+				out = append(out, run[:n1+n2])
 			}
 		case southeast:
 			out = appendGrams(out, run, 3)
