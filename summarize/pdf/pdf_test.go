@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,5 +210,36 @@ func TestTopOfPageHeading(t *testing.T) {
 	}
 	if !strings.Contains(art.Text, "\n\n3 Results\n\n") || strings.Contains(art.Text, "Reservoir survey") || strings.Contains(art.Text, " 2 ") {
 		t.Errorf("text around the page break: %q", art.Text[max(0, strings.Index(art.Text, "3 Results")-80):min(len(art.Text), strings.Index(art.Text, "3 Results")+80)])
+	}
+}
+
+// Two columns whose headings stand at the same height leave a band of
+// space across the page; the columns are still read one after the other.
+func TestColumnsWithHeadingsSideBySide(t *testing.T) {
+	col := func(x float64, heading, word string) []pdftest.Line {
+		ls := []pdftest.Line{{X: x, Y: 650, Size: 10, Text: word + " opens the column with text that runs on."}}
+		for i := 1; i < 16; i++ {
+			ls = append(ls, pdftest.Line{X: x, Y: 650 - float64(i)*12, Size: 10, Text: word + " line " + fmt.Sprint(i) + " of the column goes on and on."})
+		}
+		ls = append(ls, pdftest.Line{X: x, Y: 430, Size: 12, Text: heading, Bold: true})
+		for i := 0; i < 20; i++ {
+			ls = append(ls, pdftest.Line{X: x, Y: 405 - float64(i)*12, Size: 10, Text: word + " after " + fmt.Sprint(i) + " of the column goes on and on."})
+		}
+		return ls
+	}
+	// A full-width line above the columns, so that the page as a whole
+	// has no gutter.
+	lines := []pdftest.Line{{X: 72, Y: 680, Size: 10, Text: strings.Repeat("A line across the whole page. ", 3)}}
+	lines = append(lines, col(72, "2 Methods", "Left")...)
+	lines = append(lines, col(320, "3 Results", "Right")...)
+	data := pdftest.Build(pdftest.Doc{Pages: []pdftest.Page{{Lines: lines}}})
+	art, err := Read(context.Background(), data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastLeft, firstRight := strings.LastIndex(art.Text, "Left after 19"), strings.Index(art.Text, "Right")
+	if lastLeft < 0 || firstRight < 0 || lastLeft > firstRight {
+		t.Errorf("the left column is not read before the right: %q", art.Text)
+
 	}
 }
