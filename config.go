@@ -210,9 +210,11 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if cfg.LLM.APIKey == "" {
 		cfg.LLM.APIKey = Secret(getenv("LINKBRIEF_LLM_API_KEY"))
 	}
-
 	if cfg.LLM.APIKey == "" {
 		cfg.LLM.APIKey = Secret(getenv("OPENAI_API_KEY"))
+	}
+	if cfg.Sources.GitHub.Token == "" {
+		cfg.Sources.GitHub.Token = Secret(getenv("LINKBRIEF_GITHUB_TOKEN"))
 	}
 	if err := cfg.validate(); err != nil {
 		return cfg, fmt.Errorf("%w: %w", errConfig, err)
@@ -419,10 +421,12 @@ func checkHTTPURL(s string) error {
 
 // SourcesConfig is the [sources] table: one site adapter per sub-table.
 type SourcesConfig struct {
-	YouTube    SourceConfig `toml:"youtube"`
-	Reddit     SourceConfig `toml:"reddit"`
-	HackerNews SourceConfig `toml:"hackernews"`
-	Arxiv      SourceConfig `toml:"arxiv"`
+	YouTube    SourceConfig       `toml:"youtube"`
+	Reddit     SourceConfig       `toml:"reddit"`
+	HackerNews SourceConfig       `toml:"hackernews"`
+	Arxiv      SourceConfig       `toml:"arxiv"`
+	GitHub     GitHubSourceConfig `toml:"github"`
+	X          SourceConfig       `toml:"x"`
 }
 
 // SourceConfig is a [sources.NAME] table: a site adapter on or off, and
@@ -430,6 +434,15 @@ type SourcesConfig struct {
 type SourceConfig struct {
 	Enabled bool   `toml:"enabled"`
 	APIURL  string `toml:"api_url"`
+}
+
+// GitHubSourceConfig is the [sources.github] table.
+type GitHubSourceConfig struct {
+	Enabled bool   `toml:"enabled"`
+	APIURL  string `toml:"api_url"`
+	// Token only raises GitHub's rate limit. Default: the environment
+	// variable LINKBRIEF_GITHUB_TOKEN.
+	Token Secret `toml:"token"`
 }
 
 // defaultSources turns every adapter on except X's, whose API is a third
@@ -440,6 +453,8 @@ func defaultSources() SourcesConfig {
 		Reddit:     SourceConfig{Enabled: true, APIURL: sites.DefaultRedditURL},
 		HackerNews: SourceConfig{Enabled: true, APIURL: sites.DefaultHackerNewsURL},
 		Arxiv:      SourceConfig{Enabled: true, APIURL: sites.DefaultArxivURL},
+		GitHub:     GitHubSourceConfig{Enabled: true, APIURL: sites.DefaultGitHubURL},
+		X:          SourceConfig{Enabled: false, APIURL: sites.DefaultXURL},
 	}
 }
 
@@ -456,5 +471,7 @@ func (s SourcesConfig) list() []namedSource {
 		{"reddit", s.Reddit.Enabled, s.Reddit.APIURL},
 		{"hackernews", s.HackerNews.Enabled, s.HackerNews.APIURL},
 		{"arxiv", s.Arxiv.Enabled, s.Arxiv.APIURL},
+		{"github", s.GitHub.Enabled, s.GitHub.APIURL},
+		{"x", s.X.Enabled, s.X.APIURL},
 	}
 }

@@ -8,14 +8,16 @@ import (
 	"github.com/linkbrief/linkbrief/summarize/sites/sitestest"
 )
 
-// sitesConfig is a test config whose site adapters all read the fake.
-func sitesConfig(t *testing.T, srv *sitestest.Server, extra string) string {
+// sitesConfig is a test config whose site adapters all read the fake;
+// xOn turns the X adapter on.
+func sitesConfig(t *testing.T, srv *sitestest.Server, xOn bool) string {
 	t.Helper()
 	var b strings.Builder
-	for _, name := range []string{"youtube", "reddit", "hackernews"} {
+	for _, name := range []string{"youtube", "reddit", "hackernews", "github", "x"} {
 		fmt.Fprintf(&b, "[sources.%s]\napi_url = %q\n", name, srv.URL)
 	}
-	return testConfig(t, b.String()+extra)
+	fmt.Fprintf(&b, "enabled = %v\n", xOn)
+	return testConfig(t, b.String())
 }
 
 // summarizeJSON runs linkbrief summarize --format json on one link and
@@ -36,7 +38,7 @@ func summarizeJSON(t *testing.T, cfg, link string, flags ...string) (map[string]
 
 func TestSummarizeYouTube(t *testing.T) {
 	srv := sitestest.New(t)
-	cfg := sitesConfig(t, srv, "")
+	cfg := sitesConfig(t, srv, false)
 
 	// The video's own captions (German, automatic), linked by moment.
 	b, code, errOut := summarizeJSON(t, cfg, "https://youtu.be/bridgeVid01?t=5")
@@ -93,7 +95,7 @@ func TestSummarizeYouTube(t *testing.T) {
 
 func TestSummarizeReddit(t *testing.T) {
 	srv := sitestest.New(t)
-	cfg := sitesConfig(t, srv, "")
+	cfg := sitesConfig(t, srv, false)
 
 	b, code, errOut := summarizeJSON(t, cfg, "https://old.reddit.com/r/bikecommuting/comments/1h2self9/our_city/")
 	if code != 0 {
@@ -125,7 +127,7 @@ func TestSummarizeReddit(t *testing.T) {
 
 func TestSummarizeHackerNews(t *testing.T) {
 	srv := sitestest.New(t)
-	cfg := sitesConfig(t, srv, "")
+	cfg := sitesConfig(t, srv, false)
 	b, code, errOut := summarizeJSON(t, cfg, "https://news.ycombinator.com/item?id=43210987")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -157,5 +159,76 @@ func TestSummarizeHackerNews(t *testing.T) {
 	code, out, _ := runCLI(t, nil, "", "ask", "--config", cfg, "--question", "What do commenters say about weathering steel?", "https://news.ycombinator.com/item?id=43210987")
 	if code != 0 || !strings.Contains(out, "weathering steel") {
 		t.Errorf("ask (exit %d) = %q, want a comment quoted", code, out)
+	}
+}
+
+func TestSummarizeGitHub(t *testing.T) {
+	srv := sitestest.New(t)
+	cfg := sitesConfig(t, srv, false)
+	for _, tt := range []struct{ link, kind, url, phrase string }{
+		{"https://github.com/Riverton/bridge-planner", "repository", "https://github.com/riverton/bridge-planner", "steel tonnage"},
+		{"https://github.com/riverton/bridge-planner/issues/42", "discussion", "https://github.com/riverton/bridge-planner/issues/42", "price table"},
+		{"https://github.com/riverton/bridge-planner/pull/43/files", "discussion", "https://github.com/riverton/bridge-planner/pull/43", "price table"},
+	} {
+		b, code, errOut := summarizeJSON(t, cfg, tt.link)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tt.link, code, errOut)
+		}
+		if b["kind"] != tt.kind || b["url"] != tt.url || !strings.Contains(fmt.Sprint(b["summary"], b["claims"]), tt.phrase) {
+			t.Errorf("%s: brief %v, want kind %s at %s about %q", tt.link, b, tt.kind, tt.url, tt.phrase)
+		}
+	}
+}
+
+func TestSummarizeGitHubTokenStaysSecret(t *testing.T) {
+	srv := sitestest.New(t)
+	cfg := sitesConfig(t, srv, false)
+	env := map[string]string{"LINKBRIEF_GITHUB_TOKEN": "ghp_TopS3cret"}
+	code, _, errOut := runCLI(t, env, "", "summarize", "--config", cfg, "https://github.com/riverton/bridge-planner/issues/42")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	sent := false
+	for _, r := range srv.Requests() {
+		sent = sent || r.Header.Get("Authorization") == "Bearer ghp_TopS3cret"
+	}
+	if !sent {
+		t.Error("the token from LINKBRIEF_GITHUB_TOKEN was not sent")
+	}
+	// A failure's message does not carry it either.
+	code, out, errOut := runCLI(t, env, "", "summarize", "--config", cfg, "https://github.com/riverton/missing")
+	if code != 1 || strings.Contains(out+errOut, "TopS3cret") || !strings.Contains(errOut, "no such repository") {
+		t.Errorf("exit %d, output %q %q: want a sentence without the token", code, out, errOut)
+	}
+}
+
+func TestSummarizeX(t *testing.T) {
+	srv := sitestest.New(t)
+	// Off (the default): a clear sentence, and FxTwitter is never asked.
+	_, code, errOut := summarizeJSON(t, sitesConfig(t, srv, false), "https://twitter.com/AnaRuizMayor/status/1853300000000000001")
+	if code != 1 || !strings.Contains(errOut, "does not read X posts") || !strings.Contains(errOut, "[sources.x]") {
+		t.Errorf("X off: exit %d stderr %q, want a sentence saying how to turn it on", code, errOut)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("X off: the fake saw %d requests", n)
+	}
+
+	cfg := sitesConfig(t, srv, true)
+	// A short post is shown as written.
+	b, code, errOut := summarizeJSON(t, cfg, "https://x.com/AnaRuizMayor/status/1853300000000000001?s=20")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b["kind"] != "post" || b["summary"] != "“The council just approved the new river bridge, 7 to 2. Thank you all for your patience since 1998!”" ||
+		!strings.Contains(fmt.Sprint(b["note"]), "shown as written") || b["url"] != "https://x.com/i/status/1853300000000000001" {
+		t.Errorf("short post: %v", b)
+	}
+	// A long one is summarized.
+	b, code, errOut = summarizeJSON(t, cfg, "https://fxtwitter.com/rivertonroads/status/1853300000000000002")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b["kind"] != "post" || b["note"] != nil || strings.HasPrefix(fmt.Sprint(b["summary"]), "“") || len(b["claims"].([]any)) == 0 {
+		t.Errorf("long post: %v", b)
 	}
 }

@@ -27,5 +27,16 @@ func siteAdapters(cfg Config) sites.Set {
 	if src.Arxiv.Enabled {
 		set = append(set, sites.NewArxiv(f, sites.Options{APIURL: src.Arxiv.APIURL}))
 	}
+	if src.GitHub.Enabled {
+		set = append(set, sites.NewGitHub(f, sites.Options{APIURL: src.GitHub.APIURL, Token: src.GitHub.Token.Reveal()}))
+	}
+	x := sites.NewX(f, sites.Options{APIURL: src.X.APIURL})
+	if src.X.Enabled {
+		set = append(set, x)
+	} else {
+		// Off, X links still get a sentence saying so rather than the
+		// HTML path, which would only find a script shell.
+		set = append(set, sites.Off{Adapter: x, Reason: sites.XOffReason})
+	}
 	return set
 }

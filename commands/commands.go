@@ -249,7 +249,7 @@ func (h *Handler) message(ctx context.Context, m Message, own func(context.Conte
 			return nil
 		}
 	}
-	links := FindLinks(m.Content, h.opts.MaxLinksPerMessage)
+	links := AutoLinks(m.Content, h.opts.MaxLinksPerMessage)
 	if len(links) == 0 {
 		return nil
 	}

@@ -57,6 +57,8 @@ func TestMessageAutoMode(t *testing.T) {
 		{"no links", msg("7", "c-auto", "just words"), 0},
 		{"suppressed and spoiler", msg("8", "c-auto", "<https://example.com/g> ||https://example.com/h||"), 0},
 		{"four links", msg("9", "c-auto", "https://a.example/1 https://a.example/2 https://a.example/3 https://a.example/4"), 3},
+		{"only a GIF and a message link", msg("10", "c-auto", "https://tenor.com/view/x-123 https://discord.com/channels/1/2/3"), 0},
+		{"a GIF before an article", msg("11", "c-auto", "https://giphy.com/gifs/x https://example.com/i"), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

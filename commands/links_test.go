@@ -79,3 +79,39 @@ func FuzzFindLinks(f *testing.F) {
 		}
 	})
 }
+
+func TestAutoLinksSkipsWhatIsNeverWorthABrief(t *testing.T) {
+	msg := "lol https://tenor.com/view/bridge-gif-123 https://media.tenor.com/abc/tenor.gif " +
+		"https://giphy.com/gifs/xyz https://media2.giphy.com/media/xyz/giphy.gif " +
+		"https://discord.com/channels/1/2/3 https://canary.discord.com/channels/1/2 https://discord.gg/abc " +
+		"https://cdn.discordapp.com/emojis/123456.webp?size=48 https://cdn.discordapp.com/attachments/1/2/photo.PNG " +
+		"https://media.discordapp.net/attachments/1/2/clip.mp4 https://cdn.discordapp.com/stickers/99.png " +
+		"https://example.com/news https://cdn.discordapp.com/attachments/1/2/report.pdf " +
+		"https://discord.com/blog/how-discord-stores-messages https://www.youtube.com/watch?v=bridgeVid01"
+	got := AutoLinks(msg, 0)
+	want := []string{"https://example.com/news", "https://cdn.discordapp.com/attachments/1/2/report.pdf",
+		"https://discord.com/blog/how-discord-stores-messages", "https://www.youtube.com/watch?v=bridgeVid01"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("AutoLinks = %q\nwant %q", got, want)
+	}
+	// The cap counts only links worth a brief.
+	if got := AutoLinks("https://tenor.com/a https://tenor.com/b https://tenor.com/c https://a.example/1 https://a.example/2", 1); len(got) != 1 || got[0] != "https://a.example/1" {
+		t.Errorf("AutoLinks with a cap of 1 = %q, want the first article", got)
+	}
+}
+
+func FuzzAutoLinks(f *testing.F) {
+	f.Add("https://tenor.com/x https://example.com/a https://cdn.discordapp.com/emojis/1.png")
+	f.Add("https://discord.com/channels/%zz https://[::1]/")
+	f.Fuzz(func(t *testing.T, s string) {
+		got := AutoLinks(s, 3)
+		if len(got) > 3 {
+			t.Fatalf("AutoLinks(%q, 3) gave %d links", s, len(got))
+		}
+		for _, l := range got {
+			if notWorthBrief(l) {
+				t.Fatalf("AutoLinks kept %q", l)
+			}
+		}
+	})
+}
