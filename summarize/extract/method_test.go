@@ -209,3 +209,34 @@ git clone &lt;url&gt;</code></pre>` + prose + `</article></body></html>`
 		}
 	}
 }
+
+// TestFromHTMLFurnitureInText checks that furniture inside the article's
+// own container stays out of its text: an embedded tweet's picture link
+// and credit line (its words stay: the article quotes them), a hover card,
+// photo credits, and a line that is a label and a web address.
+func TestFromHTMLFurnitureInText(t *testing.T) {
+	t.Parallel()
+	page := `<html><body><article><h1>Governor doubles down</h1>` + prose +
+		`<p>The governor, <span class="person-hover"><a href="/p/noem">Kristi Noem</a><span class="hover-card"><span>Kristi Noem</span> <span>Governor of South Dakota</span> <span>Latest: Meth campaign defended</span> <a href="/p/noem">MORE</a></span></span>, said the campaign worked.</p>
+<figure><img src="a.jpg"><figcaption>The campaign's billboard.</figcaption></figure>
+<p>Photo by Jane Doe/Getty Images</p>
+<p>(AP Photo/Mark Lennihan)</p>
+<blockquote class="twitter-tweet"><p lang="en">I love that they trademarked it. No one is going to take your slogan. <a href="https://t.co/x">pic.twitter.com/XPxUJuyIAC</a></p>&mdash; Robert Maguire (@RobertMaguire_) <a href="https://twitter.com/x/status/1">November 18, 2019</a></blockquote>
+<p>Ticket details: https://tickets.example.com/events/2024/meth-campaign-gala?id=42</p>` +
+		prose + `</article></body></html>`
+	art, err := FromHTML([]byte(page), "https://example.com/news/governor", Options{})
+	if err != nil {
+		t.Fatalf("FromHTML(furniture page) error = %v", err)
+	}
+	if !strings.Contains(art.Text, "I love that they trademarked it.") {
+		t.Errorf("FromHTML(furniture page).Text lacks the tweet's words:\n%s", art.Text)
+	}
+	if !strings.Contains(art.Text, "The governor, Kristi Noem , said the campaign worked.") && !strings.Contains(art.Text, "The governor, Kristi Noem, said the campaign worked.") {
+		t.Errorf("FromHTML(furniture page).Text lost the sentence around the hover card:\n%s", art.Text)
+	}
+	for _, furniture := range []string{"pic.twitter.com", "@RobertMaguire_", "Governor of South Dakota", "MORE", "Getty Images", "AP Photo", "Ticket details", "tickets.example.com"} {
+		if strings.Contains(art.Text, furniture) {
+			t.Errorf("FromHTML(furniture page).Text holds %q:\n%s", furniture, art.Text)
+		}
+	}
+}

@@ -10,8 +10,8 @@ import (
 // boilerWords are words of class and id values (split at spaces, "-" and
 // "_") naming page furniture that readability-style extractors keep
 // inside the article container: captions and credits, share bars, bylines
-// and datelines, related links, newsletter boxes, ads, tags, breadcrumbs
-// and comments.
+// and datelines, related links, newsletter boxes, ads, tags, breadcrumbs,
+// comments, hover cards and tooltips.
 var boilerWords = wordSet(`caption captions credit credits wp-caption-text photocredit
 	gallery resgallery slideshow carousel lightbox
 	share sharing sociallinks sharebar sharedaddy addthis
@@ -52,6 +52,7 @@ var boilerPrefix = regexp.MustCompile(`(?i)^(` +
 	`read more\b|click here\b|` +
 	`(related|see also|recommended|read also|also read|more)\s*:|` +
 	`(photo|image|picture|foto|bild|credit|source|illustration|video)s?( credit)?\s*:|` +
+	`(photo|photograph|image|picture|illustration)s? (by|courtesy( of)?)\b|` +
 	`\(?(photo|image|picture) credit|©|\(c\) |copyright\s*(©|\(c\)|\d)|all rights reserved|` +
 	`(tags?|topics?|filed under|categories|category)\s*:|` +
 	`share (this|on|via)\b|follow (us|him|her|them)\b|follow @|sign (in|up)\b|log ?in\b|subscribe\b|` +
@@ -59,6 +60,26 @@ var boilerPrefix = regexp.MustCompile(`(?i)^(` +
 	`you (may|might) (also )?like|more (from|on|in) |related (stories|articles|posts|content)|` +
 	`this slideshow requires javascript` +
 	`)`)
+
+// creditText matches a short block that is a picture's credit: it ends
+// with a photo agency or a "(Name/Agency)" credit and holds no sentence
+// before it.
+var creditText = regexp.MustCompile(`(?i)^[^.!?]{0,120}(getty images|shutterstock|istock(photo)?|alamy|afp|reuters|ap photo|associated press|epa|pa images|bloomberg)(/[^.!?]{0,60})?\)?\.?$`)
+
+// mostlyURL reports a short block that is a label and a web address
+// ("Ticket details: https://..."): half or more of it is the address.
+func mostlyURL(text string) bool {
+	if len(text) > 300 {
+		return false
+	}
+	n := 0
+	for _, w := range strings.Fields(text) {
+		if strings.HasPrefix(w, "http://") || strings.HasPrefix(w, "https://") || strings.HasPrefix(w, "www.") || strings.HasPrefix(w, "pic.twitter.com/") {
+			n += len(w)
+		}
+	}
+	return n > 0 && n*2 >= len(text)
+}
 
 // bylineText matches a byline: "By" and a capitalised name, no sentence.
 var bylineText = regexp.MustCompile(`^(?:[Bb]y|BY|[Vv]on|[Pp]or|[Pp]ar|[Dd]i|[Dd]oor)\s+\p{Lu}\.?(?:\s*\p{Lu}\.|[^.!?])*$`)
@@ -70,7 +91,7 @@ var datelineText = regexp.MustCompile(`(?i)^(published|updated|posted|last updat
 // isBoilerText reports whether the whole text of a short block is
 // furniture.
 func isBoilerText(text string) bool {
-	if boilerText.MatchString(text) {
+	if boilerText.MatchString(text) || creditText.MatchString(text) || mostlyURL(text) {
 		return true
 	}
 	sentence := strings.HasSuffix(strings.TrimRight(text, `"'”’)`), ".") || strings.HasSuffix(text, "!") || strings.HasSuffix(text, "?")
@@ -102,6 +123,9 @@ func pruneArticle(root *html.Node) {
 			if st := stats[c]; (dropInArticle[c.Data] || isBoilerElement(c)) && st.chars*4 < total && st.chars < 2000 && !st.looksLikeProse(400) {
 				n.RemoveChild(c)
 				continue
+			}
+			if c.Data == "blockquote" && hasWord(c, embedWords) {
+				trimEmbed(c)
 			}
 			if c.Data == "pre" || c.Data == "code" {
 				continue // code is verbatim: its highlighter's classes ("hljs-comment") are no furniture
@@ -178,8 +202,16 @@ func (s *nodeStats) closeElement(n *html.Node) {
 
 // isBoilerElement matches furniture by its class, id or role.
 func isBoilerElement(n *html.Node) bool {
-	return hasWord(n, boilerWords)
+	return hasWord(n, boilerWords) || (hasWord(n, hoverWords) && hasWord(n, cardWords))
 }
+
+// A hover card ("hover-card", "person-hover preview") shows a name's
+// profile, headlines and a "MORE" link when the pointer rests on it; in
+// the text it pours them into the sentence around the name.
+var (
+	hoverWords = wordSet(`hover`)
+	cardWords  = wordSet(`card preview profile popup`)
+)
 
 // blockStats are the text facts of a subtree.
 type blockStats struct {
@@ -232,10 +264,14 @@ func dropLeafBlock(n *html.Node, st blockStats) bool {
 	if st.chars < 200 && st.linkChars*10 >= st.chars*8 {
 		return true
 	}
-	if st.chars > 160 {
+	if st.chars > 300 {
 		return false
 	}
-	return isBoilerText(strings.Join(strings.Fields(renderText(n)), " "))
+	text := strings.Join(strings.Fields(renderText(n)), " ")
+	if mostlyURL(text) {
+		return true
+	}
+	return st.chars <= 160 && isBoilerText(text)
 }
 
 // wordSet builds a set from space-separated words.
@@ -354,4 +390,44 @@ func findElement(n *html.Node, tag string, depth int) *html.Node {
 		}
 	}
 	return nil
+}
+
+// embedWords mark a post of another site embedded in an article (a tweet,
+// an Instagram or TikTok post), as the sites' embed codes write it.
+var embedWords = wordSet(`tweet instagram tiktok`)
+
+// trimEmbed keeps an embedded post's words, which the article quotes, and
+// drops what is furniture of the embed: its picture links
+// (pic.twitter.com/…, t.co links shown as text) and the credit line after
+// its text ("— Name (@handle) November 18, 2019").
+func trimEmbed(n *html.Node) {
+	var lastP *html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == "p" {
+			lastP = c
+		}
+	}
+	if lastP != nil {
+		for c := lastP.NextSibling; c != nil; {
+			next := c.NextSibling
+			n.RemoveChild(c)
+			c = next
+		}
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; {
+			next := c.NextSibling
+			if c.Type == html.ElementNode && c.Data == "a" {
+				t := strings.TrimSpace(renderText(c))
+				if strings.HasPrefix(t, "pic.twitter.com/") || strings.HasPrefix(t, "https://t.co/") || strings.HasPrefix(t, "http://t.co/") {
+					n.RemoveChild(c)
+				}
+			} else if c.Type == html.ElementNode {
+				walk(c)
+			}
+			c = next
+		}
+	}
+	walk(n)
 }
