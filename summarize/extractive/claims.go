@@ -63,12 +63,19 @@ func countFacts(raw string) int {
 // sentences to offer, even if they come close to the summary.
 const minClaims = 2
 
+// shortArticle is the most sentences an article may have for its claims
+// to repeat summary sentences: a longer one has other sentences, and if
+// they are all fragments, fewer claims beat a claim the reader has just
+// read.
+const shortArticle = 8
+
 // pickClaims chooses up to k claims that add to the summary (chosen), in
 // the order of what they add: the claim score, the article's vocabulary
 // the summary and earlier claims lack, less their likeness to what is
 // already shown. A summary sentence is never a claim while the article has
-// other sentences to offer; sentences close to the summary, then the
-// summary's own sentences, only make up the first minClaims.
+// other sentences to offer; sentences close to the summary, then (in a
+// short article) the summary's own sentences, only make up the first
+// minClaims.
 func (d *document) pickClaims(scores []float64, chosen []int, k int) []int {
 	scores = slices.Clone(scores)
 	for _, i := range chosen {
@@ -82,8 +89,9 @@ func (d *document) pickClaims(scores []float64, chosen []int, k int) []int {
 		}
 		claims = append(claims, d.pickOrder(scores, pickOpts{k: want - len(claims), seed: append(slices.Clone(chosen), claims...)})...)
 	}
-	if len(claims) < want {
-		// The summary's own sentences, by their claim score.
+	if len(claims) < want && len(d.sents) <= shortArticle {
+		// A short article has nothing else: the summary's own sentences,
+		// those with the most facts first.
 		own := slices.Clone(chosen)
 		slices.SortStableFunc(own, func(a, b int) int { return cmp.Compare(d.sents[b].facts, d.sents[a].facts) })
 		for _, i := range own {

@@ -1,6 +1,7 @@
 package extractive
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -117,5 +118,29 @@ func TestShortArticleStillHasClaims(t *testing.T) {
 	got := Summarize("", text, Options{})
 	if len(got.Claims) < 2 {
 		t.Errorf("Summarize(short) claims %q, want 2", got.Claims)
+	}
+}
+
+// TestNoRepeatWhenOnlyFragmentsLeft: in an article of more than eight
+// sentences whose other sentences are all cut mid-quote, the claims are
+// fewer rather than repeats of the summary.
+func TestNoRepeatWhenOnlyFragmentsLeft(t *testing.T) {
+	text := "The Norfolk coroner declared a gold pendant treasure on Wednesday after a detectorist found it near Dereham.\n\n" +
+		"Finds officer Adrian Marsden said the pendant was probably buried with its owner around 600 AD.\n\n" +
+		"The museum in Norwich hopes to buy the pendant for its collection.\n\n"
+	for i := range 7 {
+		text += fmt.Sprintf("\"Quote number %d about the pendant, its gold and the museum runs on into the next paragraph.\n\n", i+1)
+	}
+	got := Summarize("", text, Options{})
+	if len(got.Sentences) == 0 {
+		t.Fatal("empty summary")
+	}
+	for _, c := range got.Claims {
+		if slices.Contains(got.Sentences, c) {
+			t.Errorf("claim %q repeats the summary %q", c, got.Sentences)
+		}
+		if strings.HasPrefix(c, "\"Quote") {
+			t.Errorf("claim %q is cut mid-quote", c)
+		}
 	}
 }
