@@ -119,6 +119,7 @@ func TestPostgresTwoHandlesClaim(t *testing.T) {
 	dsn := testSchema(t)
 	a, b := openPostgres(t, dsn, Options{}), openPostgres(t, dsn, Options{})
 	testTwoHandlesClaim(t, a, b)
+	testTwoHandlesRelease(t, a, b)
 }
 
 // TestPostgresConcurrentUsage adds usage from two handles at once: the

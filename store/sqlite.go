@@ -507,23 +507,20 @@ func (s *SQLite) FinishEvent(ctx context.Context, eventID, replyID string) error
 // already finished is, and leaves the claim in place, since its reply was
 // sent.
 func (s *SQLite) ReleaseEvent(ctx context.Context, eventID string) error {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM reply_ledger WHERE event_id = $1 AND finished_at IS NULL`, eventID)
+	// The delete and the check are one write transaction, so a claim made
+	// by another process in between cannot be mistaken for a finished one.
+	var finished int
+	err := s.sqliteTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM reply_ledger WHERE event_id = $1 AND finished_at IS NULL`, eventID); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reply_ledger WHERE event_id = $1 AND finished_at IS NOT NULL`,
+			eventID).Scan(&finished)
+	})
 	if err != nil {
 		return fmt.Errorf("store: release event: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: release event: %w", err)
-	}
-	if n == 1 {
-		return nil
-	}
-	var left int
-	err = s.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM reply_ledger WHERE event_id = $1`, eventID).Scan(&left)
-	if err != nil {
-		return fmt.Errorf("store: release event: %w", err)
-	}
-	if left > 0 {
+	if finished > 0 {
 		return fmt.Errorf("store: release event %s: already finished with a reply", eventID)
 	}
 	return nil

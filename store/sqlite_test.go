@@ -114,6 +114,7 @@ func TestTwoHandlesClaim(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
 	a, b := openSQLite(t, path, Options{}), openSQLite(t, path, Options{})
 	testTwoHandlesClaim(t, a, b)
+	testTwoHandlesRelease(t, a, b)
 }
 
 // TestMixedLoad runs writers and readers on two handles at once: with the

@@ -620,3 +620,33 @@ func testTwoHandlesClaim(t *testing.T, a, b Store) {
 		t.Errorf("b.GetBrief(k) = %q, %v; want \"from a\"", got, err)
 	}
 }
+
+// testTwoHandlesRelease races claims and releases of one event that is
+// never finished, on two handles: a release never mistakes a claim made
+// in between by the other handle for a finished event.
+func testTwoHandlesRelease(t *testing.T, a, b Store) {
+	t.Helper()
+	ctx := t.Context()
+	const id, rounds = "1400000000000000001", 400
+	var wg sync.WaitGroup
+	for _, pair := range [][2]Store{{a, b}, {b, a}} {
+		claimer, releaser := pair[0], pair[1]
+		wg.Go(func() {
+			for range rounds {
+				if _, err := claimer.ClaimEvent(ctx, id); err != nil {
+					t.Errorf("ClaimEvent: %v", err)
+					return
+				}
+			}
+		})
+		wg.Go(func() {
+			for range rounds {
+				if err := releaser.ReleaseEvent(ctx, id); err != nil {
+					t.Errorf("ReleaseEvent of an event never finished: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
