@@ -114,6 +114,7 @@ type DiscordConfig struct {
 	ShardID      int      `toml:"shard_id"`
 	ShardCount   int      `toml:"shard_count"`
 	PublicKey    string   `toml:"public_key"`
+	Reaction     string   `toml:"reaction"`
 }
 
 // LLMConfig is the [llm] table.
@@ -172,7 +173,7 @@ const defaultAPIURL = "https://discord.com/api/v9/"
 // an SQLite cache in the user cache directory.
 func defaultConfig() Config {
 	return Config{
-		Discord: DiscordConfig{APIURL: defaultAPIURL, ShardCount: 1, AutoChannels: []string{}},
+		Discord: DiscordConfig{APIURL: defaultAPIURL, ShardCount: 1, AutoChannels: []string{}, Reaction: "🔍"},
 		LLM:     LLMConfig{JSONMode: "auto", Timeout: 60 * time.Second, MaxInputTokens: 12000},
 		Summary: SummaryConfig{Backend: "auto", MaxClaims: 5},
 		Fetch:   FetchConfig{Timeout: 15 * time.Second, MaxBytes: 5 << 20, MaxPDFBytes: 25 << 20},

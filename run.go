@@ -167,6 +167,7 @@ func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *depl
 		AutoChannels:  cfg.Discord.AutoChannels,
 		ShardID:       cfg.Discord.ShardID,
 		ShardCount:    cfg.Discord.ShardCount,
+		Reaction:      cfg.Discord.Reaction,
 		Logger:        d.log,
 		Queue:         d.queue,
 		WrapTransport: d.metrics.RoundTripper,

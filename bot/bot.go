@@ -76,6 +76,10 @@ type Options struct {
 	// one received, or rescue it after a crash. The Bot starts and stops
 	// it; the caller closes it after Run returns.
 	Queue Queue
+	// Reaction is the emoji (a Unicode emoji such as "🔍", or a custom
+	// emoji's name) with which reacting to a message summarizes its links
+	// for the person who reacted; "" turns the trigger off.
+	Reaction string
 	// WrapTransport, when set, wraps the HTTP transport of every REST
 	// call, for example to count Discord's 429 answers; it receives
 	// http.DefaultTransport.
@@ -154,6 +158,9 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	s.ShouldRetryOnRateLimit = false
 	s.MaxRestRetries = 0
 	s.Identify.Intents = intents
+	if opts.Reaction != "" {
+		s.Identify.Intents |= discordgo.IntentsGuildMessageReactions
+	}
 	s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
 	s.StateEnabled = true
 	s.LogLevel = discordgo.LogWarning
@@ -177,6 +184,11 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	s.AddHandler(func(s *discordgo.Session, m *discordgo.MessageCreate) {
 		b.intake(func() { b.onMessageCreate(s, m) })
 	})
+	if opts.Reaction != "" {
+		s.AddHandler(func(s *discordgo.Session, r *discordgo.MessageReactionAdd) {
+			b.intake(func() { b.onReactionAdd(r) })
+		})
+	}
 	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 		b.intake(func() { b.onInteractionCreate(s, ic) })
 	})
@@ -235,7 +247,7 @@ func (b *Bot) open() error {
 	err := b.s.Open()
 	if err != nil && strings.Contains(err.Error(), "4014") {
 		b.log.Error("bot: Discord refused the Message Content intent (close 4014): enable it for this application in the Developer Portal (Bot > Privileged Gateway Intents); running without auto mode and thread follow-ups until then")
-		b.s.Identify.Intents = intents &^ discordgo.IntentsMessageContent
+		b.s.Identify.Intents &^= discordgo.IntentsMessageContent
 		err = b.s.Open()
 	}
 	if err != nil {

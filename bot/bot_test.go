@@ -73,6 +73,7 @@ type config struct {
 	autoChannels []string
 	limits       commands.Options
 	grace        time.Duration
+	reaction     string
 }
 
 func start(t testing.TB, cfg config) *harness {
@@ -118,7 +119,7 @@ func start(t testing.TB, cfg config) *harness {
 	handler := commands.New(svc, st, lim)
 	h.b, err = bot.New(bot.Options{
 		Token: h.dc.Token(), APIURL: h.dc.APIURL(), AutoChannels: cfg.autoChannels,
-		Logger: log, ShutdownGrace: cfg.grace,
+		Logger: log, ShutdownGrace: cfg.grace, Reaction: cfg.reaction,
 	}, handler)
 	if err != nil {
 		t.Fatal(err)
@@ -839,5 +840,83 @@ func TestSameLinkByFourPeopleAtOnce(t *testing.T) {
 	}
 	if n := h.llm.Count(); n != 1 {
 		t.Errorf("model calls = %d, want 1", n)
+	}
+}
+
+// TestReactionTrigger: reacting with the summary emoji to a message in a
+// channel without auto mode summarizes its links for the person who
+// reacted, with a thread; more reactions, by others, give no second
+// reply; another emoji does nothing.
+func TestReactionTrigger(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{reaction: "🔍"})
+	if got := h.dc.IdentifyPayloads()[0].Intents; got&discordtest.IntentGuildReactions == 0 {
+		t.Errorf("intents %b lack GUILD_MESSAGE_REACTIONS", got)
+	}
+	src := h.post(discordtest.DefaultChannelID, "worth a read "+h.url("/reacted"))
+	time.Sleep(200 * time.Millisecond)
+	if n := len(h.botMessages(discordtest.DefaultChannelID)); n != 0 {
+		t.Fatalf("%d replies before any reaction, want none (no auto mode here)", n)
+	}
+	other := discordtest.DefaultUser()
+	other.ID, other.Username = "700001", "reader1"
+	if err := h.dc.React(discordtest.DefaultChannelID, src.ID, other, "👍"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		u := discordtest.DefaultUser()
+		u.ID, u.Username = fmt.Sprint(700100+i), fmt.Sprintf("reactor%d", i)
+		if err := h.dc.React(discordtest.DefaultChannelID, src.ID, u, "🔍"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reply := h.waitBotMessages(discordtest.DefaultChannelID, 1)[0]
+	if reply.MessageReference == nil || reply.MessageReference.MessageID != src.ID || len(reply.Embeds) != 1 {
+		t.Fatalf("reply = %+v, want a brief replying to %s", reply, src.ID)
+	}
+	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "a thread on the reply")
+	time.Sleep(300 * time.Millisecond) // a second reply would arrive now
+	if n := len(h.botMessages(discordtest.DefaultChannelID)); n != 1 {
+		t.Errorf("%d replies for three reactions, want 1", n)
+	}
+	if n := h.llm.Count(); n != 1 {
+		t.Errorf("model calls = %d, want 1", n)
+	}
+}
+
+// TestReactionOffByDefaultInBot: without Options.Reaction the bot asks
+// for no reaction events and ignores them.
+func TestReactionOff(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{})
+	if got := h.dc.IdentifyPayloads()[0].Intents; got&discordtest.IntentGuildReactions != 0 {
+		t.Errorf("intents %b ask for reactions with the trigger off", got)
+	}
+	src := h.post(discordtest.DefaultChannelID, "worth a read "+h.url("/ignored"))
+	if err := h.dc.React(discordtest.DefaultChannelID, src.ID, discordtest.DefaultUser(), "🔍"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.botMessages(discordtest.DefaultChannelID)); n != 0 {
+		t.Errorf("%d replies with the trigger off, want none", n)
+	}
+}
+
+// TestAttachmentsAreLinks: a message's HTML, text and PDF attachments are
+// summarized like links, through the same fetcher; images are not.
+func TestAttachmentsAreLinks(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{autoChannels: []string{discordtest.DefaultChannelID}})
+	if _, err := h.dc.PostMessage(discordtest.MessageSpec{ChannelID: discordtest.DefaultChannelID, Attachments: []discordtest.Attachment{
+		{Filename: "photo.png", ContentType: "image/png", URL: h.url("/photo.png")},
+		{Filename: "report.html", ContentType: "text/html; charset=utf-8", URL: h.url("/report.html")},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := h.waitBotMessages(discordtest.DefaultChannelID, 1)
+	time.Sleep(300 * time.Millisecond)
+	msgs = h.botMessages(discordtest.DefaultChannelID)
+	if len(msgs) != 1 || len(msgs[0].Embeds) != 1 || !strings.Contains(msgs[0].Embeds[0].Title, "report.html") {
+		t.Errorf("replies = %+v, want one brief of the HTML attachment", msgs)
 	}
 }

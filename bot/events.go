@@ -28,6 +28,53 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 		ID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, AuthorID: m.Author.ID,
 		Bot: m.Author.Bot, Webhook: m.WebhookID != "", Content: m.Content,
 		AutoChannel: b.autoChannel(m.ChannelID), InThread: b.isThread(m.ChannelID),
+		Attachments: attachments(m.Attachments),
+	})
+}
+
+// attachments converts a message's attachments to the commands' form.
+func attachments(as []*discordgo.MessageAttachment) []commands.Attachment {
+	var out []commands.Attachment
+	for _, a := range as {
+		if a != nil {
+			out = append(out, commands.Attachment{URL: a.URL, Filename: a.Filename, ContentType: a.ContentType})
+		}
+	}
+	return out
+}
+
+// onReactionAdd handles a reaction: the summary emoji (Options.Reaction)
+// on a message summarizes its links for the person who reacted, through
+// the same path as auto mode, with the message's own ledger entry, so the
+// message gets one reply however many react.
+func (b *Bot) onReactionAdd(r *discordgo.MessageReactionAdd) {
+	if r.MessageReaction == nil || r.GuildID == "" || r.UserID == "" || r.UserID == b.botUserID() {
+		return
+	}
+	if r.Emoji.Name != b.opts.Reaction && r.Emoji.APIName() != b.opts.Reaction {
+		return
+	}
+	if r.Member != nil && r.Member.User != nil && r.Member.User.Bot {
+		return
+	}
+	if !b.begin() {
+		return
+	}
+	defer b.wg.Done()
+	ctx, cancel := context.WithTimeout(b.work, receiveTimeout)
+	defer cancel()
+	m, err := b.s.ChannelMessage(r.ChannelID, r.MessageID, discordgo.WithContext(ctx))
+	if err != nil {
+		b.log.Warn("bot: reading a message reacted to failed", "channel", r.ChannelID, "message", r.MessageID, "reason", reason(err), "err", redact(err))
+		return
+	}
+	if m.Author == nil || m.Author.ID == b.botUserID() {
+		return
+	}
+	b.receiveMessage(commands.Message{
+		ID: m.ID, ChannelID: r.ChannelID, GuildID: r.GuildID, AuthorID: m.Author.ID,
+		Bot: m.Author.Bot, Webhook: m.WebhookID != "", Content: m.Content,
+		InThread: b.isThread(r.ChannelID), Attachments: attachments(m.Attachments), ReactedBy: r.UserID,
 	})
 }
 
@@ -223,6 +270,7 @@ func (b *Bot) interaction(i *discordgo.Interaction) commands.Interaction {
 	if data.TargetID != "" && data.Resolved != nil {
 		if m := data.Resolved.Messages[data.TargetID]; m != nil {
 			in.TargetContent = m.Content
+			in.TargetAttachments = attachments(m.Attachments)
 		}
 	}
 	return in

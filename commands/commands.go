@@ -165,6 +165,13 @@ type Message struct {
 	// InThread is true when the channel is a thread, where no new thread
 	// can be started.
 	InThread bool
+	// Attachments are the message's files; its PDF, text and HTML files
+	// count as links.
+	Attachments []Attachment `json:",omitempty"`
+	// ReactedBy, when set, is the user who reacted to the message with
+	// the summary emoji: its links are summarized for that user (whose
+	// limits count), wherever it was posted, by whomever.
+	ReactedBy string `json:",omitempty"`
 }
 
 // Response is what the bot should send for one event, in order.
@@ -230,16 +237,22 @@ func (h *Handler) Message(ctx context.Context, m Message) *Response {
 // a reply, whether this call answers it (h.claim, or h.unfinished for an
 // event claimed at receipt).
 func (h *Handler) message(ctx context.Context, m Message, own func(context.Context, string) bool) *Response {
-	if m.Bot || m.Webhook || m.ID == "" || m.GuildID == "" || strings.TrimSpace(m.Content) == "" {
+	if m.ID == "" || m.GuildID == "" || (strings.TrimSpace(m.Content) == "" && len(m.Attachments) == 0) {
 		return nil
 	}
-	if th, err := h.st.Thread(ctx, m.ChannelID); err == nil {
-		return h.followUp(ctx, m, th, own)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		h.log.Warn("commands: thread lookup failed", "channel", m.ChannelID, "err", err)
+	reaction := m.ReactedBy != ""
+	if !reaction && (m.Bot || m.Webhook) {
 		return nil
 	}
-	if !m.AutoChannel {
+	if !reaction {
+		if th, err := h.st.Thread(ctx, m.ChannelID); err == nil {
+			return h.followUp(ctx, m, th, own)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			h.log.Warn("commands: thread lookup failed", "channel", m.ChannelID, "err", err)
+			return nil
+		}
+	}
+	if !m.AutoChannel && !reaction {
 		set, err := h.settings(ctx, m.GuildID)
 		if err != nil {
 			h.log.Warn("commands: guild settings lookup failed", "guild", m.GuildID, "err", err)
@@ -249,15 +262,25 @@ func (h *Handler) message(ctx context.Context, m Message, own func(context.Conte
 			return nil
 		}
 	}
-	links := AutoLinks(m.Content, h.opts.MaxLinksPerMessage)
+	links := AutoMessageLinks(m.Content, m.Attachments, h.opts.MaxLinksPerMessage)
+	if reaction {
+		// Asked for by a person: every link, as "Summarize links".
+		links = MessageLinks(m.Content, m.Attachments, h.opts.MaxLinksPerMessage)
+	}
 	if len(links) == 0 {
 		return nil
 	}
+	// A reaction shares the message's event: one reply per message,
+	// however many react, and none more when auto mode answered it.
 	eventID := "m" + m.ID
 	if !own(ctx, eventID) {
 		return nil
 	}
-	req := request{eventID: eventID, guildID: m.GuildID, channelID: m.ChannelID, userID: m.AuthorID, thread: !m.InThread, repeats: true}
+	user := m.AuthorID
+	if reaction {
+		user = m.ReactedBy
+	}
+	req := request{eventID: eventID, guildID: m.GuildID, channelID: m.ChannelID, userID: user, thread: !m.InThread, repeats: true}
 	resp := &Response{EventID: eventID}
 	for _, link := range links {
 		reply, pending := h.brief(ctx, req, link)

@@ -48,6 +48,8 @@ type Interaction struct {
 	// TargetContent is the text of the message a context-menu command was
 	// used on.
 	TargetContent string
+	// TargetAttachments are the files of that message.
+	TargetAttachments []Attachment `json:",omitempty"`
 }
 
 func (in Interaction) str(name string) string {
@@ -85,7 +87,7 @@ func (h *Handler) Ack(ctx context.Context, in Interaction) Ack {
 		private, _ := in.boolean("private")
 		return Ack{Ephemeral: private || limited}
 	case CmdSummarizeIn:
-		return Ack{Ephemeral: limited || len(FindLinks(in.TargetContent, h.opts.MaxLinksPerMessage)) == 0}
+		return Ack{Ephemeral: limited || len(MessageLinks(in.TargetContent, in.TargetAttachments, h.opts.MaxLinksPerMessage)) == 0}
 	case CmdAsk:
 		return Ack{Ephemeral: !in.InThread}
 	}
@@ -132,7 +134,7 @@ func (h *Handler) interaction(ctx context.Context, in Interaction, ack Ack, own 
 		resp.Replies = []Reply{reply}
 		return resp
 	case CmdSummarizeIn:
-		links := FindLinks(in.TargetContent, h.opts.MaxLinksPerMessage)
+		links := MessageLinks(in.TargetContent, in.TargetAttachments, h.opts.MaxLinksPerMessage)
 		if len(links) == 0 {
 			return say("I found no links to summarize in that message.")
 		}

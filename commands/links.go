@@ -150,3 +150,78 @@ func isWebLink(s string) bool {
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }
+
+// Attachment is a file attached to a message, as Discord describes it.
+type Attachment struct {
+	// URL is the file's address on Discord's CDN.
+	URL string `json:"url"`
+	// Filename and ContentType ("application/pdf; charset=...", may be
+	// empty) say what it is.
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type,omitempty"`
+}
+
+// readable reports whether an attachment is a document Linkbrief reads: a
+// PDF, plain text or HTML file, by its content type or, without one, its
+// file name.
+func (a Attachment) readable() bool {
+	ct := strings.ToLower(strings.TrimSpace(a.ContentType))
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = strings.TrimSpace(ct[:i])
+	}
+	switch ct {
+	case "application/pdf", "text/plain", "text/html":
+		return true
+	case "":
+		name := strings.ToLower(a.Filename)
+		for _, ext := range []string{".pdf", ".txt", ".html", ".htm"} {
+			if strings.HasSuffix(name, ext) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MessageLinks returns the links of a message to summarize, at most max
+// (default 3): those FindLinks finds in its content, then the addresses
+// of its PDF, text and HTML attachments, which go through the same safe
+// fetcher and pipeline as any link.
+func MessageLinks(content string, attachments []Attachment, max int) []string {
+	if max <= 0 {
+		max = 3
+	}
+	return withAttachments(FindLinks(content, max), attachments, max)
+}
+
+// AutoMessageLinks is MessageLinks for auto mode: the content's links that
+// AutoLinks keeps, then the readable attachments.
+func AutoMessageLinks(content string, attachments []Attachment, max int) []string {
+	if max <= 0 {
+		max = 3
+	}
+	return withAttachments(AutoLinks(content, max), attachments, max)
+}
+
+// withAttachments appends to links the addresses of the readable
+// attachments, up to max links in all.
+func withAttachments(links []string, attachments []Attachment, max int) []string {
+	seen := map[string]bool{}
+	for _, l := range links {
+		seen[l] = true
+	}
+	for _, a := range attachments {
+		if len(links) >= max {
+			break
+		}
+		if !a.readable() || !isWebLink(a.URL) || seen[a.URL] {
+			continue
+		}
+		if _, err := summarize.CanonicalURL(a.URL); err != nil {
+			continue
+		}
+		seen[a.URL] = true
+		links = append(links, a.URL)
+	}
+	return links
+}

@@ -115,3 +115,28 @@ func FuzzAutoLinks(f *testing.F) {
 		}
 	})
 }
+
+func TestMessageLinks(t *testing.T) {
+	pdf := Attachment{URL: "https://cdn.discordapp.com/attachments/1/2/paper.pdf?ex=1&is=2&hm=3", Filename: "paper.pdf", ContentType: "application/pdf"}
+	txt := Attachment{URL: "https://cdn.discordapp.com/attachments/1/3/notes", Filename: "notes.txt"}
+	html := Attachment{URL: "https://cdn.discordapp.com/attachments/1/4/page.htm", Filename: "page.htm", ContentType: "text/html; charset=utf-8"}
+	png := Attachment{URL: "https://cdn.discordapp.com/attachments/1/5/cat.png", Filename: "cat.png", ContentType: "image/png"}
+	bad := Attachment{URL: "javascript:alert(1)", Filename: "x.pdf"}
+	tests := []struct {
+		name    string
+		content string
+		atts    []Attachment
+		want    []string
+	}{
+		{"attachments only", "", []Attachment{png, pdf, txt}, []string{pdf.URL, txt.URL}},
+		{"content first", "see https://example.com/a", []Attachment{html}, []string{"https://example.com/a", html.URL}},
+		{"capped at three", "https://example.com/a https://example.com/b", []Attachment{pdf, txt, html}, []string{"https://example.com/a", "https://example.com/b", pdf.URL}},
+		{"not a web address", "", []Attachment{bad}, nil},
+		{"same file twice", "", []Attachment{pdf, pdf}, []string{pdf.URL}},
+	}
+	for _, tt := range tests {
+		if got := MessageLinks(tt.content, tt.atts, 3); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: MessageLinks = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

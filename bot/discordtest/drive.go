@@ -19,6 +19,43 @@ type MessageSpec struct {
 	WebhookID string
 	// ReplyTo makes the message a reply to that message.
 	ReplyTo string
+	// Attachments are files attached to the message.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a message, as Discord describes it.
+type Attachment struct {
+	ID          string `json:"id"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type,omitempty"`
+	Size        int    `json:"size"`
+	URL         string `json:"url"`
+	ProxyURL    string `json:"proxy_url"`
+}
+
+// React adds user's reaction emoji (a Unicode emoji) to a message and
+// dispatches MESSAGE_REACTION_ADD to the sessions with the
+// GUILD_MESSAGE_REACTIONS intent.
+func (s *Server) React(channelID, messageID string, user User, emoji string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.st.liveMessage(channelID, messageID)
+	if m == nil {
+		return fmt.Errorf("discordtest: react: unknown message %q in channel %q", messageID, channelID)
+	}
+	if _, known := s.st.users[user.ID]; !known && user.ID != "" {
+		s.st.users[user.ID] = user
+	}
+	d := map[string]any{
+		"user_id": user.ID, "channel_id": channelID, "message_id": messageID, "message_author_id": m.Author.ID,
+		"emoji": map[string]any{"id": nil, "name": emoji}, "burst": false, "type": 0,
+	}
+	if m.GuildID != "" {
+		d["guild_id"] = m.GuildID
+		d["member"] = map[string]any{"user": user, "roles": []string{}, "joined_at": "2026-01-01T00:00:00Z", "deaf": false, "mute": false, "flags": 0}
+	}
+	s.dispatchLocked("MESSAGE_REACTION_ADD", d, m.GuildID, IntentGuildReactions, nil)
+	return nil
 }
 
 // PostMessage stores a user's message and dispatches MESSAGE_CREATE, with
@@ -66,6 +103,19 @@ func (s *Server) postLocked(spec MessageSpec) (Message, error) {
 		}
 		m.Type = 19
 		m.MessageReference = &MessageReference{MessageID: target.ID, ChannelID: target.ChannelID, GuildID: target.GuildID}
+	}
+	for i, a := range spec.Attachments {
+		if a.ID == "" {
+			a.ID = s.st.snowflake()
+		}
+		if a.ProxyURL == "" {
+			a.ProxyURL = a.URL
+		}
+		raw, err := json.Marshal(a)
+		if err != nil {
+			return Message{}, fmt.Errorf("discordtest: post message: attachment %d: %w", i, err)
+		}
+		m.Attachments = append(m.Attachments, raw)
 	}
 	m.Mentions = s.st.mentionsIn(m.Content)
 	s.st.addMessage(m)

@@ -22,6 +22,7 @@ const (
 	IntentGuilds         = 1 << 0
 	IntentGuildMembers   = 1 << 1
 	IntentGuildMessages  = 1 << 9
+	IntentGuildReactions = 1 << 10
 	IntentDirectMessages = 1 << 12
 	IntentMessageContent = 1 << 15
 	IntentGuildPresences = 1 << 8
