@@ -59,7 +59,25 @@ func bodySize(fs []*frag) float64 {
 	return best
 }
 
+// assemble orders the fragments of a document into its text. The parts
+// a reader skips (title block, captions, footnotes, tables, references)
+// are left out; when that would leave out most of the document, the
+// layout is not the one these rules know, and everything is kept.
 func assemble(all []*frag, npages int) result {
+	res := assembleWith(all, npages, true)
+	total := 0
+	for _, f := range all {
+		total += len(strings.Fields(f.text))
+	}
+	if got := len(strings.Fields(res.text)); got*4 < total {
+		loose := assembleWith(all, npages, false)
+		loose.title, loose.authors, loose.paper = res.title, res.authors, false
+		return loose
+	}
+	return res
+}
+
+func assembleWith(all []*frag, npages int, strict bool) result {
 	if len(all) == 0 {
 		return result{}
 	}
@@ -83,7 +101,7 @@ func assemble(all []*frag, npages int) result {
 	var blockL, blockR []float64
 	for _, fs := range byPage {
 		for _, b := range readingOrder(fs, 0.8*body) {
-			if cellBlock(b) {
+			if strict && cellBlock(b) {
 				continue
 			}
 			l, r := math.Inf(1), math.Inf(-1)
@@ -166,7 +184,7 @@ func assemble(all []*frag, npages int) result {
 	res.title, res.authors, titleFrags = titleBlock(byPage[0], body, paras0(paras, abstractAt, func(p *para) []*frag { return p.frags }))
 	sections, refs := 0, false
 	for i, p := range paras {
-		if i < abstractAt || allIn(p.frags, titleFrags) {
+		if strict && (i < abstractAt || allIn(p.frags, titleFrags)) {
 			// The title block is the Article's Title and Byline, not text.
 			continue
 		}
@@ -182,17 +200,17 @@ func assemble(all []*frag, npages int) result {
 				small += f.chars
 			}
 		}
-		if small*2 > chars {
+		if strict && small*2 > chars {
 			continue
 		}
-		if rx.references.MatchString(text) {
+		if strict && rx.references.MatchString(text) {
 			refs = true
 			break
 		}
-		if rx.caption.MatchString(text) || rx.keywords.MatchString(text) {
+		if strict && (rx.caption.MatchString(text) || rx.keywords.MatchString(text)) {
 			continue
 		}
-		if isTableLike(p.frags, body) {
+		if strict && isTableLike(p.frags, body) {
 			continue
 		}
 		if p.heading && rx.section.MatchString(text) {

@@ -139,7 +139,6 @@ func (in *interp) runPage(p page) {
 	w, h := p.box[2]-p.box[0], p.box[3]-p.box[1]
 	switch p.rotate {
 	case 90:
-		ctm = matrix{0, -1, 1, 0, -p.box[1], w + p.box[0]}
 		ctm = matrix{1, 0, 0, 1, -p.box[0], -p.box[1]}.mul(matrix{0, -1, 1, 0, 0, w})
 	case 180:
 		ctm = matrix{1, 0, 0, 1, -p.box[0], -p.box[1]}.mul(matrix{-1, 0, 0, -1, w, h})

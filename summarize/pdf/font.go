@@ -17,6 +17,7 @@ type font struct {
 	name    string  // base font name without subset tag
 	bold    bool
 	unknown bool // codes have no known meaning (no ToUnicode, unknown encoding)
+	ucs2    bool // two-byte codes that are UCS-2 (predefined Uni*-UCS2 CMaps)
 }
 
 // glyph is one decoded code.
@@ -65,13 +66,12 @@ func (d *document) loadFont(o object) *font {
 			}
 		}
 		if f.toUni == nil {
+			// Codes of the predefined UCS-2 CMaps are Unicode; any other
+			// code (Identity's are glyph numbers) means nothing without
+			// a ToUnicode map.
 			enc := string(d.nameOf(fd["Encoding"]))
-			if !strings.HasPrefix(enc, "Identity") && !strings.HasPrefix(enc, "UniGB-UCS2") && !strings.HasPrefix(enc, "UniJIS-UCS2") {
-				f.unknown = true
-			} else {
-				// Identity codes are glyph ids: no meaning without a map.
-				f.unknown = true
-			}
+			f.ucs2 = strings.Contains(enc, "UCS2") || strings.Contains(enc, "UTF16")
+			f.unknown = !f.ucs2
 		}
 		return f
 	}
@@ -243,6 +243,8 @@ func (f *font) decode(s string, out []glyphCode) []glyphCode {
 		g := glyphCode{code: code, one: step == 1}
 		if t, ok := f.toUni[code]; ok {
 			g.text = t
+		} else if f.ucs2 && (code < 0xD800 || code > 0xDFFF) {
+			g.text = string(rune(code))
 		} else if f.enc != nil && code < 256 {
 			g.text = f.enc[code]
 		} else if !f.unknown && code >= 32 && code < 127 {

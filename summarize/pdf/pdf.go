@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -78,10 +77,9 @@ func Read(ctx context.Context, data []byte, opts Options) (art *extract.Article,
 	defer func() {
 		if r := recover(); r != nil {
 			// A bug met by hostile input: say the file is damaged rather
-			// than take the process down; the stack helps a fix.
+			// than take the process down.
 			art = nil
 			err = fmt.Errorf("pdf: %w (internal error: %v)", ErrDamaged, r)
-			_ = debug.Stack
 		}
 	}()
 	if !hasMagic(data) {
