@@ -38,3 +38,19 @@ func TestAutoModePDFLink(t *testing.T) {
 		t.Errorf("thread name = %q", th.Name)
 	}
 }
+
+// A PDF attached to a message in an auto channel is read like a link to
+// it, through the same fetcher.
+func TestAutoModePDFAttachment(t *testing.T) {
+	t.Parallel()
+	h := start(t, config{autoChannels: []string{discordtest.DefaultChannelID}})
+	if _, err := h.dc.PostMessage(discordtest.MessageSpec{ChannelID: discordtest.DefaultChannelID, Attachments: []discordtest.Attachment{
+		{Filename: "survey.pdf", ContentType: "application/pdf", URL: h.url("/attachments/1/2/survey.pdf")},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	reply := h.waitBotMessages(discordtest.DefaultChannelID, 1)[0]
+	if len(reply.Embeds) != 1 || reply.Embeds[0].Title != "River Gauges in the Valley Flood" {
+		t.Errorf("reply = %+v, want a brief of the attached paper", reply)
+	}
+}
