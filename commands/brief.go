@@ -254,6 +254,11 @@ func untilMidnightUTC(now time.Time) time.Duration {
 // user sees: the pipeline's own explanation for known failures, a generic
 // apology otherwise, each with the ID.
 func (h *Handler) fail(r request, err error, attrs ...any) Reply {
+	if r.repeats && errors.Is(err, summarize.ErrSourceOff) {
+		// Auto mode passes quietly over the links of a site this bot is
+		// set not to read; only someone who asked gets the sentence.
+		return Reply{}
+	}
 	id := errorID()
 	expl := summarize.Explain(err)
 	if expl == "" && errors.Is(err, context.Canceled) {

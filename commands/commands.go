@@ -287,6 +287,9 @@ func (h *Handler) message(ctx context.Context, m Message, own func(context.Conte
 		if pending {
 			return &Response{EventID: eventID, Retry: RetryWait}
 		}
+		if reply.Content == "" && len(reply.Embeds) == 0 {
+			continue // a link passed over quietly
+		}
 		resp.Replies = append(resp.Replies, reply)
 	}
 	return resp

@@ -13,6 +13,7 @@ import (
 	"github.com/linkbrief/linkbrief/store"
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
+	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
 type env struct {
@@ -486,5 +487,30 @@ func TestHumanWait(t *testing.T) {
 		if got := humanWait(tt.d); got != tt.want {
 			t.Errorf("humanWait(%v) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+func TestAutoModePassesOverSitesTurnedOff(t *testing.T) {
+	e := newEnv(t, Options{})
+	if err := e.st.SetAutoChannel(ctx, "g1", "c-auto", true); err != nil {
+		t.Fatal(err)
+	}
+	off := fmt.Errorf("summarize: %w", &sites.Error{Site: "x", Reason: sites.XOffReason, Err: sites.ErrOff})
+	e.sum.fail = map[string]error{"https://x.com/a/status/1": off}
+
+	resp := e.h.Message(ctx, msg("1", "c-auto", "https://x.com/a/status/1 and https://example.com/a"))
+	if resp == nil || len(resp.Replies) != 1 || len(resp.Replies[0].Embeds) != 1 {
+		t.Fatalf("auto mode replies %+v, want one brief and nothing for the X link", resp)
+	}
+	resp = e.h.Message(ctx, msg("2", "c-auto", "https://x.com/a/status/1"))
+	if resp != nil && len(resp.Replies) != 0 {
+		t.Errorf("auto mode on an X link with the adapter off replied %+v, want nothing", resp.Replies)
+	}
+	// Asked for, the same link gets the sentence.
+	in := Interaction{ID: "i1", Command: CmdSummarize, GuildID: "g1", ChannelID: "c1", UserID: "u1",
+		Options: map[string]any{"url": "https://x.com/a/status/1"}}
+	r := e.h.Interaction(ctx, in, e.h.Ack(ctx, in))
+	if r == nil || len(r.Replies) != 1 || !strings.Contains(r.Replies[0].Content, "does not read X posts") {
+		t.Errorf("/summarize of an X link with the adapter off = %+v, want the sentence", r)
 	}
 }

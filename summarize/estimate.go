@@ -29,7 +29,7 @@ func (s *Service) Estimate(ctx context.Context, rawURL string, req Request) (int
 	if s.backend() != BackendLLM || s.opts.LLM == nil {
 		return 0, nil
 	}
-	canon, err := CanonicalURL(rawURL)
+	canon, err := s.Canonical(rawURL)
 	if err != nil {
 		return 0, err
 	}
@@ -39,7 +39,7 @@ func (s *Service) Estimate(ctx context.Context, rawURL string, req Request) (int
 	v, err, _ := s.flight.Do(estimateFlightK+canon, func() (any, error) {
 		// Shared by every caller waiting on this page, like Summarize's
 		// work; the fetcher bounds it with its own timeout.
-		return s.article(context.WithoutCancel(ctx), canon, false)
+		return s.articleIn(context.WithoutCancel(ctx), canon, s.language(req), false)
 	})
 	if err != nil {
 		return 0, err
@@ -55,7 +55,7 @@ func (s *Service) EstimateAnswer(ctx context.Context, rawURL string) (int64, err
 	if s.backend() != BackendLLM || s.opts.LLM == nil {
 		return 0, nil
 	}
-	canon, err := CanonicalURL(rawURL)
+	canon, err := s.Canonical(rawURL)
 	if err != nil {
 		return 0, err
 	}

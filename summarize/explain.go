@@ -11,6 +11,11 @@ import (
 	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
+// ErrSourceOff matches the refusal of a link whose site adapter is
+// turned off (X's, by default): a sentence for someone who asked, and
+// nothing at all in auto mode.
+var ErrSourceOff = sites.ErrOff
+
 // Explain returns one sentence, safe to show any user, for a failure of
 // the pipeline, such as "Refusing to fetch a private network address."
 // It returns "" for failures it does not know, whose details belong in

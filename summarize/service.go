@@ -117,6 +117,8 @@ type Service struct {
 	opts    Options
 	log     *slog.Logger
 	flight  singleflight.Group
+	// recent keeps what site adapters read for a short while.
+	recent siteMemo
 }
 
 // New returns a Service that fetches with f and caches in c. A nil c
@@ -447,10 +449,16 @@ func toUTF8(b []byte) []byte {
 
 // article returns the article at canon, from the cache when it holds one.
 func (s *Service) article(ctx context.Context, canon string, fresh bool) (*extract.Article, error) {
+	return s.articleIn(ctx, canon, s.opts.Language, fresh)
+}
+
+// articleIn is article for a brief in lang, which may choose what a site
+// adapter reads (a video's captions).
+func (s *Service) articleIn(ctx context.Context, canon, lang string, fresh bool) (*extract.Article, error) {
 	if a := s.cachedArticle(ctx, canon, fresh); a != nil {
 		return a, nil
 	}
-	src, err := s.source(ctx, canon, s.opts.Language, true)
+	src, err := s.source(ctx, canon, lang, true)
 	if err != nil {
 		return nil, err
 	}
@@ -464,10 +472,15 @@ func (s *Service) article(ctx context.Context, canon string, fresh bool) (*extra
 // text but not its note and moments.
 func (s *Service) source(ctx context.Context, canon, lang string, fresh bool) (*source, error) {
 	if _, _, ok := s.opts.Sites.Match(canon); ok {
+		key := canon + "\x1f" + lang
+		if src := s.recent.get(key); src != nil && !fresh {
+			return src, nil
+		}
 		src, err := s.readSite(ctx, canon, lang)
 		if err != nil {
 			return nil, err
 		}
+		s.recent.put(key, src)
 		s.putArticle(ctx, canon, src.art)
 		return src, nil
 	}

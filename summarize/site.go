@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/extractive"
@@ -242,8 +244,10 @@ func (s *Service) verbatimBrief(src *source, canon string) *Brief {
 	if !src.art.Published.IsZero() {
 		b.Published = src.art.Published.UTC().Format("2006-01-02T15:04:05Z07:00")
 	}
-	src.addNote("It is too short to summarize, so it is shown as written.")
-	b.Note = src.note
+	b.Note = "It is too short to summarize, so it is shown as written."
+	if src.note != "" {
+		b.Note = src.note + " " + b.Note
+	}
 	return b
 }
 
@@ -254,4 +258,56 @@ func hostName(raw string) string {
 		return "link"
 	}
 	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+// Recent site reads are kept this long, at most this many: the estimate
+// made before a brief and the brief itself then cost one read of the
+// site, and a source is still re-read for every brief made later.
+const (
+	siteMemoTTL = 2 * time.Minute
+	siteMemoMax = 256
+)
+
+// siteMemo keeps recent site reads; the zero value is ready. What it
+// holds is shared: nothing may change a source once it is read.
+type siteMemo struct {
+	mu sync.Mutex
+	m  map[string]siteMemoEntry
+}
+
+type siteMemoEntry struct {
+	src *source
+	at  time.Time
+}
+
+func (m *siteMemo) get(key string) *source {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.m[key]
+	if !ok || time.Since(e.at) > siteMemoTTL {
+		return nil
+	}
+	return e.src
+}
+
+func (m *siteMemo) put(key string, src *source) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = make(map[string]siteMemoEntry)
+	}
+	if len(m.m) >= siteMemoMax {
+		for k, e := range m.m {
+			if time.Since(e.at) > siteMemoTTL {
+				delete(m.m, k)
+			}
+		}
+		for k := range m.m {
+			if len(m.m) < siteMemoMax {
+				break
+			}
+			delete(m.m, k)
+		}
+	}
+	m.m[key] = siteMemoEntry{src: src, at: time.Now()}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/linkbrief/linkbrief/summarize/extract"
+	"github.com/linkbrief/linkbrief/summarize/llm"
 	"github.com/linkbrief/linkbrief/summarize/sites"
 )
 
@@ -250,5 +251,49 @@ func TestSiteAdapterReadsThroughPipeline(t *testing.T) {
 	}
 	if canon != "https://video.test/v/9" || art.Kind != extract.KindPaper || !strings.Contains(art.Text, "41.5 million") {
 		t.Errorf("canon %q kind %q text %.40q, want the page read through the pipeline", canon, art.Kind, art.Text)
+	}
+}
+
+func TestSiteEstimateThenBriefReadsOnce(t *testing.T) {
+	site := &fakeSite{item: transcriptItem()}
+	model := &fakeLLM{summary: func(in llm.Input) (*llm.Summary, error) {
+		return &llm.Summary{Summary: "A video about the bridge.", Claims: []llm.Claim{{Claim: "It costs money.", Quote: transcript[1]}}}, nil
+	}}
+	svc := New(&fakeFetcher{}, newMemCache(), Options{LLM: model, Model: "m", Sites: sites.Set{site}})
+	ctx := context.Background()
+	est, err := svc.Estimate(ctx, "https://video.test/short/abc", Request{Language: "de"})
+	if err != nil || est <= 0 {
+		t.Fatalf("Estimate = %d, %v; want a cost", est, err)
+	}
+	b, err := svc.Summarize(ctx, "https://video.test/short/abc", Request{Language: "de"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := site.reads.Load(); n != 1 {
+		t.Errorf("estimate and brief read the site %d times, want 1", n)
+	}
+	if len(b.Claims) != 1 || b.Claims[0].URL != "https://video.test/v/abc?t=20s" || !strings.HasPrefix(b.Note, "The video has no manual captions") {
+		t.Errorf("brief claims %+v note %q, want the moment and the adapter's note", b.Claims, b.Note)
+	}
+	// A fresh brief reads the site again.
+	if _, err := svc.Summarize(ctx, "https://video.test/v/abc", Request{Language: "de", NoCache: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := site.reads.Load(); n != 2 {
+		t.Errorf("a --no-cache brief: %d reads in all, want 2", n)
+	}
+}
+
+func TestSiteShortItemNoteIsNotRepeated(t *testing.T) {
+	item := &sites.Item{Note: "From the API.", Article: &extract.Article{Kind: extract.KindPost, Text: "Short post text here."}}
+	svc := New(&fakeFetcher{}, nil, Options{Sites: sites.Set{&fakeSite{item: item}}})
+	for i := range 2 {
+		b, err := svc.Summarize(context.Background(), "https://video.test/v/p", Request{NoCache: i == 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Note != "From the API. It is too short to summarize, so it is shown as written." {
+			t.Errorf("brief %d note = %q", i, b.Note)
+		}
 	}
 }

@@ -160,9 +160,12 @@ type Off struct {
 	Reason string
 }
 
+// ErrOff is the cause of every refusal by an Off adapter.
+var ErrOff = errors.New("the site adapter is off")
+
 // Read refuses with o.Reason.
 func (o Off) Read(context.Context, string, Request) (*Item, error) {
-	return nil, &Error{Site: o.Name(), Reason: o.Reason}
+	return nil, &Error{Site: o.Name(), Reason: o.Reason, Err: ErrOff}
 }
 
 // host returns u's host name, lower case, without a final dot and the
