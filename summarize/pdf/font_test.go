@@ -19,8 +19,9 @@ func cidPDF(encoding string, toUnicode bool, codes string) []byte {
 <0003> <0003> <0020>
 <0010> <0039> <0041>
 endbfrange
-1 beginbfchar
+2 beginbfchar
 <0040> <FB01>
+<0050> <E001>
 endbfchar
 endcmap CMapName currentdict /CMap defineresource pop end end`
 	tu := ""
@@ -77,6 +78,11 @@ func TestCIDFonts(t *testing.T) {
 	art, err = Read(context.Background(), cidPDF("UniGB-UCS2-H", false, ucs), Options{})
 	if err != nil || !strings.HasPrefix(art.Text, "Rain fell Rain fell") {
 		t.Errorf("UniGB-UCS2-H: %v, text %.40q", err, art)
+	}
+
+	// A map to private-use characters says nothing either.
+	if _, err := Read(context.Background(), cidPDF("Identity-H", true, strings.Repeat("00500003", 8)), Options{}); !errors.Is(err, ErrNoFontMap) {
+		t.Errorf("ToUnicode to private-use characters: err = %v, want ErrNoFontMap", err)
 	}
 
 	// Glyph numbers with no map: refused, not guessed.

@@ -135,8 +135,11 @@ func Read(ctx context.Context, data []byte, opts Options) (art *extract.Article,
 		for _, g := range in.glyphs {
 			if g.text != " " {
 				glyphs++
-				if g.text == "" {
+				if g.text == "" || junk(g.text) {
+					// Unmapped, or mapped to private-use or control
+					// characters: a font whose letters are not known.
 					unknown++
+					continue
 				}
 			}
 			b.add(g)
@@ -180,6 +183,16 @@ func Read(ctx context.Context, data []byte, opts Options) (art *extract.Article,
 		return nil, fmt.Errorf("pdf: %w", &extract.NotArticleError{Kind: extract.TooShort})
 	}
 	return art, nil
+}
+
+// junk reports text of private-use or control characters only.
+func junk(s string) bool {
+	for _, r := range s {
+		if !(r >= 0xE000 && r <= 0xF8FF || r < 0x20 || r >= 0x7F && r < 0xA0 || r == 0xFFFD) {
+			return false
+		}
+	}
+	return true
 }
 
 // endsWithEOF reports whether the file still has its end-of-file marker
