@@ -33,6 +33,7 @@ type benchPage struct {
 	id, url string
 	kind    string // WCXB's page type ("article", "forum"...); "" for the first set
 	root    bool   // the page is its site's home page
+	title   string // WCXB's title; "" for the first set
 	html    []byte
 }
 
@@ -89,6 +90,7 @@ func loadBench(tb testing.TB) []benchPage {
 type wcxbMeta map[string]struct {
 	PageType string `json:"page_type"`
 	SiteRoot bool   `json:"site_root"`
+	Title    string `json:"title"`
 }
 
 // loadWCXB reads the WCXB dev set (../shared/data/extraction-wcxb): its
@@ -130,7 +132,7 @@ func loadSet(dir, name string, meta wcxbMeta) (benchSet, error) {
 		}
 		p := benchPage{id: id, url: t.URL, html: body}
 		if m, ok := meta[id]; ok {
-			p.kind, p.root = m.PageType, m.SiteRoot
+			p.kind, p.root, p.title = m.PageType, m.SiteRoot, m.Title
 		}
 		set.pages = append(set.pages, p)
 	}
@@ -339,6 +341,7 @@ func BenchmarkExtraction(b *testing.B) {
 	}
 	for s, set := range sets {
 		if set.name == "wcxb" {
+			report.WriteString(titleReport(set, runs[s][0]))
 			report.WriteString(worstPages(b, set, filepath.Join(out, set.name+"-"+benchExtractors[0].name+"-per-page.jsonl"), 10))
 		}
 		if set.name == "wcxb-other" {
@@ -512,4 +515,27 @@ func worstPages(tb testing.TB, set benchSet, perPage string, n int) string {
 		fmt.Fprintf(&b, "  %.3f %s %s\n", scores[id], id[:12], urls[id])
 	}
 	return b.String()
+}
+
+// titleReport counts the pages whose Linkbrief title is WCXB's (compared
+// on letters and digits, case ignored).
+func titleReport(set benchSet, r setRun) string {
+	same, total := 0, 0
+	var wrong []string
+	for _, p := range set.pages {
+		if p.title == "" {
+			continue
+		}
+		total++
+		got := ""
+		if a := r.arts[p.id]; a != nil {
+			got = a.Title
+		}
+		if alnum(got) == alnum(p.title) {
+			same++
+		} else if len(wrong) < 8 {
+			wrong = append(wrong, fmt.Sprintf("  title %q, WCXB %q", got, p.title))
+		}
+	}
+	return fmt.Sprintf("titles of %s equal to WCXB's: %d/%d\n%s\n", set.name, same, total, strings.Join(wrong, "\n"))
 }

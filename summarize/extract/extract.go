@@ -77,6 +77,7 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 		return nil, err
 	}
 	u := parsePageURL(pageURL)
+	head := readHeadTitles(doc)
 	forum := forumPath(u)
 	sig, core := prepare(doc, -1, forum)
 	if sig.reveal >= 0 {
@@ -103,7 +104,12 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	if art.Site == "" {
 		art.Site = siteFromURL(u)
 	}
-	art.Title = trimSiteName(art.Title, art.Site)
+	art.Title = trimSiteName(pickTitle(art.Title, head, art.Site, u), art.Site)
+	art.Text = dropTitle(art.Text, art.Title)
+	if art.Title == "" {
+		// Minimal HTML: a headline in a paragraph of its own at the top.
+		art.Title, art.Text = leadHeading(art.Text)
+	}
 	sig.forumMark = sig.forumMark || forum
 	if kind, bad := classify(sig, art.Text, opts.minWords()); bad {
 		return nil, &NotArticleError{Kind: kind}
@@ -125,7 +131,7 @@ func trimSiteName(title, site string) string {
 	if len(lt) != len(title) || len(ls) != len(site) {
 		return title // lower-casing changed byte offsets: leave it be
 	}
-	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: ", " · ", " • ", ": "} {
+	for _, sep := range titleSeparators {
 		if strings.HasSuffix(lt, sep+ls) {
 			if t := strings.TrimSpace(title[:len(title)-len(sep)-len(site)]); len(t) >= 3 {
 				return t

@@ -240,3 +240,40 @@ func TestFromHTMLFurnitureInText(t *testing.T) {
 		}
 	}
 }
+
+// TestFromHTMLTitles checks the title: a headline holding a dash is not
+// cut at it, a part naming the site (by its host) is dropped, a section
+// label gives way to the page's headline, and in minimal HTML a headline
+// in a paragraph of its own at the top is the title, not the first
+// sentence of the text.
+func TestFromHTMLTitles(t *testing.T) {
+	t.Parallel()
+	body := prose + prose
+	tests := []struct{ name, page, url, want string }{
+		{"dash in the headline",
+			`<html><head><title>Spider-Man – Far From Home review – a swinging success</title></head><body><article>` + body + `</article></body></html>`,
+			"https://films.example.com/reviews/far-from-home", "Spider-Man – Far From Home review – a swinging success"},
+		{"site named by its host",
+			`<html><head><title>Bridge approved after long vote | Riverton Gazette</title></head><body><article>` + body + `</article></body></html>`,
+			"https://www.rivertongazette.com/news/bridge", "Bridge approved after long vote"},
+		{"section label",
+			`<html><head><meta property="og:title" content="Politics"><title>Politics</title></head><body><article><h1>Senate passes the budget after a long night</h1>` + body + `</article></body></html>`,
+			"https://news.example.com/politics/budget", "Senate passes the budget after a long night"},
+		{"minimal HTML",
+			`<html><body><p>Council approves the new harbour bridge</p>` + body + `</body></html>`,
+			"", "Council approves the new harbour bridge"},
+	}
+	for _, tc := range tests {
+		art, err := FromHTML([]byte(tc.page), tc.url, Options{})
+		if err != nil {
+			t.Errorf("FromHTML(%s) error = %v", tc.name, err)
+			continue
+		}
+		if art.Title != tc.want {
+			t.Errorf("FromHTML(%s).Title = %q, want %q", tc.name, art.Title, tc.want)
+		}
+		if strings.HasPrefix(art.Text, tc.want) {
+			t.Errorf("FromHTML(%s).Text starts with the title: %q", tc.name, firstLine(art.Text))
+		}
+	}
+}
