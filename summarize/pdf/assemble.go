@@ -232,7 +232,7 @@ func assembleWith(all []*frag, npages int, strict bool) result {
 		out = append(out, text)
 	}
 	res.paper = abstractAt >= 0 && (sections > 0 || refs)
-	res.text = finish(strings.Join(out, "\n\n"))
+	res.text = finish(resolveHyphens(strings.Join(out, "\n\n")))
 	return res
 }
 
@@ -505,32 +505,80 @@ func allIn(fs []*frag, set map[*frag]bool) bool {
 	return true
 }
 
-// joinLines makes a paragraph of lines, undoing hyphenation at line ends.
+// softHyphen marks where joinLines took a hyphen off a line end, for
+// finish to decide between "hyphen-ation" and "well-known".
+const softHyphen = '\uE000'
+
+// joinLines makes a paragraph of lines. A line that ends in a hyphen
+// before a lower-case letter is joined to the next without a space, the
+// place marked with softHyphen.
 func joinLines(fs []*frag) string {
-	var b strings.Builder
+	var b []byte
 	for i, f := range fs {
 		t := f.text
-		if i == 0 {
-			b.WriteString(t)
-			continue
-		}
-		s := b.String()
-		if strings.HasSuffix(s, "-") || strings.HasSuffix(s, "\u00AD") {
-			r, _ := utf8.DecodeRuneInString(t)
-			before := []rune(strings.TrimRight(s, "-\u00AD"))
-			if len(before) > 0 && unicode.IsLetter(before[len(before)-1]) && unicode.IsLower(r) {
-				b.Reset()
-				b.WriteString(strings.TrimSuffix(strings.TrimSuffix(s, "-"), "\u00AD"))
-				b.WriteString(t)
-				continue
+		if i > 0 {
+			last, n := utf8.DecodeLastRune(b)
+			if last == '-' || last == '\u00AD' {
+				r, _ := utf8.DecodeRuneInString(t)
+				before, _ := utf8.DecodeLastRune(b[:len(b)-n])
+				if unicode.IsLetter(before) && unicode.IsLower(r) {
+					b = utf8.AppendRune(b[:len(b)-n], softHyphen)
+				}
+			} else {
+				b = append(b, ' ')
 			}
-			b.WriteString(t)
+		}
+		b = append(b, t...)
+	}
+	return string(b)
+}
+
+// resolveHyphens decides each softHyphen of text: the word is written
+// with its hyphen when the document writes it so elsewhere ("well-known")
+// and never without, else joined ("hyphenation"), as TeX's hyphenation
+// of plain words is the common case.
+func resolveHyphens(text string) string {
+	if !strings.ContainsRune(text, softHyphen) {
+		return text
+	}
+	trim := func(w string) string {
+		return strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' && r != softHyphen })
+	}
+	hyphenated, plain := map[string]bool{}, map[string]bool{}
+	for _, w := range strings.Fields(text) {
+		w = strings.ToLower(trim(w))
+		if strings.ContainsRune(w, softHyphen) {
 			continue
 		}
-		b.WriteByte(' ')
-		b.WriteString(t)
+		if strings.Contains(w, "-") {
+			hyphenated[w] = true
+		} else {
+			plain[w] = true
+		}
 	}
-	return b.String()
+	var out strings.Builder
+	for len(text) > 0 {
+		i := strings.IndexRune(text, softHyphen)
+		if i < 0 {
+			out.WriteString(text)
+			break
+		}
+		start := strings.LastIndexFunc(text[:i], unicode.IsSpace) + 1
+		end := len(text)
+		if e := strings.IndexFunc(text[i:], unicode.IsSpace); e >= 0 {
+			end = i + e
+		}
+		w := text[start:end]
+		core := strings.ToLower(trim(w))
+		sep := ""
+		if hyphenated[strings.ReplaceAll(core, string(softHyphen), "-")] && !plain[strings.ReplaceAll(core, string(softHyphen), "")] {
+			sep = "-"
+		}
+		out.WriteString(text[:start])
+		out.WriteString(strings.ReplaceAll(w, string(softHyphen), sep))
+		text = text[end:]
+	}
+	return out.String()
 }
 
 // ligatureText lists what finish replaces: ligatures by their letters,

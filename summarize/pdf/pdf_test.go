@@ -243,3 +243,17 @@ func TestColumnsWithHeadingsSideBySide(t *testing.T) {
 
 	}
 }
+
+func TestResolveHyphens(t *testing.T) {
+	m := string(softHyphen)
+	for in, want := range map[string]string{
+		"the hyphen" + m + "ation of words":                                           "the hyphenation of words",
+		"a well" + m + "known fact and a well-known one":                              "a well-known fact and a well-known one",
+		"a well" + m + "known fact, wellknown too, and well-known":                    "a wellknown fact, wellknown too, and well-known",
+		"(Self" + m + "driving) cars and self-driving buses.\n\nSelf" + m + "driving": "(Self-driving) cars and self-driving buses.\n\nSelf-driving",
+	} {
+		if got := resolveHyphens(in); got != want {
+			t.Errorf("resolveHyphens(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
