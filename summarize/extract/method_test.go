@@ -277,3 +277,24 @@ func TestFromHTMLTitles(t *testing.T) {
 		}
 	}
 }
+
+// TestFromHTMLTableInFigure checks that a table wrapped in a figure (as
+// WordPress writes every table) is content, while a picture's figure and
+// caption stay out.
+func TestFromHTMLTableInFigure(t *testing.T) {
+	t.Parallel()
+	page := `<html><body><article><h1>Agile compared</h1>` + prose +
+		`<figure class="wp-block-table"><table><tr><td>Pros</td><td>Cons</td></tr><tr><td>Adapts to changing requirements</td><td>May lead to scope creep</td></tr></table></figure>
+<figure><img src="team.jpg"><figcaption>The team at work in the new office.</figcaption></figure>` +
+		prose + `</article></body></html>`
+	art, err := FromHTML([]byte(page), "https://example.com/agile", Options{})
+	if err != nil {
+		t.Fatalf("FromHTML(table page) error = %v", err)
+	}
+	if !strings.Contains(art.Text, "Adapts to changing requirements May lead to scope creep") {
+		t.Errorf("FromHTML(table page).Text lacks the table:\n%s", art.Text)
+	}
+	if strings.Contains(art.Text, "The team at work") {
+		t.Errorf("FromHTML(table page).Text holds the picture's caption:\n%s", art.Text)
+	}
+}

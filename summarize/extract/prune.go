@@ -120,7 +120,7 @@ func pruneArticle(root *html.Node) {
 			if c.Type != html.ElementNode {
 				continue
 			}
-			if st := stats[c]; (dropInArticle[c.Data] || isBoilerElement(c)) && st.chars*4 < total && st.chars < 2000 && !st.looksLikeProse(400) {
+			if st := stats[c]; (dropInArticle[c.Data] && !contentFigure(c) || isBoilerElement(c)) && st.chars*4 < total && st.chars < 2000 && !st.looksLikeProse(400) {
 				n.RemoveChild(c)
 				continue
 			}
@@ -430,4 +430,29 @@ func trimEmbed(n *html.Node) {
 		}
 	}
 	walk(n)
+}
+
+// contentFigure reports a figure that holds content rather than a picture:
+// a table, code, a quotation or a list (WordPress wraps every table in
+// <figure class="wp-block-table">).
+func contentFigure(n *html.Node) bool {
+	if n.Data != "figure" {
+		return false
+	}
+	var has func(n *html.Node) bool
+	has = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				switch c.Data {
+				case "table", "pre", "blockquote", "ul", "ol", "dl":
+					return true
+				}
+				if has(c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return has(n)
 }
