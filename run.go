@@ -159,6 +159,7 @@ func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *depl
 		Limits:           limits,
 		Claims:           lease,
 		Logger:           d.log,
+		Canonical:        svc.Canonical,
 	})
 	d.bot, err = bot.New(bot.Options{
 		Token:         cfg.Discord.Token.Reveal(),

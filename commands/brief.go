@@ -38,7 +38,7 @@ const RetryWait = 5 * time.Second
 // pending when the brief is still being made when ctx ends (the event is
 // then handled again later, and finds it in the cache).
 func (h *Handler) brief(ctx context.Context, r request, link string) (_ Reply, pending bool) {
-	canon, err := summarize.CanonicalURL(link)
+	canon, err := h.opts.Canonical(link)
 	if err != nil {
 		return h.fail(r, err, "link", link), false
 	}

@@ -106,6 +106,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Canonical names the one URL every form of a link maps to, for the
+	// "already summarized" notice: summarize.Service.Canonical, which
+	// knows that youtu.be/ID and a Reddit thread's long and short links
+	// are one item; default summarize.CanonicalURL.
+	Canonical func(rawURL string) (string, error)
 }
 
 // Handler decides what the bot does with each event. It is safe for
@@ -130,6 +135,9 @@ func New(sum Summarizer, st Store, opts Options) *Handler {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Canonical == nil {
+		opts.Canonical = summarize.CanonicalURL
 	}
 	log := opts.Logger
 	if log == nil {

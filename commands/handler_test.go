@@ -514,3 +514,23 @@ func TestAutoModePassesOverSitesTurnedOff(t *testing.T) {
 		t.Errorf("/summarize of an X link with the adapter off = %+v, want the sentence", r)
 	}
 }
+
+func TestRepeatNoticeKnowsEveryFormOfALink(t *testing.T) {
+	// As summarize.Service.Canonical does for Reddit's short links.
+	canonical := func(raw string) (string, error) {
+		if strings.HasPrefix(raw, "https://redd.it/") {
+			return "https://www.reddit.com/comments/" + strings.TrimPrefix(raw, "https://redd.it/"), nil
+		}
+		return summarize.CanonicalURL(raw)
+	}
+	e := newEnv(t, Options{Canonical: canonical})
+	m := Message{ID: "1", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://www.reddit.com/comments/abc"}
+	resp := e.h.Message(ctx, m)
+	if err := e.h.ThreadStarted(ctx, "g1", "c", "r1", "r1", resp.Replies[0].Thread); err != nil {
+		t.Fatal(err)
+	}
+	again := e.h.Message(ctx, Message{ID: "2", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://redd.it/abc"})
+	if again == nil || len(again.Replies) != 1 || !strings.Contains(again.Replies[0].Content, "discord.com/channels/g1/r1") {
+		t.Errorf("the short form of a summarized link got %+v, want the already-summarized notice", again)
+	}
+}
