@@ -28,6 +28,7 @@ type glyph struct {
 	text    string
 	font    *font
 	upright bool // drawn horizontally, not rotated or mirrored
+	dir     int8 // 0 upright, 1 turned a quarter left (reads upward), 2 upside down, 3 turned right, -1 other
 }
 
 // page is one page to read.
@@ -134,7 +135,7 @@ const maxGlyphs = 400_000
 
 // runPage draws one page's text.
 func (in *interp) runPage(p page) {
-	ctm := identity
+	var ctm matrix
 	// Put the page upright: its box's lower left at the origin.
 	w, h := p.box[2]-p.box[0], p.box[3]-p.box[1]
 	switch p.rotate {
@@ -374,6 +375,65 @@ func (in *interp) run(data []byte, res dict, g gstate, depth int) {
 	}
 }
 
+// direction classifies a glyph's matrix: upright (0), turned a quarter
+// left (1), upside down (2), a quarter right (3), or anything else (-1).
+func direction(m matrix) int8 {
+	a, b, c, d := m[0], m[1], m[2], m[3]
+	small := func(x, ref float64) bool { return math.Abs(x) < 1e-3*math.Abs(ref) }
+	switch {
+	case a > 0 && d > 0 && small(b, a) && small(c, d):
+		return 0
+	case b > 0 && c < 0 && small(a, b) && small(d, c):
+		return 1
+	case a < 0 && d < 0 && small(b, a) && small(c, d):
+		return 2
+	case b < 0 && c > 0 && small(a, b) && small(d, c):
+		return 3
+	}
+	return -1
+}
+
+// turnPage puts the text of a page whose most text is turned (a
+// landscape table on a portrait page) upright: the glyphs of the main
+// direction are moved as if the page were turned, and the others are not
+// read. It returns the page's width and height as turned.
+func turnPage(gs []glyph, w, h float64) (float64, float64) {
+	var count [4]int
+	for _, g := range gs {
+		if g.dir >= 0 {
+			count[g.dir] += len(g.text)
+		}
+	}
+	main := int8(0)
+	for d := int8(1); d < 4; d++ {
+		if count[d] > count[main] {
+			main = d
+		}
+	}
+	if main == 0 {
+		return w, h
+	}
+	for i := range gs {
+		g := &gs[i]
+		g.upright = g.dir == main
+		if !g.upright {
+			continue
+		}
+		switch main {
+		case 1:
+			g.x, g.y = g.y, w-g.x
+		case 2:
+			g.x, g.y = w-g.x, h-g.y
+		case 3:
+			g.x, g.y = h-g.y, g.x
+		}
+	}
+	if main == 2 {
+		return w, h
+	}
+	return h, w
+}
+
 // show draws a string and returns the text matrix after it.
 func (in *interp) show(s string, g gstate, tm matrix) matrix {
 	in.codes = g.font.decode(s, in.codes[:0])
@@ -387,9 +447,9 @@ func (in *interp) show(s string, g gstate, tm matrix) matrix {
 		// Glyph width on the page, along the baseline.
 		pw := c.w * math.Hypot(trm[0], trm[1])
 		size := math.Hypot(trm[2], trm[3])
-		upright := trm[0] > 0 && trm[3] > 0 && math.Abs(trm[1]) < 1e-3*math.Abs(trm[0]) && math.Abs(trm[2]) < 1e-3*math.Abs(trm[3])
+		dir := direction(trm)
 		if g.mode != 7 && len(in.glyphs) < maxGlyphs {
-			in.glyphs = append(in.glyphs, glyph{x: trm[4], y: trm[5], w: pw, size: size, text: c.text, font: g.font, upright: upright})
+			in.glyphs = append(in.glyphs, glyph{x: trm[4], y: trm[5], w: pw, size: size, text: c.text, font: g.font, upright: dir == 0, dir: dir})
 		}
 		tm = matrix{1, 0, 0, 1, adv, 0}.mul(tm)
 	}

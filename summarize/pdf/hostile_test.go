@@ -76,3 +76,29 @@ func TestHostileStructures(t *testing.T) {
 		})
 	}
 }
+
+// A page stored portrait and shown landscape (/Rotate 90), its text
+// drawn turned so that it reads across once the page is turned, is read
+// as shown.
+func TestRotatedPage(t *testing.T) {
+	var c strings.Builder
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&c, "BT /F1 10 Tf 0 1 -1 0 %d 72 Tm (Line %02d of the landscape page reads across once it is turned.) Tj ET\n", 100+i*12, i)
+	}
+	turned := rawPDF([]string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Rotate 90 /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		content(c.String()), helvetica}, "/Root 1 0 R")
+	art, err := Read(context.Background(), turned, Options{})
+	if err != nil {
+		t.Fatalf("rotated page: %v", err)
+	}
+	if !strings.HasPrefix(art.Text, "Line 00 of the landscape page") || strings.Index(art.Text, "Line 29") < strings.Index(art.Text, "Line 28") {
+		t.Errorf("rotated page text: %.120q", art.Text)
+	}
+	// The same content on a page that is not turned (a landscape table
+	// printed sideways) is read as it would be once the page is turned.
+	upright := bytes.Replace(turned, []byte("/Rotate 90 "), []byte(""), 1)
+	if art, err := Read(context.Background(), upright, Options{}); err != nil || !strings.HasPrefix(art.Text, "Line 00 of the landscape page") {
+		t.Errorf("sideways text on a portrait page: %v, %.80q", err, art)
+	}
+}

@@ -131,6 +131,7 @@ func Read(ctx context.Context, data []byte, opts Options) (art *extract.Article,
 		if p.rotate == 90 || p.rotate == 270 {
 			w, h = h, w
 		}
+		w, h = turnPage(in.glyphs, w, h)
 		b := fragBuilder{page: i, pw: w, ph: h, sizes: map[float64]int{}}
 		for _, g := range in.glyphs {
 			if g.text != " " {
