@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/linkbrief/linkbrief/commands"
+	"github.com/linkbrief/linkbrief/queue"
 )
 
 // onMessageCreate handles a message: auto mode in opted-in channels and
@@ -108,6 +110,11 @@ func (b *Bot) answerMessage(ctx context.Context, m commands.Message, received ti
 	defer cancelSend()
 	first := ""
 	for n, r := range resp.Replies {
+		if id, ok := b.h.Sent(ctx, resp.EventID, n); ok {
+			// Sent by an earlier run of this job.
+			first = cmp.Or(first, id)
+			continue
+		}
 		sent, err := b.sendMessage(ctx, m.ChannelID, replyNonce(m.ID, n), &discordgo.MessageSend{
 			Content:         r.Content,
 			Embeds:          embeds(r.Embeds),
@@ -125,10 +132,27 @@ func (b *Bot) answerMessage(ctx context.Context, m commands.Message, received ti
 		if r.Thread != nil {
 			b.startThread(ctx, m.GuildID, m.ChannelID, sent.ID, r.Thread)
 		}
+		b.h.RecordSent(ctx, resp.EventID, n, sent.ID)
 	}
-	b.finish(ctx, resp.EventID, first)
+	return b.closeEvent(ctx, resp.EventID, first, lastErr)
+}
+
+// closeEvent ends an event's job once its replies were sent, first being
+// the first reply's message ID ("" when none could be sent) and lastErr
+// the last failure. When a reply failed for a reason that may pass and
+// the queue keeps jobs (River), the event stays open and the job is
+// retried: each reply sent is recorded, so the retry sends only what is
+// missing. Otherwise the event is finished (or released when nothing was
+// sent).
+func (b *Bot) closeEvent(ctx context.Context, eventID, first string, lastErr error) error {
+	if lastErr != nil && b.opts.Queue != nil && first != "" {
+		if err := sendFailure(eventID, lastErr); !errors.Is(err, queue.ErrPermanent) {
+			return err
+		}
+	}
+	b.finish(ctx, eventID, first)
 	if first == "" {
-		return sendFailure(resp.EventID, lastErr)
+		return sendFailure(eventID, lastErr)
 	}
 	return nil
 }
@@ -201,6 +225,10 @@ func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in c
 	defer cancelSend()
 	first := ""
 	for n, r := range resp.Replies {
+		if id, ok := b.h.Sent(ctx, resp.EventID, n); ok {
+			first = cmp.Or(first, id)
+			continue
+		}
 		var msg *discordgo.Message
 		var err error
 		if n == 0 {
@@ -228,12 +256,9 @@ func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in c
 		if r.Thread != nil && !r.Ephemeral && !in.InThread {
 			b.startThread(ctx, in.GuildID, in.ChannelID, msg.ID, r.Thread)
 		}
+		b.h.RecordSent(ctx, resp.EventID, n, msg.ID)
 	}
-	b.finish(ctx, resp.EventID, first)
-	if first == "" {
-		return sendFailure(resp.EventID, lastErr)
-	}
-	return nil
+	return b.closeEvent(ctx, resp.EventID, first, lastErr)
 }
 
 // interaction converts a discordgo interaction to the commands' form.

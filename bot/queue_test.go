@@ -286,3 +286,40 @@ func endLeadership(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 }
+
+// TestScaledMissingReplySentOnRetry: a message with two links whose first
+// reply cannot be sent (Discord failing for a while) while the second is:
+// the job is retried and sends only the missing reply, so the message
+// ends with one reply per link.
+func TestScaledMissingReplySentOnRetry(t *testing.T) {
+	t.Parallel()
+	dsn := pgSchema(t)
+	dc := discordtest.New(t, discordtest.Options{})
+	lm := llmtest.New(t)
+	pages := pagesServer(t)
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("bot logs:\n%s", logs.String())
+		}
+	})
+	startScaled(t, dsn, dc, lm.URL(), logs, "a")
+	dc.WaitFor(t, wait, func() bool { return dc.Identifies() >= 1 && dc.Connected() }, "the bot to connect")
+	time.Sleep(300 * time.Millisecond)                              // READY
+	dc.Fail(discordtest.RouteSendMessage, http.StatusBadGateway, 4) // every try of the first reply
+	if _, err := dc.PostMessage(discordtest.MessageSpec{Content: "two: " + pages.URL + "/first " + pages.URL + "/second"}); err != nil {
+		t.Fatal(err)
+	}
+	dc.WaitFor(t, wait, func() bool { return len(botReplies(dc)) >= 2 }, "both replies")
+	time.Sleep(2 * time.Second) // room for a repeated reply
+	got := botReplies(dc)
+	titles := map[string]int{}
+	for _, m := range got {
+		if len(m.Embeds) == 1 {
+			titles[m.Embeds[0].Title]++
+		}
+	}
+	if len(got) != 2 || len(titles) != 2 {
+		t.Errorf("replies = %d with titles %v, want one brief per link", len(got), titles)
+	}
+}

@@ -69,6 +69,7 @@ type Store interface {
 	FinishEvent(ctx context.Context, eventID, replyID string) error
 	ReleaseEvent(ctx context.Context, eventID string) error
 	EventFinished(ctx context.Context, eventID string) (bool, error)
+	EventReply(ctx context.Context, eventID string) (string, error)
 	AddUsage(ctx context.Context, guildID string, day time.Time, briefs, tokens int64) error
 	Usage(ctx context.Context, guildID string, day time.Time) (store.Usage, error)
 }
@@ -354,6 +355,35 @@ func (h *Handler) ThreadStarted(ctx context.Context, guildID, channelID, message
 		return fmt.Errorf("commands: recording thread %s: %w", threadID, err)
 	}
 	return nil
+}
+
+// replyKey is the ledger key of reply n of an event.
+func replyKey(eventID string, n int) string { return fmt.Sprintf("%s#%d", eventID, n) }
+
+// Sent returns the message ID of reply n of an event when an earlier run
+// of its job already sent it, so a rescued or retried job sends only
+// what is missing. A ledger failure is logged and reported as not sent.
+func (h *Handler) Sent(ctx context.Context, eventID string, n int) (string, bool) {
+	id, err := h.st.EventReply(ctx, replyKey(eventID, n))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			h.log.Warn("commands: reply ledger unavailable", "event", eventID, "err", err)
+		}
+		return "", false
+	}
+	return id, true
+}
+
+// RecordSent records that reply n of an event was sent as messageID.
+func (h *Handler) RecordSent(ctx context.Context, eventID string, n int, messageID string) {
+	key := replyKey(eventID, n)
+	if _, err := h.st.ClaimEvent(ctx, key); err != nil {
+		h.log.Warn("commands: recording a reply failed", "event", eventID, "err", err)
+		return
+	}
+	if err := h.st.FinishEvent(ctx, key, messageID); err != nil {
+		h.log.Warn("commands: recording a reply failed", "event", eventID, "err", err)
+	}
 }
 
 // Finish closes an event in the reply ledger: with the ID of the first

@@ -221,6 +221,18 @@ func (s *fakeStore) ReleaseEvent(ctx context.Context, eventID string) error {
 	return nil
 }
 
+func (s *fakeStore) EventReply(ctx context.Context, eventID string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken != nil {
+		return "", s.broken
+	}
+	if r, ok := s.events[eventID]; ok && r != "" {
+		return r, nil
+	}
+	return "", store.ErrNotFound
+}
+
 func (s *fakeStore) EventFinished(ctx context.Context, eventID string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -42,4 +43,37 @@ func (s *Postgres) EventFinished(ctx context.Context, eventID string) (bool, err
 		return false, fmt.Errorf("store: event finished: %w", err)
 	}
 	return finished, nil
+}
+
+// EventReply returns the reply recorded for eventID by FinishEvent, or
+// ErrNotFound when it is not finished.
+func (s *SQLite) EventReply(ctx context.Context, eventID string) (string, error) {
+	var reply sql.NullString
+	err := s.read.QueryRowContext(ctx,
+		`SELECT reply_id FROM reply_ledger WHERE event_id = $1 AND finished_at IS NOT NULL`, eventID).Scan(&reply)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: event reply: %w", err)
+	}
+	return reply.String, nil
+}
+
+// EventReply returns the reply recorded for eventID by FinishEvent, or
+// ErrNotFound when it is not finished.
+func (s *Postgres) EventReply(ctx context.Context, eventID string) (string, error) {
+	var reply *string
+	err := s.pool.QueryRow(ctx,
+		`SELECT reply_id FROM reply_ledger WHERE event_id = $1 AND finished_at IS NOT NULL`, eventID).Scan(&reply)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: event reply: %w", err)
+	}
+	if reply == nil {
+		return "", nil
+	}
+	return *reply, nil
 }

@@ -46,6 +46,7 @@ type Store interface {
 	FinishEvent(ctx context.Context, eventID, replyID string) error
 	ReleaseEvent(ctx context.Context, eventID string) error
 	EventFinished(ctx context.Context, eventID string) (bool, error)
+	EventReply(ctx context.Context, eventID string) (string, error)
 
 	AddUsage(ctx context.Context, guildID string, day time.Time, briefs, tokens int64) error
 	Usage(ctx context.Context, guildID string, day time.Time) (Usage, error)
