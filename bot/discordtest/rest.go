@@ -397,7 +397,21 @@ func (s *Server) handleREST(r *http.Request, call *Call) (int, any, http.Header)
 	}
 	rateHeaders(extra, bucket, 49, 1)
 	rep := rt.h(s, rq)
-	return rep.status, rep.body, extra
+	return rep.status, snapshot(rep.body), extra
+}
+
+// snapshot encodes a reply's body while mu is held: bodies may point into
+// the state (a channel, a message), which other calls change once mu is
+// released.
+func snapshot(body any) any {
+	if body == nil {
+		return nil
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return body
+	}
+	return json.RawMessage(b)
 }
 
 // rateHeaders sets Discord's X-RateLimit-* headers.
