@@ -256,6 +256,9 @@ func countWords(s string) int {
 // Burmese has, not counting vowel signs and tone marks.
 const lettersPerWord = 4
 
+// galleryChars is the most page text (bytes) per picture a gallery has.
+const galleryChars = 120
+
 // listShare is the share of a page's text in lists of teasers from which
 // the page is a list of links: a section front, a home page, a category
 // grid, a directory. Articles with a related-links box, a table of
@@ -369,7 +372,10 @@ func classify(s signals, text string, minWords int) (Kind, bool) {
 		return Paywall, true
 	case s.jsNotice || phraseHits(page, scriptPhrases) > 0 || (s.appRoot && s.scripts > 0) || (s.scripts > 0 && pageWords < 20):
 		return ScriptShell, true
-	case s.images >= 4 && words < minWords:
+	case s.images >= 4 && words < minWords && s.chars < galleryChars*s.images:
+		// A gallery's page is its pictures: beside them, a caption's worth
+		// of text each. A short post with photos, on a page with its
+		// menus and sidebar, is too short, not a gallery.
 		return Gallery, true
 	case pageWords == 0 && words == 0:
 		return Empty, true

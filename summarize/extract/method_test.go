@@ -298,3 +298,21 @@ func TestFromHTMLTableInFigure(t *testing.T) {
 		t.Errorf("FromHTML(table page).Text holds the picture's caption:\n%s", art.Text)
 	}
 }
+
+// TestFromHTMLShortPostNotGallery checks that a short post with a few
+// photos, on a page with menus and a sidebar, is refused as too short,
+// not as an image gallery, which is a page of pictures and captions.
+func TestFromHTMLShortPostNotGallery(t *testing.T) {
+	t.Parallel()
+	var nav strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&nav, `<li><a href="/c/%d">Category number %d</a></li>`, i, i)
+	}
+	page := `<html><body><header><ul class="menu">` + nav.String() + `</ul></header><article><h1>Our garden in May</h1>
+<p>The tulips are out and the pond is full of frogs again. Photos below.</p>` +
+		strings.Repeat(`<img src="/g.jpg">`, 5) + `</article><div class="about"><p>We are two gardeners writing about our allotment, our mistakes and our harvests since 2009, from a windy hill in Yorkshire.</p></div></body></html>`
+	_, err := FromHTML([]byte(page), "https://garden.example.com/2024/05/may", Options{})
+	if !errors.Is(err, &NotArticleError{Kind: TooShort}) {
+		t.Errorf("FromHTML(short post with photos) error = %v, want %q", err, TooShort)
+	}
+}
