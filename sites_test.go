@@ -232,3 +232,23 @@ func TestSummarizeX(t *testing.T) {
 		t.Errorf("long post: %v", b)
 	}
 }
+
+func TestExtractSiteKinds(t *testing.T) {
+	srv := sitestest.New(t)
+	cfg := sitesConfig(t, srv, false)
+	code, out, errOut := runCLI(t, nil, "", "extract", "--config", cfg, "--format", "json",
+		"https://youtu.be/bridgeVid01", "https://github.com/riverton/bridge-planner", "https://x.com/a/status/1853300000000000001")
+	objs := decodeLines(t, out)
+	if code != 1 || len(objs) != 3 {
+		t.Fatalf("exit %d, %d lines (stderr %s), want 1 and three lines", code, len(objs), errOut)
+	}
+	if objs[0]["kind"] != "video" || objs[0]["url"] != "https://www.youtube.com/watch?v=bridgeVid01" || !strings.Contains(fmt.Sprint(objs[0]["text"]), "Stadtrat") {
+		t.Errorf("video: %v", objs[0])
+	}
+	if objs[1]["kind"] != "repository" || !strings.Contains(fmt.Sprint(objs[1]["text"]), "weathering steel") {
+		t.Errorf("repository: %v", objs[1])
+	}
+	if !strings.Contains(fmt.Sprint(objs[2]["error"]), "does not read X posts") {
+		t.Errorf("X off: %v", objs[2])
+	}
+}
