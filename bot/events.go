@@ -88,11 +88,11 @@ func (b *Bot) answerMessage(ctx context.Context, m commands.Message, received ti
 	wctx, cancelWork := workContext(ctx)
 	resp := b.h.MessageClaimed(wctx, m)
 	cancelWork()
-	if resp == nil {
-		return nil
-	}
 	if b.interrupted(ctx) {
 		return errInterrupted
+	}
+	if resp == nil {
+		return nil
 	}
 	if resp.Retry > 0 {
 		// Still being made: show it, and look again later.
@@ -110,7 +110,7 @@ func (b *Bot) answerMessage(ctx context.Context, m commands.Message, received ti
 	defer cancelSend()
 	first := ""
 	for n, r := range resp.Replies {
-		if id, ok := b.h.Sent(ctx, resp.EventID, n); ok {
+		if id, ok := b.sent(ctx, resp, n); ok {
 			// Sent by an earlier run of this job.
 			first = cmp.Or(first, id)
 			continue
@@ -132,9 +132,26 @@ func (b *Bot) answerMessage(ctx context.Context, m commands.Message, received ti
 		if r.Thread != nil {
 			b.startThread(ctx, m.GuildID, m.ChannelID, sent.ID, r.Thread)
 		}
-		b.h.RecordSent(ctx, resp.EventID, n, sent.ID)
+		b.recordSent(ctx, resp, n, sent.ID)
 	}
 	return b.closeEvent(ctx, resp.EventID, first, lastErr)
+}
+
+// sent reports whether reply n of resp was sent by an earlier run of its
+// job. An event with one reply needs no record of its own: the event's
+// ledger entry is finished with it.
+func (b *Bot) sent(ctx context.Context, resp *commands.Response, n int) (string, bool) {
+	if len(resp.Replies) < 2 {
+		return "", false
+	}
+	return b.h.Sent(ctx, resp.EventID, n)
+}
+
+// recordSent records that reply n of resp was sent, when resp has several.
+func (b *Bot) recordSent(ctx context.Context, resp *commands.Response, n int, id string) {
+	if len(resp.Replies) > 1 {
+		b.h.RecordSent(ctx, resp.EventID, n, id)
+	}
 }
 
 // closeEvent ends an event's job once its replies were sent, first being
@@ -206,11 +223,11 @@ func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in c
 	wctx, cancelWork := workContext(ctx)
 	resp := b.h.InteractionClaimed(wctx, in, ack)
 	cancelWork()
-	if resp == nil {
-		return nil
-	}
 	if b.interrupted(ctx) {
 		return errInterrupted
+	}
+	if resp == nil {
+		return nil
 	}
 	if resp.Retry > 0 {
 		// The deferred response shows "thinking..." meanwhile.
@@ -225,7 +242,7 @@ func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in c
 	defer cancelSend()
 	first := ""
 	for n, r := range resp.Replies {
-		if id, ok := b.h.Sent(ctx, resp.EventID, n); ok {
+		if id, ok := b.sent(ctx, resp, n); ok {
 			first = cmp.Or(first, id)
 			continue
 		}
@@ -256,7 +273,7 @@ func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in c
 		if r.Thread != nil && !r.Ephemeral && !in.InThread {
 			b.startThread(ctx, in.GuildID, in.ChannelID, msg.ID, r.Thread)
 		}
-		b.h.RecordSent(ctx, resp.EventID, n, msg.ID)
+		b.recordSent(ctx, resp, n, msg.ID)
 	}
 	return b.closeEvent(ctx, resp.EventID, first, lastErr)
 }

@@ -1,0 +1,123 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkbrief/linkbrief/bot/discordtest"
+	"github.com/linkbrief/linkbrief/commands"
+	"github.com/linkbrief/linkbrief/queue"
+	"github.com/linkbrief/linkbrief/store"
+	"github.com/linkbrief/linkbrief/summarize"
+)
+
+// busySummarizer says every brief is still being made elsewhere.
+type busySummarizer struct{}
+
+func (busySummarizer) Summarize(ctx context.Context, rawURL string, req summarize.Request) (*summarize.Brief, error) {
+	if req.CacheOnly {
+		return nil, summarize.ErrNotCached
+	}
+	return nil, summarize.ErrInProgress
+}
+func (busySummarizer) Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error) {
+	return nil, summarize.ErrInProgress
+}
+func (busySummarizer) Estimate(ctx context.Context, rawURL string, req summarize.Request) (int64, error) {
+	return 0, nil
+}
+func (busySummarizer) EstimateAnswer(ctx context.Context, rawURL string) (int64, error) {
+	return 0, nil
+}
+
+// jobBot is a Bot, not connected, whose jobs run against a fake Discord's
+// REST API, with a durable-looking queue (Options.Queue set).
+func jobBot(t *testing.T) (*Bot, *discordtest.Server, *store.SQLite) {
+	t.Helper()
+	dc := discordtest.New(t, discordtest.Options{})
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "jobs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := commands.New(busySummarizer{}, st, commands.Options{})
+	b, err := New(Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: queue.NewPool(queue.Options{})}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, dc, st
+}
+
+func messagePayload(t *testing.T, received time.Time) []byte {
+	t.Helper()
+	p, err := json.Marshal(messageJob{Received: received, Message: commands.Message{
+		ID: "1500000000000000001", ChannelID: discordtest.DefaultChannelID, GuildID: discordtest.DefaultGuildID,
+		AuthorID: discordtest.DefaultUserID, AutoChannel: true, Content: "read https://example.com/busy",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestJobStillWorkingSnoozes: a brief still being made elsewhere snoozes
+// the job, with typing shown, and sends nothing; past the event's 15
+// minutes it says so once instead.
+func TestJobStillWorkingSnoozes(t *testing.T) {
+	b, dc, _ := jobBot(t)
+	err := b.runJob(t.Context(), jobMessage, messagePayload(t, time.Now()))
+	var snooze *queue.SnoozeError
+	if !errors.As(err, &snooze) {
+		t.Fatalf("runJob = %v, want a snooze", err)
+	}
+	if n := len(dc.CallsTo("POST", "/channels/*/typing")); n != 1 {
+		t.Errorf("typing calls = %d, want 1", n)
+	}
+	if n := len(dc.CallsTo("POST", "/channels/*/messages")); n != 0 {
+		t.Errorf("messages sent = %d while the brief is still being made, want 0", n)
+	}
+	if err := b.runJob(t.Context(), jobMessage, messagePayload(t, time.Now().Add(-16*time.Minute))); err != nil {
+		t.Fatalf("runJob of a stale event = %v, want nil", err)
+	}
+	sent := dc.CallsTo("POST", "/channels/*/messages")
+	if len(sent) != 1 || !strings.Contains(string(sent[0].RawBody), "taking far too long") {
+		t.Errorf("stale event sent %d messages, want one saying it took too long", len(sent))
+	}
+}
+
+// TestJobStaleInteractionNotWorked: an interaction older than its token's
+// 15 minutes is dropped without any work or call.
+func TestJobStaleInteractionNotWorked(t *testing.T) {
+	b, dc, _ := jobBot(t)
+	p, err := json.Marshal(interactionJob{ID: "1", AppID: "2", Token: "tok", Received: time.Now().Add(-16 * time.Minute),
+		Interaction: commands.Interaction{ID: "1", GuildID: discordtest.DefaultGuildID, Command: commands.CmdSummarize,
+			Options: map[string]any{"url": "https://example.com/old"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.runJob(t.Context(), jobInteraction, p); !errors.Is(err, queue.ErrPermanent) {
+		t.Errorf("runJob of a 16-minute-old interaction = %v, want a permanent failure", err)
+	}
+	if n := len(dc.Calls()); n != 0 {
+		t.Errorf("%d REST calls for a dead interaction, want 0", n)
+	}
+}
+
+// TestJobInterruptedGoesBack: work cancelled by a shutdown goes back to a
+// durable queue instead of answering "interrupted".
+func TestJobInterruptedGoesBack(t *testing.T) {
+	b, dc, _ := jobBot(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := b.runJob(ctx, jobMessage, messagePayload(t, time.Now())); !errors.Is(err, errInterrupted) {
+		t.Errorf("runJob after a shutdown = %v, want errInterrupted", err)
+	}
+	if n := len(dc.CallsTo("POST", "/channels/*/messages")); n != 0 {
+		t.Errorf("messages sent = %d after a shutdown, want 0", n)
+	}
+}
