@@ -182,7 +182,7 @@ func assembleWith(all []*frag, npages int, strict bool) result {
 	}
 	var titleFrags map[*frag]bool
 	res.title, res.authors, titleFrags = titleBlock(byPage[0], body, paras0(paras, abstractAt, func(p *para) []*frag { return p.frags }))
-	sections, refs := 0, false
+	sections, named, refs := 0, 0, false
 	for i, p := range paras {
 		if strict && (i < abstractAt || allIn(p.frags, titleFrags)) {
 			// The title block is the Article's Title and Byline, not text.
@@ -215,6 +215,8 @@ func assembleWith(all []*frag, npages int, strict bool) result {
 		}
 		if p.heading && rx.section.MatchString(text) {
 			sections++
+		} else if p.heading && i > abstractAt && len(strings.Fields(text)) <= 6 && startsUpper(text) && !endsSentence(text) {
+			named++
 		}
 		if i == abstractAt {
 			if m := rx.abstract.FindStringSubmatchIndex(text); m != nil {
@@ -231,7 +233,10 @@ func assembleWith(all []*frag, npages int, strict bool) result {
 		}
 		out = append(out, text)
 	}
-	res.paper = abstractAt >= 0 && (sections > 0 || refs)
+	// Unnumbered headings ("Background", "Discussion") make a paper only
+	// under an abstract so called: a report opens with a "Summary" too.
+	abstract := abstractAt >= 0 && strings.HasPrefix(strings.ToLower(paras[abstractAt].frags[0].text), "abstract")
+	res.paper = abstractAt >= 0 && (sections > 0 || refs) || abstract && named > 0
 	res.text = finish(resolveHyphens(strings.Join(out, "\n\n")))
 	return res
 }
@@ -481,6 +486,9 @@ func titleBlock(page0 []*frag, body float64, before []*frag) (title, authors str
 	}
 	title = strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
 	if len(before) > 0 {
+		authors = authorLines(page0, frags, maxSize, body)
+	}
+	if len(before) > 0 && authors == "" {
 		for _, f := range before[last+1:] {
 			t := f.text
 			if len(strings.Fields(t)) <= 12 && !strings.ContainsAny(t, "@0123456789") && f.size >= 0.9*body {
@@ -490,6 +498,78 @@ func titleBlock(page0 []*frag, body float64, before []*frag) (title, authors str
 		}
 	}
 	return title, authors, frags
+}
+
+// authorLines reads the names under a title: the first line of text
+// below it, whose names may stand side by side or be cut by affiliation
+// marks into several fragments, and the lines under it set in the same
+// size (names one a line), down to the first line that is not names (an
+// affiliation in smaller type, an e-mail, a date). It returns "" when the
+// first line does not look like names.
+func authorLines(page0 []*frag, title map[*frag]bool, titleSize, body float64) string {
+	bottom := math.Inf(1)
+	for f := range title {
+		bottom = math.Min(bottom, f.y)
+	}
+	var cands []*frag
+	for _, f := range page0 {
+		if !title[f] && f.y < bottom-0.3*titleSize && f.y > bottom-5*titleSize && f.size >= 0.9*body &&
+			strings.IndexFunc(f.text, unicode.IsLetter) >= 0 {
+			cands = append(cands, f)
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if math.Abs(cands[i].y-cands[j].y) > 0.3*cands[i].size {
+			return cands[i].y > cands[j].y
+		}
+		return cands[i].x0 < cands[j].x0
+	})
+	var names []string
+	lineY, lineSize := 0.0, 0.0
+	for i := 0; i < len(cands); {
+		first := cands[i]
+		if len(names) > 0 && (math.Abs(first.size-lineSize) > 0.5 || lineY-first.y > 2.2*lineSize) {
+			break
+		}
+		j := i
+		var parts []string
+		for ; j < len(cands) && math.Abs(cands[j].y-first.y) <= 0.3*first.size; j++ {
+			for _, p := range strings.Split(cands[j].text, ",") {
+				if p = strings.TrimSpace(strings.Trim(p, "∗*†‡§¶ ")); p != "" {
+					parts = append(parts, p)
+				}
+			}
+		}
+		if !looksLikeNames(parts) {
+			break
+		}
+		names = append(names, parts...)
+		lineY, lineSize = first.y, first.size
+		i = j
+	}
+	return strings.Join(names, ", ")
+}
+
+// looksLikeNames reports a line of a title block that names people: a
+// few short parts, no digits, no e-mail, no institution.
+func looksLikeNames(parts []string) bool {
+	if len(parts) == 0 {
+		return false
+	}
+	for _, p := range parts {
+		if len(strings.Fields(p)) > 5 || strings.ContainsAny(p, "@0123456789") {
+			return false
+		}
+		for _, w := range strings.Fields(p) {
+			switch strings.ToLower(strings.Trim(w, ".")) {
+			case "university", "universität", "université", "universidad", "institute", "institut", "college",
+				"department", "dept", "school", "laboratory", "lab", "faculty", "centre", "center", "group",
+				"inc", "ltd", "gmbh", "corporation", "abstract":
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // allIn reports whether every fragment is in set.
