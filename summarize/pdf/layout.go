@@ -37,6 +37,7 @@ type fragBuilder struct {
 	pending    []rune // combining marks from accents waiting for a letter
 	pendingRaw []rune // the accents as drawn
 	accentX    float64
+	held       *glyph // an accent waiting for the letter drawn under it
 	page       int
 	pw, ph     float64
 }
@@ -47,6 +48,10 @@ const maxFragBytes = 4096
 func isMark(r rune) bool { return unicode.Is(unicode.Mn, r) }
 
 func (b *fragBuilder) flush() {
+	if a := b.held; a != nil {
+		b.held = nil
+		b.place(*a)
+	}
 	if b.cur == nil {
 		return
 	}
@@ -78,14 +83,28 @@ func (b *fragBuilder) flushAccent() {
 	b.pendingRaw = b.pendingRaw[:0]
 }
 
+// advance is the width a glyph takes on the line, a guess when the font
+// gives none or an absurd one.
+func advance(g glyph) float64 {
+	if g.w <= 0 || g.w > 5*g.size {
+		return 0.5 * g.size
+	}
+	return g.w
+}
+
 func (b *fragBuilder) add(g glyph) {
 	if !g.upright || g.size <= 0 || g.size > 500 || g.text == "" {
 		return
 	}
-	w := g.w
-	if w <= 0 || w > 5*g.size {
-		w = 0.5 * g.size
+	if a := b.held; a != nil {
+		b.held = nil
+		if t, ok := accented(*a, g); ok {
+			g.text = t
+		} else {
+			b.place(*a)
+		}
 	}
+	w := advance(g)
 	r, _ := utf8.DecodeRuneInString(g.text)
 	if utf8.RuneCountInString(g.text) == 1 {
 		if m, ok := spacingAccent(r); ok || isMark(r) {
@@ -109,8 +128,40 @@ func (b *fragBuilder) add(g glyph) {
 				b.accentX = g.x + w/2
 				return
 			}
+			// An accent that starts a line, or stands apart from the
+			// text before it (after a wide justified space, raised over
+			// a capital), waits for the letter drawn under it.
+			b.held = &g
+			return
 		}
 	}
+	b.place(g)
+}
+
+// accented puts the spacing accent a on the first letter of g when g is
+// drawn under it, as TeX's \accent draws an accented letter: the accent
+// first, centred over the letter, raised over a capital.
+func accented(a, g glyph) (string, bool) {
+	ar, _ := utf8.DecodeRuneInString(a.text)
+	m, ok := spacingAccent(ar)
+	if !ok {
+		m = ar
+	}
+	first, n := utf8.DecodeRuneInString(g.text)
+	if !unicode.IsLetter(first) || math.Abs(g.size-a.size) > 0.2*a.size {
+		return "", false
+	}
+	mid := a.x + advance(a)/2
+	if mid < g.x-0.1*g.size || mid > g.x+advance(g)+0.1*g.size || a.y-g.y < -0.1*g.size || a.y-g.y > 0.7*g.size {
+		return "", false
+	}
+	return norm.NFC.String(dotless(first)+string(m)) + g.text[n:], true
+}
+
+// place adds a glyph that is not an accent waiting for its letter to the
+// fragment it continues, or starts a new one.
+func (b *fragBuilder) place(g glyph) {
+	w := advance(g)
 	if b.cur != nil && b.sb.Len() > maxFragBytes {
 		b.flush()
 	}
