@@ -164,7 +164,7 @@ func Read(ctx context.Context, data []byte, opts Options) (art *extract.Article,
 		art.Kind = extract.KindPaper
 	}
 	info := d.dictOf(d.trailer["Info"])
-	art.Title = infoText(d, info["Title"])
+	art.Title = texQuotes(infoText(d, info["Title"]))
 	if !usableTitle(art.Title) {
 		art.Title = doc.title
 	}
@@ -230,6 +230,51 @@ func textString(s string) string {
 		}
 	}
 	return string(r)
+}
+
+// texQuotes turns the quotes LaTeX users type (two backticks and two
+// apostrophes around double quotes, one of each around single ones),
+// which hyperref copies into the document information as they are, into
+// the quotation marks they print. A backtick that pairs with another
+// backtick (code) is left alone.
+func texQuotes(s string) string {
+	if !strings.Contains(s, "`") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "``", "“")
+	if strings.Contains(s, "“") {
+		s = strings.ReplaceAll(s, "''", "”")
+	}
+	switch strings.Count(s, "`") {
+	case 0:
+		return s
+	case 1:
+		if i := strings.IndexByte(s, '`'); !strings.Contains(s[i:], "'") {
+			return strings.Replace(s, "`", "‘", 1)
+		}
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '`')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexAny(s[i+1:], "`'")
+		if j < 0 || s[i+1+j] == '`' {
+			// Code between backticks, or no closing quote: as written.
+			end := len(s)
+			if j >= 0 {
+				end = i + 1 + j + 1
+			}
+			b.WriteString(s[:end])
+			s = s[end:]
+			continue
+		}
+		b.WriteString(s[:i] + "‘" + s[i+1:i+1+j] + "’")
+		s = s[i+1+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // usableTitle rejects the placeholder titles producers write.

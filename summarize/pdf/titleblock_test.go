@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -97,5 +98,28 @@ func TestPaperWithUnnumberedSections(t *testing.T) {
 	}
 	if !strings.Contains(art.Text, "\n\nDiscussion\n\n") {
 		t.Errorf("text %.200q: want the heading Discussion as a paragraph", art.Text)
+	}
+}
+
+// LaTeX writes its quotes into the document information as typed
+// (backticks and apostrophes). A title shows the quotation marks they
+// stand for; a backtick that quotes code stays.
+func TestTitleTeXQuotes(t *testing.T) {
+	for in, want := range map[string]string{
+		"He was ``honoured'' to go":              "He was “honoured” to go",
+		"Using jujitsu to `put Farage on the":    "Using jujitsu to ‘put Farage on the",
+		"The `quiet' years":                      "The ‘quiet’ years",
+		"Running `go test` and `go vet` in CI":   "Running `go test` and `go vet` in CI",
+		"Rock 'n' roll and the author's records": "Rock 'n' roll and the author's records",
+	} {
+		data := titlePage(nil)
+		data = bytes.Replace(data, []byte("/Title ()"), []byte("/Title ("+in+")"), 1)
+		art, err := Read(context.Background(), data, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if art.Title != want {
+			t.Errorf("title from %q = %q, want %q", in, art.Title, want)
+		}
 	}
 }
