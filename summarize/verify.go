@@ -102,6 +102,14 @@ func trimQuote(q string) string {
 // with " … ". It returns false when the quote is not in the article.
 func findQuote(article normalized, original, quote string) (string, bool) {
 	quote = strings.ReplaceAll(strings.TrimSpace(quote), "\u2026", "...")
+	if strings.Contains(quote, "...") {
+		// The ellipsis may be the author's ("I'm present… in the
+		// sense"): a quote found whole is the article's words as they
+		// are, not parts joined with a cut.
+		if q, _, ok := findPart(article, original, quote, 0); ok {
+			return q, true
+		}
+	}
 	var parts []string
 	for p := range strings.SplitSeq(quote, "...") {
 		if p = strings.TrimSpace(p); trimQuote(p) != "" {
@@ -114,28 +122,33 @@ func findQuote(article normalized, original, quote string) (string, bool) {
 	var found []string
 	from := 0
 	for _, p := range parts {
-		// Try the part as given, then without the quotation marks a
-		// model adds around it, then also without closing punctuation
-		// the article may not have at that point.
-		bare := normalize(trimQuote(p)).text
-		cands := []string{normalize(p).text, bare, strings.Trim(bare, " .,;:!?")}
-		start, end := -1, -1
-		for _, c := range cands {
-			if extractive.Words(c) < minQuoteWords {
-				continue
-			}
-			if i := indexWord(article.text[from:], c); i >= 0 {
-				start, end = from+i, from+i+len(c)
-				break
-			}
-		}
-		if start < 0 {
+		q, end, ok := findPart(article, original, p, from)
+		if !ok {
 			return "", false
 		}
-		found = append(found, strings.TrimSpace(original[article.pos[start]:article.pos[end]]))
+		found = append(found, q)
 		from = end
 	}
 	return strings.Join(found, " … "), true
+}
+
+// findPart looks for one piece of a quote in the article from the folded
+// offset from on, and returns the article's text for it and the folded
+// offset where it ends. It tries the piece as given, then without the
+// quotation marks a model adds around it, then also without closing
+// punctuation the article may not have at that point.
+func findPart(article normalized, original, p string, from int) (string, int, bool) {
+	bare := normalize(trimQuote(p)).text
+	for _, c := range []string{normalize(p).text, bare, strings.Trim(bare, " .,;:!?")} {
+		if extractive.Words(c) < minQuoteWords {
+			continue
+		}
+		if i := indexWord(article.text[from:], c); i >= 0 {
+			start, end := from+i, from+i+len(c)
+			return strings.TrimSpace(original[article.pos[start]:article.pos[end]]), end, true
+		}
+	}
+	return "", 0, false
 }
 
 // indexWord is strings.Index that only accepts matches starting and ending
