@@ -87,7 +87,10 @@ func soak(tb testing.TB, n int) soakResult {
 			sample()
 		}
 	}
-	deadline := time.Now().Add(max(wait, time.Duration(n)*20*time.Millisecond))
+	// The deadline only catches a stall: throughput is reported, not
+	// asserted, since a loaded machine (CI beside other test binaries)
+	// may run several times slower than a quiet one.
+	deadline := time.Now().Add(max(3*wait, time.Duration(n)*100*time.Millisecond))
 	for {
 		sample()
 		if res.replies = len(h.botMessages(ch)); res.replies >= links {
