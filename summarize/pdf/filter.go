@@ -186,6 +186,8 @@ func abs(x int) int {
 	return x
 }
 
+// asciiHex decodes hexadecimal digits up to '>' or the end, skipping
+// anything else; an odd last digit counts as followed by 0.
 func asciiHex(b []byte) []byte {
 	out := make([]byte, 0, len(b)/2)
 	var hi byte

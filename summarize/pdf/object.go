@@ -199,30 +199,14 @@ func unhex2(a, b byte) (byte, bool) {
 
 func (l *lexer) hexString() object {
 	l.pos++ // '<'
-	var out []byte
-	var hi byte
-	half := false
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
-		l.pos++
-		if c == '>' {
-			break
-		}
-		v, ok := unhex(c)
-		if !ok {
-			continue
-		}
-		if half {
-			out = append(out, hi<<4|v)
-		} else {
-			hi = v
-		}
-		half = !half
+	start := l.pos
+	end := bytes.IndexByte(l.b[start:], '>')
+	if end < 0 {
+		l.pos = len(l.b)
+		return pdfString(asciiHex(l.b[start:]))
 	}
-	if half {
-		out = append(out, hi<<4)
-	}
-	return pdfString(out)
+	l.pos = start + end + 1
+	return pdfString(asciiHex(l.b[start : start+end]))
 }
 
 func (l *lexer) litString() object {
