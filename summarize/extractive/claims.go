@@ -19,13 +19,43 @@ func (d *document) claimScores(summary []float64) []float64 {
 			continue
 		}
 		s := &d.sents[i]
-		if s.question || s.words < d.p.minWords {
+		if s.question || s.words < d.p.minWords || callToAction(d.text[s.start:s.end]) {
 			out[i] = math.Inf(-1)
 			continue
 		}
 		out[i] = sc + d.p.factWeight*float64(min(s.facts, d.p.maxFacts))
 	}
 	return out
+}
+
+// callToAction reports an English sentence that tells the reader what to
+// do ("Visit our shop", "Contact us today", "Learn more about"): it states
+// nothing a reader could check.
+func callToAction(raw string) bool {
+	words := strings.Fields(strings.ToLower(raw))
+	if len(words) < 2 {
+		return false
+	}
+	switch words[0] {
+	case "visit", "click", "subscribe", "download", "shop", "explore", "register":
+		return true
+	}
+	second := strings.Trim(words[1], ".,!:")
+	if words[0] == "contact" {
+		// "Contact us", "Contact Jane Doe at ..."; not "Contact with the
+		// virus", "Contact tracing".
+		switch second {
+		case "with", "between", "tracing", "lens", "lenses", "details", "sport", "sports", "rates":
+			return false
+		}
+		return true
+	}
+	switch words[0] + " " + second {
+	case "learn more", "read on", "check out", "follow me", "follow us",
+		"join us", "sign up", "don't miss", "don’t miss", "be sure", "find out", "call us", "email us":
+		return true
+	}
+	return false
 }
 
 // countFacts counts what a reader could check in s: numbers, proper names and
