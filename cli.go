@@ -173,7 +173,7 @@ func readSource(e *env, name string, lim sizeLimits) (source, error) {
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return source{}, errors.New("is a directory")
+			return source{}, errors.New("is a directory, not a file: give an .html, .txt or .pdf file, a URL, or -")
 		}
 		r = f
 	}
