@@ -33,6 +33,13 @@ type serviceDeps struct {
 // newService wires the pipeline from cfg.
 func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 	st, lease, backend, log := d.st, d.lease, d.backend, d.log
+	// One safe fetcher for pages and for the site adapters' API calls.
+	fc := fetch.New(fetch.Options{
+		Timeout:              cfg.Fetch.Timeout,
+		MaxBytes:             int64(cfg.Fetch.MaxBytes),
+		MaxPDFBytes:          int64(cfg.Fetch.MaxPDFBytes),
+		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
+	})
 	opts := summarize.Options{
 		Backend:   cfg.Summary.Backend,
 		Language:  cfg.Summary.Language,
@@ -43,7 +50,7 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 		// one TTL.
 		Lease:  lease,
 		Logger: log,
-		Sites:  siteAdapters(cfg),
+		Sites:  siteAdapters(cfg, fc),
 	}
 	if backend != "" {
 		opts.Backend = backend
@@ -66,12 +73,7 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 		}
 		opts.LLM, opts.Model = d.metrics.LLM(c), cfg.LLM.Model
 	}
-	f := d.metrics.Fetcher(fetch.New(fetch.Options{
-		Timeout:              cfg.Fetch.Timeout,
-		MaxBytes:             int64(cfg.Fetch.MaxBytes),
-		MaxPDFBytes:          int64(cfg.Fetch.MaxPDFBytes),
-		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
-	}))
+	f := d.metrics.Fetcher(fc)
 	var c summarize.Cache
 	if st != nil {
 		c = d.metrics.Cache(briefcache.New(st))

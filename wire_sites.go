@@ -6,13 +6,8 @@ import (
 )
 
 // siteAdapters builds the site adapters that [sources.*] turns on, each
-// reading its API through a safe fetcher under the [fetch] limits.
-func siteAdapters(cfg Config) sites.Set {
-	f := fetch.New(fetch.Options{
-		Timeout:              cfg.Fetch.Timeout,
-		MaxBytes:             int64(cfg.Fetch.MaxBytes),
-		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
-	})
+// reading its API through f, the pipeline's safe fetcher.
+func siteAdapters(cfg Config, f *fetch.Client) sites.Set {
 	src := cfg.Sources
 	var set sites.Set
 	if src.YouTube.Enabled {
