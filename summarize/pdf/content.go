@@ -166,7 +166,7 @@ func (in *interp) runPage(p page) {
 			in.note(err)
 			if err == nil {
 				if buf.Len()+len(b) > maxStreamOut {
-					in.note(errTooBig)
+					in.note(ErrTooComplex)
 					break
 				}
 				buf.Write(b)

@@ -73,7 +73,7 @@ func (d *document) decodeStream(s *stream, decrypt bool) ([]byte, error) {
 func (d *document) spend(n int) error {
 	d.budget -= n
 	if d.budget < 0 {
-		return errTooBig
+		return ErrTooComplex
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func (d *document) inflate(b []byte) ([]byte, error) {
 	var out bytes.Buffer
 	n, err := io.Copy(&out, io.LimitReader(zr, maxStreamOut+1))
 	if n > maxStreamOut {
-		return nil, errTooBig
+		return nil, ErrTooComplex
 	}
 	if e := d.spend(int(n)); e != nil {
 		return nil, e
@@ -271,7 +271,7 @@ func (d *document) runLength(b []byte) ([]byte, error) {
 			i++
 		}
 		if len(out) > maxStreamOut {
-			return nil, errTooBig
+			return nil, ErrTooComplex
 		}
 	}
 	return out, d.spend(len(out))
@@ -320,7 +320,7 @@ func (d *document) lzw(b []byte, early bool) ([]byte, error) {
 		}
 		out = append(out, entry...)
 		if len(out) > maxStreamOut {
-			return nil, errTooBig
+			return nil, ErrTooComplex
 		}
 		if prev != nil && len(table) < 4096 {
 			table = append(table, append(append([]byte(nil), prev...), entry[0]))

@@ -30,8 +30,6 @@ var (
 	ErrTooComplex = errors.New("this PDF is too large or complex to read")
 )
 
-var errTooBig = ErrTooComplex
-
 // Options tunes Read; the zero value means the defaults.
 type Options struct {
 	// MaxPages is the most pages read; later pages are left out. Zero
@@ -119,7 +117,7 @@ func Read(ctx context.Context, data []byte, opts Options) (art *extract.Article,
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("pdf: %w", err)
 		}
-		if in.ops <= 0 || errors.Is(in.err, errTooBig) {
+		if in.ops <= 0 || errors.Is(in.err, ErrTooComplex) {
 			return nil, fmt.Errorf("pdf: %w", ErrTooComplex)
 		}
 		if in.err != nil {
