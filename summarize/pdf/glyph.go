@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -186,6 +187,8 @@ var glyphNames = [...]struct{ name, text string }{
 	{"space", " "},
 	{"sterling", "£"},
 	{"summation", "∑"},
+	// TeX's OT1 fonts draw Ł and ł as this stroke over L and l.
+	{"suppress", "\u0337"},
 	{"tau", "τ"},
 	{"theta", "θ"},
 	{"thorn", "þ"},
@@ -212,6 +215,26 @@ var accentMarks = []struct{ suffix, mark string }{
 	{"tilde", "\u0303"}, {"ring", "\u030A"}, {"cedilla", "\u0327"}, {"caron", "\u030C"},
 	{"breve", "\u0306"}, {"macron", "\u0304"}, {"ogonek", "\u0328"}, {"dotaccent", "\u0307"},
 	{"hungarumlaut", "\u030B"}, {"commaaccent", "\u0326"},
+}
+
+// compose puts the combining marks on base, as one character when
+// Unicode has one. A stroke overlaid on L or l (TeX's \L and \l) is Ł
+// or ł, and a slash through O or o is Ø or ø: Unicode gives those
+// letters no decomposition, so NFC alone leaves the mark apart.
+func compose(base rune, marks string) string {
+	if m, _ := utf8.DecodeRuneInString(marks); len(marks) == utf8.RuneLen(m) && (m == '\u0337' || m == '\u0338') {
+		switch {
+		case base == 'L':
+			return "Ł"
+		case base == 'l':
+			return "ł"
+		case base == 'O' && m == '\u0338':
+			return "Ø"
+		case base == 'o' && m == '\u0338':
+			return "ø"
+		}
+	}
+	return norm.NFC.String(dotless(base) + marks)
 }
 
 // spacingAccent maps a spacing accent, as a font draws it alone over a

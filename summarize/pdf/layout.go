@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // frag is a run of text on one baseline, read in drawing order: a line
@@ -118,7 +116,7 @@ func (b *fragBuilder) add(g glyph) {
 				if unicode.IsLetter(last) {
 					b.sb.Reset()
 					b.sb.WriteString(s[:len(s)-n])
-					b.sb.WriteString(norm.NFC.String(dotless(last) + string(m)))
+					b.sb.WriteString(compose(last, string(m)))
 					return
 				}
 			}
@@ -155,7 +153,7 @@ func accented(a, g glyph) (string, bool) {
 	if mid < g.x-0.1*g.size || mid > g.x+advance(g)+0.1*g.size || a.y-g.y < -0.1*g.size || a.y-g.y > 0.7*g.size {
 		return "", false
 	}
-	return norm.NFC.String(dotless(first)+string(m)) + g.text[n:], true
+	return compose(first, string(m)) + g.text[n:], true
 }
 
 // place adds a glyph that is not an accent waiting for its letter to the
@@ -175,7 +173,13 @@ func (b *fragBuilder) place(g glyph) {
 		if dy > 0.2*minSize && !shifted || gap < -0.6*g.size || gap > 1.2*math.Max(g.size, b.cur.size0()) {
 			b.flush()
 		} else if gap > 0.15*g.size && !strings.HasSuffix(b.sb.String(), " ") && g.text != " " {
-			b.flushAccent()
+			// Accents waiting after the space are the new word's when
+			// they stand over its first letter (TeX draws the accent,
+			// or the stroke of Ł, first); else they are written as
+			// they are.
+			if len(b.pending) > 0 && (b.accentX < g.x-0.1*g.size || b.accentX > g.x+w+0.1*g.size) {
+				b.flushAccent()
+			}
 			b.sb.WriteByte(' ')
 		}
 	}
@@ -194,7 +198,7 @@ func (b *fragBuilder) place(g glyph) {
 	text := g.text
 	if len(b.pending) > 0 {
 		first, n := utf8.DecodeRuneInString(text)
-		text = norm.NFC.String(dotless(first)+string(b.pending)) + text[n:]
+		text = compose(first, string(b.pending)) + text[n:]
 		b.pending = b.pending[:0]
 		b.pendingRaw = b.pendingRaw[:0]
 	}
