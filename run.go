@@ -33,7 +33,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *noGateway && (cfg.HTTP.Listen == "" || cfg.Discord.PublicKey == "") {
 		return fmt.Errorf("%w: --no-gateway needs http.listen and discord.public_key", errUsage)
 	}
-	d, err := newDeployment(ctx, e, cfg, true)
+	d, err := newDeployment(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -82,19 +82,22 @@ func cmdRegister(ctx context.Context, e *env, args []string) error {
 	if *guild != "" {
 		cfg.Discord.GuildID = *guild
 	}
-	d, err := newDeployment(ctx, e, cfg, false)
+	if cfg.Discord.Token == "" {
+		return fmt.Errorf("%w: discord.token: no bot token; set LINKBRIEF_DISCORD_TOKEN", errConfig)
+	}
+	log := newLogger(e.stderr, slog.LevelInfo)
+	// Only Discord's REST API: no store, pipeline, queue or gateway.
+	err = bot.RegisterCommands(ctx, bot.Options{
+		Token: cfg.Discord.Token.Reveal(), APIURL: cfg.Discord.APIURL, GuildID: cfg.Discord.GuildID, Logger: log,
+	})
 	if err != nil {
 		return err
 	}
-	defer d.close()
-	if err := d.bot.RegisterCommands(ctx); err != nil {
-		return err
-	}
 	where := "globally"
-	if d.cfg.Discord.GuildID != "" {
-		where = "in server " + d.cfg.Discord.GuildID
+	if cfg.Discord.GuildID != "" {
+		where = "in server " + cfg.Discord.GuildID
 	}
-	d.log.Info("commands registered", "where", where)
+	log.Info("commands registered", "where", where)
 	fmt.Fprintln(e.stdout, "linkbrief: commands registered", where)
 	return nil
 }
@@ -121,9 +124,8 @@ func (d *deployment) close() {
 }
 
 // newDeployment wires store, coordination, queue, pipeline, commands, bot
-// and the HTTP endpoint from cfg. Without serve (linkbrief commands
-// register) it opens no shared queue and no listener.
-func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *deployment, err error) {
+// and the HTTP endpoint from cfg.
+func newDeployment(ctx context.Context, e *env, cfg Config) (_ *deployment, err error) {
 	if cfg.Discord.Token == "" {
 		return nil, fmt.Errorf("%w: discord.token: no bot token; set LINKBRIEF_DISCORD_TOKEN (or use linkbrief summarize without Discord)", errConfig)
 	}
@@ -143,10 +145,8 @@ func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *depl
 		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
 	d.closers = append(d.closers, closeCoord)
-	if serve {
-		if err := d.openQueue(ctx); err != nil {
-			return nil, err
-		}
+	if err := d.openQueue(ctx); err != nil {
+		return nil, err
 	}
 	svc, err := newService(cfg, serviceDeps{st: d.st, lease: lease, metrics: d.metrics, log: d.log})
 	if err != nil {
@@ -171,6 +171,7 @@ func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *depl
 		Reaction:      cfg.Discord.Reaction,
 		Logger:        d.log,
 		Queue:         d.queue,
+		Durable:       true,
 		WrapTransport: d.metrics.RoundTripper,
 	}, h)
 	if err != nil {
@@ -183,14 +184,14 @@ func newDeployment(ctx context.Context, e *env, cfg Config, serve bool) (_ *depl
 		}
 		d.interactions = d.bot.InteractionsHandler(key)
 	}
-	if serve && cfg.HTTP.Listen != "" {
+	if cfg.HTTP.Listen != "" {
 		// Listen now, so a taken port fails the start, not later.
 		d.listener, err = net.Listen("tcp", cfg.HTTP.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("http.listen: %w", err)
 		}
 		d.closers = append(d.closers, func() { d.listener.Close() })
-	} else if serve && d.interactions != nil {
+	} else if d.interactions != nil {
 		d.log.Warn("discord.public_key is set but http.listen is empty: /interactions is not served")
 	}
 	return d, nil

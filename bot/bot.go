@@ -1,8 +1,11 @@
 // Package bot is Linkbrief's Discord edge and the only importer of
-// discordgo: it opens the gateway, turns events into commands.Message and
-// commands.Interaction values, sends the commands.Reply values it gets back
-// over REST (always with allowed_mentions {"parse": []}), starts threads,
-// registers the application commands, and shuts down cleanly.
+// discordgo: it opens the gateway, turns events into commands.Event values,
+// and for each asks commands for a Plan at receipt, claims it in the reply
+// ledger and enqueues it; the job runs the Plan (commands.Handler.Run) and
+// sends the commands.Reply values it gets back over REST (always with
+// allowed_mentions {"parse": []}), starts threads and closes the event in
+// the ledger. It also registers the application commands and shuts down
+// cleanly.
 //
 // main wires it like this:
 //
@@ -13,11 +16,14 @@
 //	b, err := bot.New(bot.Options{
 //		Token: cfg.Discord.Token.Reveal(), APIURL: cfg.Discord.APIURL, GuildID: cfg.Discord.GuildID,
 //		AutoChannels: cfg.Discord.AutoChannels, ShardID: cfg.Discord.ShardID,
-//		ShardCount: cfg.Discord.ShardCount, Logger: log,
+//		ShardCount: cfg.Discord.ShardCount, Queue: q, Durable: true, Logger: log,
 //	}, h)
 //	if err != nil { ... }
-//	err = b.Run(ctx)              // linkbrief run: until ctx is cancelled (SIGINT/SIGTERM)
-//	err = b.RegisterCommands(ctx) // linkbrief commands register
+//	err = b.Run(ctx) // linkbrief run: until ctx is cancelled (SIGINT/SIGTERM)
+//
+// and linkbrief commands register, which needs neither handler nor queue:
+//
+//	err := bot.RegisterCommands(ctx, bot.Options{Token: ..., APIURL: ..., GuildID: ...})
 package bot
 
 import (
@@ -59,9 +65,6 @@ type Options struct {
 	ShardID, ShardCount int
 	// Logger receives the bot's log lines; default discards.
 	Logger *slog.Logger
-	// Workers caps the events handled at once by the default in-process
-	// queue; default 8. A Queue given in Options has its own limit.
-	Workers int
 	// EventTimeout bounds the handling of one event; default 5 minutes
 	// (interaction tokens last 15).
 	EventTimeout time.Duration
@@ -70,12 +73,17 @@ type Options struct {
 	// process exits within Discord's and orchestrators' usual 10.
 	ShutdownGrace time.Duration
 	// Queue runs the slow part of each event as a job once the event is
-	// claimed in the reply ledger at receipt; default an in-process pool of
-	// Workers jobs, each run once with EventTimeout. A shared queue
-	// (queue.OpenRiverPostgres) lets another process answer an event this
-	// one received, or rescue it after a crash. The Bot starts and stops
-	// it; the caller closes it after Run returns.
+	// claimed in the reply ledger at receipt. Required: an in-process
+	// queue.Pool, or a shared River queue (queue.OpenRiverPostgres) that
+	// lets another process answer an event this one received, or rescue it
+	// after a crash. The Bot starts and stops it; the caller closes it
+	// after Run returns.
 	Queue Queue
+	// Durable says the Queue keeps jobs beyond this process (River): a job
+	// interrupted by a shutdown goes back to it for a live process, and a
+	// job whose replies were sent in part is retried for the rest. With
+	// an in-process queue (false) such a job answers as best it can now.
+	Durable bool
 	// Reaction is the emoji (a Unicode emoji such as "🔍", or a custom
 	// emoji's name) with which reacting to a message summarizes its links
 	// for the person who reacted; "" turns the trigger off.
@@ -107,18 +115,14 @@ type Bot struct {
 	intakeSem chan struct{} // bounds the events being received at once
 }
 
-// New returns a Bot that handles events with h. It does not connect; Run
-// and RegisterCommands do.
+// New returns a Bot that handles events with h and runs their jobs in
+// Options.Queue. It does not connect; Run does.
 func New(opts Options, h *commands.Handler) (*Bot, error) {
 	if h == nil {
 		return nil, errors.New("bot: no command handler")
 	}
-	opts.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot "))
-	if opts.Token == "" {
-		return nil, errors.New("bot: no Discord bot token (set discord.token or LINKBRIEF_DISCORD_TOKEN)")
-	}
-	if opts.APIURL == "" {
-		opts.APIURL = DefaultAPIURL
+	if opts.Queue == nil {
+		return nil, errors.New("bot: no job queue")
 	}
 	if opts.ShardCount <= 0 {
 		opts.ShardCount = 1
@@ -126,50 +130,24 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	if opts.ShardID < 0 || opts.ShardID >= opts.ShardCount {
 		return nil, fmt.Errorf("bot: shard %d is not in 0..%d", opts.ShardID, opts.ShardCount-1)
 	}
-	if opts.Workers <= 0 {
-		opts.Workers = 8
-	}
 	if opts.EventTimeout <= 0 {
 		opts.EventTimeout = 5 * time.Minute
 	}
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 7 * time.Second
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	var next http.RoundTripper = http.DefaultTransport
-	if opts.WrapTransport != nil {
-		next = opts.WrapTransport(next)
-	}
-	rt, err := newRewriter(opts.APIURL, next)
+	s, opts, log, err := newSession(opts)
 	if err != nil {
 		return nil, err
 	}
-	s, err := discordgo.New("Bot " + opts.Token)
-	if err != nil {
-		return nil, fmt.Errorf("bot: %w", err)
-	}
-	// The limiter waits out rate limits and retries server errors within
-	// each request's context (see ratelimit.go); discordgo's own waits
-	// ignore contexts, so they are turned off.
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: newLimiter(rt)}
-	s.ShouldRetryOnRateLimit = false
-	s.MaxRestRetries = 0
 	s.Identify.Intents = intents
 	if opts.Reaction != "" {
 		s.Identify.Intents |= discordgo.IntentsGuildMessageReactions
 	}
 	s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
 	s.StateEnabled = true
-	s.LogLevel = discordgo.LogWarning
 
-	b := &Bot{opts: opts, h: h, log: log, s: s, auto: map[string]bool{}}
-	b.q = opts.Queue
-	if b.q == nil {
-		b.q = defaultQueue(opts)
-	}
+	b := &Bot{opts: opts, h: h, log: log, s: s, q: opts.Queue, auto: map[string]bool{}}
 	for _, c := range opts.AutoChannels {
 		b.auto[c] = true
 	}
@@ -195,6 +173,43 @@ func New(opts Options, h *commands.Handler) (*Bot, error) {
 	s.AddHandler(b.onDisconnect)
 	s.AddHandler(b.onResumed)
 	return b, nil
+}
+
+// newSession returns a discordgo session for opts' token whose REST calls
+// go to opts.APIURL through the bot's rate limiter, with opts' defaults
+// filled in and the logger to use.
+func newSession(opts Options) (*discordgo.Session, Options, *slog.Logger, error) {
+	opts.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot "))
+	if opts.Token == "" {
+		return nil, opts, nil, errors.New("bot: no Discord bot token (set discord.token or LINKBRIEF_DISCORD_TOKEN)")
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = DefaultAPIURL
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var next http.RoundTripper = http.DefaultTransport
+	if opts.WrapTransport != nil {
+		next = opts.WrapTransport(next)
+	}
+	rt, err := newRewriter(opts.APIURL, next)
+	if err != nil {
+		return nil, opts, nil, err
+	}
+	s, err := discordgo.New("Bot " + opts.Token)
+	if err != nil {
+		return nil, opts, nil, fmt.Errorf("bot: %w", err)
+	}
+	// The limiter waits out rate limits and retries server errors within
+	// each request's context (see ratelimit.go); discordgo's own waits
+	// ignore contexts, so they are turned off.
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: newLimiter(rt)}
+	s.ShouldRetryOnRateLimit = false
+	s.MaxRestRetries = 0
+	s.LogLevel = discordgo.LogWarning
+	return s, opts, log, nil
 }
 
 // intakeSlots bounds the events being received at once (claimed in the
@@ -308,13 +323,16 @@ func (b *Bot) begin() bool {
 }
 
 // RegisterCommands registers Linkbrief's commands by bulk overwrite, in
-// Options.GuildID or globally, without opening the gateway.
-func (b *Bot) RegisterCommands(ctx context.Context) error {
-	app, err := b.s.Application("@me")
+// opts.GuildID or globally, over REST alone: of opts it uses Token,
+// APIURL, GuildID, Logger and WrapTransport, and needs no handler, queue
+// or gateway (linkbrief commands register).
+func RegisterCommands(ctx context.Context, opts Options) error {
+	s, opts, log, err := newSession(opts)
 	if err != nil {
-		return fmt.Errorf("bot: looking up the application: %w", err)
+		return err
 	}
-	return b.register(ctx, app.ID)
+	b := &Bot{opts: opts, log: log, s: s}
+	return b.register(ctx, "")
 }
 
 // register bulk-overwrites the commands of application appID.

@@ -19,6 +19,7 @@ import (
 	"github.com/linkbrief/linkbrief/bot"
 	"github.com/linkbrief/linkbrief/bot/discordtest"
 	"github.com/linkbrief/linkbrief/commands"
+	"github.com/linkbrief/linkbrief/queue"
 	"github.com/linkbrief/linkbrief/store"
 	"github.com/linkbrief/linkbrief/store/briefcache"
 	"github.com/linkbrief/linkbrief/summarize"
@@ -119,7 +120,7 @@ func start(t testing.TB, cfg config) *harness {
 	handler := commands.New(svc, st, lim)
 	h.b, err = bot.New(bot.Options{
 		Token: h.dc.Token(), APIURL: h.dc.APIURL(), AutoChannels: cfg.autoChannels,
-		Logger: log, ShutdownGrace: cfg.grace, Reaction: cfg.reaction,
+		Logger: log, ShutdownGrace: cfg.grace, Reaction: cfg.reaction, Queue: pool(),
 	}, handler)
 	if err != nil {
 		t.Fatal(err)
@@ -612,12 +613,7 @@ func TestRegisterCommands(t *testing.T) {
 	t.Parallel()
 	dc := discordtest.New(t, discordtest.Options{})
 	for _, guild := range []string{"", discordtest.DefaultGuildID} {
-		b, err := bot.New(bot.Options{Token: dc.Token(), APIURL: dc.APIURL(), GuildID: guild},
-			commands.New(nil, nil, commands.Options{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := b.RegisterCommands(context.Background()); err != nil {
+		if err := bot.RegisterCommands(t.Context(), bot.Options{Token: dc.Token(), APIURL: dc.APIURL(), GuildID: guild}); err != nil {
 			t.Fatalf("RegisterCommands(guild %q) = %v", guild, err)
 		}
 		got := dc.Commands(guild)
@@ -645,18 +641,25 @@ func TestNewValidates(t *testing.T) {
 		name string
 		opts bot.Options
 	}{
-		{"no token", bot.Options{}},
-		{"bad api url", bot.Options{Token: "x", APIURL: "ftp://example.com/api/v9/"}},
-		{"bad shard", bot.Options{Token: "x", ShardID: 2, ShardCount: 2}},
+		{"no token", bot.Options{Queue: pool()}},
+		{"no queue", bot.Options{Token: "x"}},
+		{"bad api url", bot.Options{Token: "x", APIURL: "ftp://example.com/api/v9/", Queue: pool()}},
+		{"bad shard", bot.Options{Token: "x", ShardID: 2, ShardCount: 2, Queue: pool()}},
 	}
 	for _, tt := range tests {
 		if _, err := bot.New(tt.opts, h); err == nil || !strings.HasPrefix(err.Error(), "bot: ") {
 			t.Errorf("New(%s) = %v, want a bot: error", tt.name, err)
 		}
 	}
-	if _, err := bot.New(bot.Options{Token: "x"}, nil); err == nil {
+	if _, err := bot.New(bot.Options{Token: "x", Queue: pool()}, nil); err == nil {
 		t.Errorf("New with no handler succeeded")
 	}
+}
+
+// pool is the in-process queue of a test's Bot: each event's job runs
+// once, as in a single process.
+func pool() *queue.Pool {
+	return queue.NewPool(queue.Options{MaxAttempts: 1})
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.

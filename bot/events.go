@@ -26,12 +26,12 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 		return
 	}
 	defer b.wg.Done()
-	b.receiveMessage(commands.Message{
+	b.receive(commands.Event{Message: &commands.Message{
 		ID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, AuthorID: m.Author.ID,
 		Bot: m.Author.Bot, Webhook: m.WebhookID != "", Content: m.Content,
 		AutoChannel: b.autoChannel(m.ChannelID), InThread: b.isThread(m.ChannelID),
 		Attachments: attachments(m.Attachments),
-	})
+	}})
 }
 
 // attachments converts a message's attachments to the commands' form.
@@ -73,41 +73,22 @@ func (b *Bot) onReactionAdd(r *discordgo.MessageReactionAdd) {
 	if m.Author == nil || m.Author.ID == b.botUserID() {
 		return
 	}
-	b.receiveMessage(commands.Message{
+	b.receive(commands.Event{Reaction: &commands.Reaction{UserID: r.UserID, Message: commands.Message{
 		ID: m.ID, ChannelID: r.ChannelID, GuildID: r.GuildID, AuthorID: m.Author.ID,
 		Bot: m.Author.Bot, Webhook: m.WebhookID != "", Content: m.Content,
-		InThread: b.isThread(r.ChannelID), Attachments: attachments(m.Attachments), ReactedBy: r.UserID,
-	})
+		InThread: b.isThread(r.ChannelID), Attachments: attachments(m.Attachments),
+	}}})
 }
 
-// answerMessage is the job of a message claimed at receipt (see queue.go):
-// it does the work and sends each reply as a reply to the message,
-// starting the threads asked for, unless the reply ledger shows the
-// message already answered.
-func (b *Bot) answerMessage(ctx context.Context, m commands.Message, received time.Time) error {
-	wctx, cancelWork := workContext(ctx)
-	resp := b.h.MessageClaimed(wctx, m)
-	cancelWork()
-	if b.interrupted(ctx) {
-		return errInterrupted
-	}
-	if resp == nil {
-		return nil
-	}
-	if resp.Retry > 0 {
-		// Still being made: show it, and look again later.
-		if err := b.s.ChannelTyping(m.ChannelID, discordgo.WithContext(ctx)); err != nil {
-			b.log.Debug("bot: typing indicator failed", "channel", m.ChannelID, "err", redact(err))
-		}
-		err := b.later(resp, received)
-		if !errors.Is(err, errStale) {
-			return err
-		}
-		resp.Replies = []commands.Reply{{Content: commands.Text("Sorry, that brief is taking far too long; please try again later.")}}
-	}
-	var lastErr error
+// reply sends the replies Run returned for plan p: for a message or a
+// reaction each as a reply to the message, for an interaction the first
+// as an edit of the deferred response and the others as follow-ups;
+// threads are started where a reply asks for one. Replies an earlier run
+// of the job sent are not sent again. It then closes the event.
+func (b *Bot) reply(ctx context.Context, p commands.Plan, resp commands.Response) error {
 	ctx, cancelSend := sendContext(ctx)
 	defer cancelSend()
+	var lastErr error
 	first := ""
 	for n, r := range resp.Replies {
 		if id, ok := b.sent(ctx, resp, n); ok {
@@ -115,32 +96,69 @@ func (b *Bot) answerMessage(ctx context.Context, m commands.Message, received ti
 			first = cmp.Or(first, id)
 			continue
 		}
-		sent, err := b.sendMessage(ctx, m.ChannelID, replyNonce(m.ID, n), &discordgo.MessageSend{
-			Content:         r.Content,
-			Embeds:          embeds(r.Embeds),
-			AllowedMentions: safeMentions(),
-			Reference:       &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(bool)},
-		})
+		id, err := b.send(ctx, p, n, r)
 		if err != nil {
-			b.log.Error("bot: sending a reply failed", "channel", m.ChannelID, "message", m.ID, "reason", reason(err), "err", redact(err))
+			if p.Callback != nil {
+				b.log.Error("bot: sending an interaction reply failed", "interaction", p.Callback.ID, "reply", n, "reason", reason(err), "err", redact(err))
+			} else {
+				b.log.Error("bot: sending a reply failed", "channel", p.ChannelID, "message", p.MessageID, "reply", n, "reason", reason(err), "err", redact(err))
+			}
 			lastErr = err
 			continue
 		}
-		if first == "" {
-			first = sent.ID
-		}
+		first = cmp.Or(first, id)
 		if r.Thread != nil {
-			b.startThread(ctx, m.GuildID, m.ChannelID, sent.ID, r.Thread)
+			b.startThread(ctx, p.GuildID, p.ChannelID, id, r.Thread)
 		}
-		b.recordSent(ctx, resp, n, sent.ID)
+		b.recordSent(ctx, resp, n, id)
 	}
 	return b.closeEvent(ctx, resp.EventID, first, lastErr)
+}
+
+// send sends reply n of plan p and returns the ID of the message sent.
+func (b *Bot) send(ctx context.Context, p commands.Plan, n int, r commands.Reply) (string, error) {
+	var (
+		msg *discordgo.Message
+		err error
+	)
+	switch c := p.Callback; {
+	case c == nil:
+		msg, err = b.sendMessage(ctx, p.ChannelID, replyNonce(p.MessageID, n), &discordgo.MessageSend{
+			Content:         r.Content,
+			Embeds:          embeds(r.Embeds),
+			AllowedMentions: safeMentions(),
+			Reference:       &discordgo.MessageReference{MessageID: p.MessageID, ChannelID: p.ChannelID, GuildID: p.GuildID, FailIfNotExists: new(bool)},
+		})
+	case n == 0:
+		content, es := r.Content, embeds(r.Embeds)
+		msg, err = b.editOriginal(ctx, callback(c), &discordgo.WebhookEdit{
+			Content: &content, Embeds: &es, AllowedMentions: safeMentions(),
+		}, c.ViaHTTP)
+	default:
+		var f discordgo.MessageFlags
+		if r.Ephemeral {
+			f = discordgo.MessageFlagsEphemeral
+		}
+		msg, err = b.s.FollowupMessageCreate(callback(c), true, &discordgo.WebhookParams{
+			Content: r.Content, Embeds: embeds(r.Embeds), AllowedMentions: safeMentions(), Flags: f,
+		}, discordgo.WithContext(ctx))
+	}
+	if err != nil {
+		return "", err
+	}
+	return msg.ID, nil
+}
+
+// callback is the interaction a Plan's replies go to, as discordgo's REST
+// calls want it.
+func callback(c *commands.Callback) *discordgo.Interaction {
+	return &discordgo.Interaction{ID: c.ID, AppID: c.AppID, Token: c.Token, Type: discordgo.InteractionApplicationCommand}
 }
 
 // sent reports whether reply n of resp was sent by an earlier run of its
 // job. An event with one reply needs no record of its own: the event's
 // ledger entry is finished with it.
-func (b *Bot) sent(ctx context.Context, resp *commands.Response, n int) (string, bool) {
+func (b *Bot) sent(ctx context.Context, resp commands.Response, n int) (string, bool) {
 	if len(resp.Replies) < 2 {
 		return "", false
 	}
@@ -148,7 +166,7 @@ func (b *Bot) sent(ctx context.Context, resp *commands.Response, n int) (string,
 }
 
 // recordSent records that reply n of resp was sent, when resp has several.
-func (b *Bot) recordSent(ctx context.Context, resp *commands.Response, n int, id string) {
+func (b *Bot) recordSent(ctx context.Context, resp commands.Response, n int, id string) {
 	if len(resp.Replies) > 1 {
 		b.h.RecordSent(ctx, resp.EventID, n, id)
 	}
@@ -157,12 +175,12 @@ func (b *Bot) recordSent(ctx context.Context, resp *commands.Response, n int, id
 // closeEvent ends an event's job once its replies were sent, first being
 // the first reply's message ID ("" when none could be sent) and lastErr
 // the last failure. When a reply failed for a reason that may pass and
-// the queue keeps jobs (River), the event stays open and the job is
-// retried: each reply sent is recorded, so the retry sends only what is
-// missing. Otherwise the event is finished (or released when nothing was
-// sent).
+// the queue keeps jobs (Options.Durable), the event stays open and the job
+// is retried: each reply sent is recorded, so the retry sends only what
+// is missing. Otherwise the event is finished (or released when nothing
+// was sent).
 func (b *Bot) closeEvent(ctx context.Context, eventID, first string, lastErr error) error {
-	if lastErr != nil && b.opts.Queue != nil && first != "" {
+	if lastErr != nil && b.opts.Durable && first != "" {
 		if err := sendFailure(eventID, lastErr); !errors.Is(err, queue.ErrPermanent) {
 			return err
 		}
@@ -174,9 +192,10 @@ func (b *Bot) closeEvent(ctx context.Context, eventID, first string, lastErr err
 	return nil
 }
 
-// onInteractionCreate handles an application command: it acknowledges at
-// once (deferred, ephemeral when the handler says so), then does the work
-// and edits the original response, sending further replies as follow-ups.
+// onInteractionCreate handles an application command: it plans it,
+// acknowledges it at once (deferred, ephemeral when the plan says so),
+// then accepts the plan; the job edits the original response, sending
+// further replies as follow-ups.
 func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 	if ic.Interaction == nil || ic.Type != discordgo.InteractionApplicationCommand {
 		return
@@ -188,9 +207,13 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	i := ic.Interaction
 	in := b.interaction(i)
 	ackCtx, cancelAck := context.WithTimeout(b.work, discordgo.InteractionDeadline)
-	ack := b.h.Ack(ackCtx, in)
+	p, ok := b.h.Plan(ackCtx, commands.Event{Interaction: &in})
+	if !ok {
+		cancelAck()
+		return
+	}
 	var flags discordgo.MessageFlags
-	if ack.Ephemeral {
+	if p.Ephemeral {
 		flags = discordgo.MessageFlagsEphemeral
 	}
 	err := b.s.InteractionRespond(i, &discordgo.InteractionResponse{
@@ -204,83 +227,23 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 		b.log.Warn("bot: acknowledging an interaction failed", "interaction", i.ID, "command", in.Command, "reason", reason(err), "err", redact(err))
 		return
 	}
-	b.answerInteraction(i, in, ack, false)
+	b.acceptInteraction(p)
 }
 
-// answerInteraction claims an interaction already acknowledged with ack
-// (deferred) and enqueues its work (runInteraction). The gateway and the
-// HTTP endpoint share it. The caller holds a begin.
-func (b *Bot) answerInteraction(i *discordgo.Interaction, in commands.Interaction, ack commands.Ack, viaHTTP bool) {
-	b.receiveInteraction(i, in, ack, viaHTTP)
-}
-
-// runInteraction is the job of a claimed interaction: it does the work and
-// sends the replies, editing the original response and sending the rest
-// as follow-ups, unless the reply ledger shows it already answered.
-// viaHTTP retries the first edit while Discord may not have recorded the
-// acknowledgement sent in the HTTP response yet.
-func (b *Bot) runInteraction(ctx context.Context, i *discordgo.Interaction, in commands.Interaction, ack commands.Ack, viaHTTP bool, received time.Time) error {
-	wctx, cancelWork := workContext(ctx)
-	resp := b.h.InteractionClaimed(wctx, in, ack)
-	cancelWork()
-	if b.interrupted(ctx) {
-		return errInterrupted
-	}
-	if resp == nil {
-		return nil
-	}
-	if resp.Retry > 0 {
-		// The deferred response shows "thinking..." meanwhile.
-		err := b.later(resp, received)
-		if !errors.Is(err, errStale) {
-			return err
-		}
-		resp.Replies = []commands.Reply{{Ephemeral: ack.Ephemeral, Content: commands.Text("Sorry, that brief is taking far too long; please try again later.")}}
-	}
-	var lastErr error
-	ctx, cancelSend := sendContext(ctx)
-	defer cancelSend()
-	first := ""
-	for n, r := range resp.Replies {
-		if id, ok := b.sent(ctx, resp, n); ok {
-			first = cmp.Or(first, id)
-			continue
-		}
-		var msg *discordgo.Message
-		var err error
-		if n == 0 {
-			content, es := r.Content, embeds(r.Embeds)
-			msg, err = b.editOriginal(ctx, i, &discordgo.WebhookEdit{
-				Content: &content, Embeds: &es, AllowedMentions: safeMentions(),
-			}, viaHTTP)
-		} else {
-			var f discordgo.MessageFlags
-			if r.Ephemeral {
-				f = discordgo.MessageFlagsEphemeral
-			}
-			msg, err = b.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
-				Content: r.Content, Embeds: embeds(r.Embeds), AllowedMentions: safeMentions(), Flags: f,
-			}, discordgo.WithContext(ctx))
-		}
-		if err != nil {
-			b.log.Error("bot: sending an interaction reply failed", "interaction", i.ID, "command", in.Command, "reply", n, "reason", reason(err), "err", redact(err))
-			lastErr = err
-			continue
-		}
-		if first == "" {
-			first = msg.ID
-		}
-		if r.Thread != nil && !r.Ephemeral && !in.InThread {
-			b.startThread(ctx, in.GuildID, in.ChannelID, msg.ID, r.Thread)
-		}
-		b.recordSent(ctx, resp, n, msg.ID)
-	}
-	return b.closeEvent(ctx, resp.EventID, first, lastErr)
+// acceptInteraction accepts the plan of an interaction already
+// acknowledged. The gateway and the HTTP endpoint share it. The caller
+// holds a begin.
+func (b *Bot) acceptInteraction(p commands.Plan) {
+	ctx, cancel := context.WithTimeout(b.work, receiveTimeout)
+	defer cancel()
+	b.accept(ctx, p)
 }
 
 // interaction converts a discordgo interaction to the commands' form.
 func (b *Bot) interaction(i *discordgo.Interaction) commands.Interaction {
-	in := commands.Interaction{ID: i.ID, GuildID: i.GuildID, ChannelID: i.ChannelID, Options: map[string]any{}}
+	in := commands.Interaction{
+		ID: i.ID, AppID: i.AppID, Token: i.Token, GuildID: i.GuildID, ChannelID: i.ChannelID, Options: map[string]any{},
+	}
 	switch {
 	case i.Member != nil && i.Member.User != nil:
 		in.UserID, in.Permissions = i.Member.User.ID, i.Member.Permissions

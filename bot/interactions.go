@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/linkbrief/linkbrief/commands"
 )
 
 // maxInteractionBody bounds the body of one HTTP interaction. Discord's
@@ -44,7 +46,7 @@ func ParsePublicKey(hexKey string) (ed25519.PublicKey, error) {
 // It checks every request's Ed25519 signature against publicKey (401 when
 // it fails, or when publicKey is not a valid key), answers PING with PONG,
 // and acknowledges application commands at once in the HTTP response with
-// a deferred message (ephemeral when commands.Handler.Ack says so); the work
+// a deferred message (ephemeral when the commands.Plan says so); the work
 // then runs in the background, exactly as for a gateway interaction: the
 // reply ledger drops a request delivered twice, the original response is
 // edited over REST, further replies are follow-ups, and every message sends
@@ -145,14 +147,20 @@ func (h *interactions) command(w http.ResponseWriter, i *discordgo.Interaction, 
 		return
 	}
 	in := b.interaction(i)
+	in.ViaHTTP = true
 	// Without a gateway the state knows no channels: the payload's
 	// channel object says whether this is a thread.
 	in.InThread = in.InThread || inThread
 	ackCtx, cancelAck := context.WithTimeout(b.work, time.Second)
-	ack := b.h.Ack(ackCtx, in)
+	p, ok := b.h.Plan(ackCtx, commands.Event{Interaction: &in})
 	cancelAck()
+	if !ok {
+		b.wg.Done()
+		http.Error(w, "malformed interaction", http.StatusBadRequest)
+		return
+	}
 	var flags discordgo.MessageFlags
-	if ack.Ephemeral {
+	if p.Ephemeral {
 		flags = discordgo.MessageFlagsEphemeral
 	}
 	writeJSON(w, httpResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: httpResponseData{
@@ -160,7 +168,7 @@ func (h *interactions) command(w http.ResponseWriter, i *discordgo.Interaction, 
 	}})
 	go func() {
 		defer b.wg.Done()
-		b.answerInteraction(i, in, ack, true)
+		b.acceptInteraction(p)
 	}()
 }
 

@@ -46,23 +46,34 @@ func jobBot(t *testing.T) (*Bot, *discordtest.Server, *store.SQLite) {
 	}
 	t.Cleanup(func() { st.Close() })
 	h := commands.New(busySummarizer{}, st, commands.Options{})
-	b, err := New(Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: queue.NewPool(queue.Options{})}, h)
+	b, err := New(Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: queue.NewPool(queue.Options{}), Durable: true}, h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b, dc, st
 }
 
-func messagePayload(t *testing.T, received time.Time) []byte {
+// payload is the job payload of event ev planned by b's handler, received
+// at the given time.
+func payload(t *testing.T, b *Bot, ev commands.Event, received time.Time) []byte {
 	t.Helper()
-	p, err := json.Marshal(messageJob{Received: received, Message: commands.Message{
-		ID: "1500000000000000001", ChannelID: discordtest.DefaultChannelID, GuildID: discordtest.DefaultGuildID,
-		AuthorID: discordtest.DefaultUserID, AutoChannel: true, Content: "read https://example.com/busy",
-	}})
+	plan, ok := b.h.Plan(t.Context(), ev)
+	if !ok {
+		t.Fatalf("Plan(%+v) = false, want a plan", ev)
+	}
+	plan.Received = received
+	p, err := json.Marshal(plan)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func messagePayload(t *testing.T, b *Bot, received time.Time) []byte {
+	return payload(t, b, commands.Event{Message: &commands.Message{
+		ID: "1500000000000000001", ChannelID: discordtest.DefaultChannelID, GuildID: discordtest.DefaultGuildID,
+		AuthorID: discordtest.DefaultUserID, AutoChannel: true, Content: "read https://example.com/busy",
+	}}, received)
 }
 
 // TestJobStillWorkingSnoozes: a brief still being made elsewhere snoozes
@@ -70,7 +81,7 @@ func messagePayload(t *testing.T, received time.Time) []byte {
 // minutes it says so once instead.
 func TestJobStillWorkingSnoozes(t *testing.T) {
 	b, dc, _ := jobBot(t)
-	err := b.runJob(t.Context(), jobMessage, messagePayload(t, time.Now()))
+	err := b.runJob(t.Context(), jobMessage, messagePayload(t, b, time.Now()))
 	var snooze *queue.SnoozeError
 	if !errors.As(err, &snooze) {
 		t.Fatalf("runJob = %v, want a snooze", err)
@@ -81,7 +92,7 @@ func TestJobStillWorkingSnoozes(t *testing.T) {
 	if n := len(dc.CallsTo("POST", "/channels/*/messages")); n != 0 {
 		t.Errorf("messages sent = %d while the brief is still being made, want 0", n)
 	}
-	if err := b.runJob(t.Context(), jobMessage, messagePayload(t, time.Now().Add(-16*time.Minute))); err != nil {
+	if err := b.runJob(t.Context(), jobMessage, messagePayload(t, b, time.Now().Add(-16*time.Minute))); err != nil {
 		t.Fatalf("runJob of a stale event = %v, want nil", err)
 	}
 	sent := dc.CallsTo("POST", "/channels/*/messages")
@@ -94,12 +105,9 @@ func TestJobStillWorkingSnoozes(t *testing.T) {
 // 15 minutes is dropped without any work or call.
 func TestJobStaleInteractionNotWorked(t *testing.T) {
 	b, dc, _ := jobBot(t)
-	p, err := json.Marshal(interactionJob{ID: "1", AppID: "2", Token: "tok", Received: time.Now().Add(-16 * time.Minute),
-		Interaction: commands.Interaction{ID: "1", GuildID: discordtest.DefaultGuildID, Command: commands.CmdSummarize,
-			Options: map[string]any{"url": "https://example.com/old"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := payload(t, b, commands.Event{Interaction: &commands.Interaction{ID: "1", AppID: "2", Token: "tok",
+		GuildID: discordtest.DefaultGuildID, Command: commands.CmdSummarize,
+		Options: map[string]any{"url": "https://example.com/old"}}}, time.Now().Add(-16*time.Minute))
 	if err := b.runJob(t.Context(), jobInteraction, p); !errors.Is(err, queue.ErrPermanent) {
 		t.Errorf("runJob of a 16-minute-old interaction = %v, want a permanent failure", err)
 	}
@@ -114,7 +122,7 @@ func TestJobInterruptedGoesBack(t *testing.T) {
 	b, dc, _ := jobBot(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := b.runJob(ctx, jobMessage, messagePayload(t, time.Now())); !errors.Is(err, errInterrupted) {
+	if err := b.runJob(ctx, jobMessage, messagePayload(t, b, time.Now())); !errors.Is(err, errInterrupted) {
 		t.Errorf("runJob after a shutdown = %v, want errInterrupted", err)
 	}
 	if n := len(dc.CallsTo("POST", "/channels/*/messages")); n != 0 {

@@ -24,23 +24,16 @@ type Queue interface {
 	Stop(ctx context.Context) error
 }
 
-// Job kinds.
+// Job kinds: an event's job carries its commands.Plan as JSON, whatever
+// the kind; the kind names the event for the queue's logs and metrics.
 const (
 	jobMessage     = "message"
 	jobInteraction = "interaction"
 )
 
-// receiveTimeout bounds the work at receipt: the ledger claim and the
-// enqueue.
+// receiveTimeout bounds the work at receipt: the plan, the ledger claim
+// and the enqueue.
 const receiveTimeout = 15 * time.Second
-
-// messageJob is the payload of a message's job.
-type messageJob struct {
-	Message commands.Message `json:"message"`
-	// Received is when the event arrived; zero in jobs enqueued by older
-	// versions.
-	Received time.Time `json:"received,omitzero"`
-}
 
 // maxEventAge bounds how long an event is worked on: an interaction's
 // token lasts 15 minutes, after which nothing can be sent for it, and a
@@ -53,30 +46,6 @@ const maxEventAge = 15 * time.Minute
 // job's.
 func replyReserve(left time.Duration) time.Duration {
 	return min(5*time.Second, left/5)
-}
-
-// interactionJob is the payload of an interaction's job: what the REST
-// calls need (ID, application ID and token; the token is valid for 15
-// minutes), the interaction as commands see it and how it was
-// acknowledged.
-type interactionJob struct {
-	ID          string               `json:"id"`
-	AppID       string               `json:"app_id"`
-	Token       string               `json:"token"`
-	Interaction commands.Interaction `json:"interaction"`
-	Ack         commands.Ack         `json:"ack"`
-	ViaHTTP     bool                 `json:"via_http,omitempty"`
-	// Received is when the interaction arrived; its token dies 15
-	// minutes later.
-	Received time.Time `json:"received,omitzero"`
-}
-
-// defaultQueue is the queue of a Bot given none: an in-process pool of
-// Options.Workers running each event once, as the bot always did.
-func defaultQueue(opts Options) Queue {
-	return queue.NewPool(queue.Options{
-		Workers: opts.Workers, MaxAttempts: 1, JobTimeout: opts.EventTimeout, Logger: opts.Logger,
-	})
 }
 
 // startQueue starts the queue's workers; Run and RunWithoutGateway call it.
@@ -97,83 +66,96 @@ func (b *Bot) stopQueue(deadline time.Time) {
 	}
 }
 
-// receiveMessage claims a message that needs a reply and enqueues its job.
-// The caller holds a begin.
-func (b *Bot) receiveMessage(m commands.Message) {
+// receive plans a message or a reaction and accepts the plan when the
+// event needs a reply. The caller holds a begin.
+func (b *Bot) receive(ev commands.Event) {
 	ctx, cancel := context.WithTimeout(b.work, receiveTimeout)
 	defer cancel()
-	eventID, ok := b.h.AcceptMessage(ctx, m)
+	p, ok := b.h.Plan(ctx, ev)
 	if !ok {
 		return
 	}
-	b.enqueue(ctx, jobMessage, eventID, messageJob{Message: m, Received: time.Now()})
+	b.accept(ctx, p)
 }
 
-// receiveInteraction claims an acknowledged interaction and enqueues its
-// job. The caller holds a begin.
-func (b *Bot) receiveInteraction(i *discordgo.Interaction, in commands.Interaction, ack commands.Ack, viaHTTP bool) {
-	ctx, cancel := context.WithTimeout(b.work, receiveTimeout)
-	defer cancel()
-	eventID, ok := b.h.AcceptInteraction(ctx, in)
-	if !ok {
-		return
+// accept claims a planned event in the reply ledger and enqueues its job,
+// so a copy of the event (a replay, or a second process during a shard
+// hand-off) is dropped here. When the queue refuses the job for any
+// reason but a duplicate (its database is down), the job runs here and
+// now: a late reply beats none. The caller holds a begin.
+func (b *Bot) accept(ctx context.Context, p commands.Plan) {
+	kind := jobMessage
+	if p.Callback != nil {
+		kind = jobInteraction
 	}
-	b.enqueue(ctx, jobInteraction, eventID, interactionJob{
-		ID: i.ID, AppID: i.AppID, Token: i.Token, Interaction: in, Ack: ack, ViaHTTP: viaHTTP,
-		Received: time.Now(),
-	})
-}
-
-// enqueue adds the job of a claimed event. When the queue refuses it for
-// any reason but a duplicate (its database is down), the job runs here and
-// now: a late reply beats none.
-func (b *Bot) enqueue(ctx context.Context, kind, eventID string, job any) {
-	payload, err := json.Marshal(job)
+	payload, err := json.Marshal(p)
 	if err != nil {
-		b.log.Error("bot: encoding a job", "event", eventID, "err", err)
+		b.log.Error("bot: encoding a job", "event", p.EventID, "err", err)
 		return
 	}
-	err = b.q.Enqueue(ctx, kind, eventID, payload)
+	if !b.h.Claim(ctx, p.EventID) {
+		return
+	}
+	err = b.q.Enqueue(ctx, kind, p.EventID, payload)
 	switch {
 	case err == nil:
 	case errors.Is(err, queue.ErrDuplicate):
-		b.log.Debug("bot: event already queued", "event", eventID)
+		b.log.Debug("bot: event already queued", "event", p.EventID)
 	default:
-		b.log.Warn("bot: the job queue refused an event; handling it here", "event", eventID, "err", redact(err))
+		b.log.Warn("bot: the job queue refused an event; handling it here", "event", p.EventID, "err", redact(err))
 		if err := b.runJob(context.WithoutCancel(ctx), kind, payload); err != nil {
-			b.log.Error("bot: handling an event failed", "event", eventID, "err", redact(err))
+			b.log.Error("bot: handling an event failed", "event", p.EventID, "err", redact(err))
 		}
 	}
 }
 
 // runJob is the queue's Work: it answers one event, in whatever process
-// the queue runs it. It returns an error, so the queue retries, only when
-// replies were due and none could be sent for a reason that may pass
-// (Discord unavailable); a payload that does not decode is permanent.
+// the queue runs it, unless the reply ledger shows it answered already. It
+// returns an error, so the queue retries, only when replies were due and
+// none could be sent for a reason that may pass (Discord unavailable); a
+// payload that does not decode, or an interaction whose token has
+// expired, is permanent.
 func (b *Bot) runJob(ctx context.Context, kind string, payload []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, b.opts.EventTimeout)
 	defer cancel()
-	switch kind {
-	case jobMessage:
-		var j messageJob
-		if err := json.Unmarshal(payload, &j); err != nil || j.Message.ID == "" {
-			return queue.Permanent(fmt.Errorf("bot: message job: bad payload: %v", err))
+	var p commands.Plan
+	if err := json.Unmarshal(payload, &p); err != nil || p.EventID == "" {
+		return queue.Permanent(fmt.Errorf("bot: %s job: bad payload: %v", kind, err))
+	}
+	if c := p.Callback; c != nil {
+		if c.ID == "" || c.AppID == "" || c.Token == "" {
+			return queue.Permanent(fmt.Errorf("bot: %s job: no interaction to answer", kind))
 		}
-		return b.answerMessage(ctx, j.Message, j.Received)
-	case jobInteraction:
-		var j interactionJob
-		if err := json.Unmarshal(payload, &j); err != nil || j.ID == "" || j.Token == "" || j.AppID == "" {
-			return queue.Permanent(fmt.Errorf("bot: interaction job: bad payload: %v", err))
-		}
-		if !j.Received.IsZero() && time.Since(j.Received) >= maxEventAge {
+		if !p.Received.IsZero() && time.Since(p.Received) >= maxEventAge {
 			// Its token is dead: nothing could be sent, so nothing is
 			// worked on.
-			return queue.Permanent(fmt.Errorf("bot: interaction %s arrived %v ago; its token has expired", j.ID, time.Since(j.Received).Round(time.Second)))
+			return queue.Permanent(fmt.Errorf("bot: interaction %s arrived %v ago; its token has expired", c.ID, time.Since(p.Received).Round(time.Second)))
 		}
-		i := &discordgo.Interaction{ID: j.ID, AppID: j.AppID, Token: j.Token, Type: discordgo.InteractionApplicationCommand}
-		return b.runInteraction(ctx, i, j.Interaction, j.Ack, j.ViaHTTP, j.Received)
 	}
-	return queue.Permanent(fmt.Errorf("bot: unknown job kind %q", kind))
+	if b.h.Answered(ctx, p.EventID) {
+		return nil
+	}
+	wctx, cancelWork := workContext(ctx)
+	resp := b.h.Run(wctx, p)
+	cancelWork()
+	if b.interrupted(ctx) {
+		return errInterrupted
+	}
+	if resp.Retry > 0 {
+		if p.Callback == nil {
+			// Still being made: show it, and look again later. An
+			// interaction's deferred response shows "thinking..." meanwhile.
+			if err := b.s.ChannelTyping(p.ChannelID, discordgo.WithContext(ctx)); err != nil {
+				b.log.Debug("bot: typing indicator failed", "channel", p.ChannelID, "err", redact(err))
+			}
+		}
+		err := b.later(resp, p.Received)
+		if !errors.Is(err, errStale) {
+			return err
+		}
+		resp.Replies = []commands.Reply{{Ephemeral: p.Ephemeral, Content: commands.Text("Sorry, that brief is taking far too long; please try again later.")}}
+	}
+	return b.reply(ctx, p, resp)
 }
 
 // workContext returns the context of an event's work: ctx with its
@@ -191,7 +173,7 @@ func workContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // later decides what follows a Response asking to be handled again
 // (Response.Retry): a snooze of the job while the event is young enough;
 // errStale past maxEventAge.
-func (b *Bot) later(resp *commands.Response, received time.Time) error {
+func (b *Bot) later(resp commands.Response, received time.Time) error {
 	if !received.IsZero() && time.Since(received)+resp.Retry >= maxEventAge {
 		return errStale
 	}
@@ -206,7 +188,7 @@ var errStale = errors.New("bot: the brief was still not made 15 minutes after th
 // shutdown while its queue keeps jobs (River): the job then goes back to
 // the queue for a live process instead of answering "interrupted".
 func (b *Bot) interrupted(ctx context.Context) bool {
-	return b.opts.Queue != nil && errors.Is(ctx.Err(), context.Canceled)
+	return b.opts.Durable && errors.Is(ctx.Err(), context.Canceled)
 }
 
 // errInterrupted is the error of a job interrupted by a shutdown: River

@@ -80,7 +80,7 @@ func newScaledBot(ctx context.Context, dsn, apiURL, token, llmURL string, autoCh
 	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), briefcache.New(st),
 		summarize.Options{LLM: c, Model: "test-model"})
 	h := commands.New(svc, st, commands.Options{Logger: log})
-	b, err := bot.New(bot.Options{Token: token, APIURL: apiURL, AutoChannels: autoChannels, Logger: log, Queue: q}, h)
+	b, err := bot.New(bot.Options{Token: token, APIURL: apiURL, AutoChannels: autoChannels, Logger: log, Queue: q, Durable: true}, h)
 	if err != nil {
 		st.Close()
 		q.Close()

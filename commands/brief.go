@@ -211,25 +211,25 @@ func (h *Handler) briefReply(r request, canon string, b *summarize.Brief) Reply 
 	return reply
 }
 
-// answer returns the reply to a question about the article of thread th.
-func (h *Handler) answer(ctx context.Context, guildID, userID string, th store.Thread, question string, ephemeral bool) Reply {
-	r := request{guildID: guildID, userID: userID, ephemeral: ephemeral}
-	est, err := h.sum.EstimateAnswer(ctx, th.URL)
+// answer returns the reply to question q, asked by r's user, about the
+// article of a Linkbrief thread.
+func (h *Handler) answer(ctx context.Context, r request, q Question) Reply {
+	est, err := h.sum.EstimateAnswer(ctx, q.URL)
 	if err != nil {
 		// Ask reads the same article and says what went wrong.
 		est = 0
 	}
-	hold, refusal := h.reserve(ctx, h.quota(userID, guildID, est, false), ephemeral)
+	hold, refusal := h.reserve(ctx, h.quota(r.userID, r.guildID, est, false), r.ephemeral)
 	if refusal != nil {
 		return *refusal
 	}
-	a, err := h.sum.Ask(ctx, th.URL, question)
+	a, err := h.sum.Ask(ctx, q.URL, q.Text)
 	if err != nil || a == nil {
 		h.refund(ctx, hold)
 		if err == nil {
 			err = errors.New("commands: the summarizer returned no answer")
 		}
-		return h.fail(r, err, "thread", th.ThreadID)
+		return h.fail(r, err, "thread", q.ThreadID)
 	}
 	h.settle(ctx, hold, int64(a.Usage.Total()))
 	text := strings.TrimSpace(a.Text)
@@ -239,7 +239,7 @@ func (h *Handler) answer(ctx context.Context, guildID, userID string, th store.T
 	if note := strings.TrimSpace(a.Note); note != "" {
 		text += "\n\n*" + strings.Trim(oneLine(note), "*") + "*"
 	}
-	return Reply{Ephemeral: ephemeral, Content: Text(text)}
+	return Reply{Ephemeral: r.ephemeral, Content: Text(text)}
 }
 
 // untilMidnightUTC is how long until the next UTC day starts, when daily

@@ -4,9 +4,11 @@
 // limits and token budgets, rendering a Brief within Discord's limits, and
 // turning errors into one friendly sentence with an error ID.
 //
-// The bot package turns gateway events into Message and Interaction values,
-// calls the Handler, sends the returned Reply values and reports back what
-// it sent (ThreadStarted, Finish). Nothing here talks to Discord.
+// The bot package turns gateway events into Event values, asks the Handler
+// for a Plan at receipt, claims the event in the reply ledger and runs the
+// Plan in a job (Run), sends the returned Reply values and reports back
+// what it sent (ThreadStarted, RecordSent, Finish). Nothing here talks to
+// Discord.
 package commands
 
 import (
@@ -14,8 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/linkbrief/linkbrief/store"
@@ -176,14 +176,11 @@ type Message struct {
 	InThread bool
 	// Attachments are the message's files; its PDF, text and HTML files
 	// count as links.
-	Attachments []Attachment `json:",omitempty"`
-	// ReactedBy, when set, is the user who reacted to the message with
-	// the summary emoji: its links are summarized for that user (whose
-	// limits count), wherever it was posted, by whomever.
-	ReactedBy string `json:",omitempty"`
+	Attachments []Attachment
 }
 
-// Response is what the bot should send for one event, in order.
+// Response is what the bot should send for one event, in order: what Run
+// returns.
 type Response struct {
 	// EventID keys the reply ledger; the bot passes it to Finish.
 	EventID string
@@ -231,102 +228,6 @@ type Embed struct {
 // Field is a name and value pair of an Embed.
 type Field struct {
 	Name, Value string
-}
-
-// Message returns the replies to a message: auto-mode briefs of its links
-// in an opted-in channel, or the answer to a question asked in a Linkbrief
-// thread. It returns nil when the message needs no reply, including when
-// the reply ledger shows the message was already handled (a replayed or
-// duplicated event).
-func (h *Handler) Message(ctx context.Context, m Message) *Response {
-	return h.message(ctx, m, h.claim)
-}
-
-// message is Message with own deciding, once the message is known to need
-// a reply, whether this call answers it (h.claim, or h.unfinished for an
-// event claimed at receipt).
-func (h *Handler) message(ctx context.Context, m Message, own func(context.Context, string) bool) *Response {
-	if m.ID == "" || m.GuildID == "" || (strings.TrimSpace(m.Content) == "" && len(m.Attachments) == 0) {
-		return nil
-	}
-	reaction := m.ReactedBy != ""
-	if !reaction && (m.Bot || m.Webhook) {
-		return nil
-	}
-	if !reaction {
-		if th, err := h.st.Thread(ctx, m.ChannelID); err == nil {
-			return h.followUp(ctx, m, th, own)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			h.log.Warn("commands: thread lookup failed", "channel", m.ChannelID, "err", err)
-			return nil
-		}
-	}
-	if !m.AutoChannel && !reaction {
-		set, err := h.settings(ctx, m.GuildID)
-		if err != nil {
-			h.log.Warn("commands: guild settings lookup failed", "guild", m.GuildID, "err", err)
-			return nil
-		}
-		if !slices.Contains(set.AutoChannels, m.ChannelID) {
-			return nil
-		}
-	}
-	links := AutoMessageLinks(m.Content, m.Attachments, h.opts.MaxLinksPerMessage)
-	if reaction {
-		// Asked for by a person: every link, as "Summarize links".
-		links = MessageLinks(m.Content, m.Attachments, h.opts.MaxLinksPerMessage)
-	}
-	if len(links) == 0 {
-		return nil
-	}
-	// A reaction shares the message's event: one reply per message,
-	// however many react, and none more when auto mode answered it.
-	eventID := "m" + m.ID
-	if !own(ctx, eventID) {
-		return nil
-	}
-	user := m.AuthorID
-	if reaction {
-		user = m.ReactedBy
-	}
-	req := request{eventID: eventID, guildID: m.GuildID, channelID: m.ChannelID, userID: user, thread: !m.InThread, repeats: true}
-	resp := &Response{EventID: eventID}
-	for _, link := range links {
-		reply, pending := h.brief(ctx, req, link)
-		if pending {
-			return &Response{EventID: eventID, Retry: RetryWait}
-		}
-		if reply.Content == "" && len(reply.Embeds) == 0 {
-			continue // a link passed over quietly
-		}
-		resp.Replies = append(resp.Replies, reply)
-	}
-	return resp
-}
-
-// followUp answers a message posted in a Linkbrief thread.
-func (h *Handler) followUp(ctx context.Context, m Message, th store.Thread, own func(context.Context, string) bool) *Response {
-	q := clean(m.Content)
-	if q == "" {
-		return nil
-	}
-	eventID := "m" + m.ID
-	if !own(ctx, eventID) {
-		return nil
-	}
-	return &Response{EventID: eventID, Replies: []Reply{h.answer(ctx, m.GuildID, m.AuthorID, th, q, false)}}
-}
-
-// claim records the event in the reply ledger and reports whether this
-// call owns it. A ledger failure is logged and the event handled anyway:
-// a rare duplicate beats a lost reply.
-func (h *Handler) claim(ctx context.Context, eventID string) bool {
-	ok, err := h.st.ClaimEvent(ctx, eventID)
-	if err != nil {
-		h.log.Warn("commands: reply ledger unavailable", "event", eventID, "err", err)
-		return true
-	}
-	return ok
 }
 
 // ThreadFailed forgets the record of a thread that could not be started

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/linkbrief/linkbrief/store"
@@ -280,4 +281,44 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// The tests drive the Handler as the bot does: Plan at receipt, the
+// ledger claim, Run in the job.
+
+// planOf returns the Plan of an interaction, failing the test when there
+// is none.
+func planOf(t testing.TB, h *Handler, in Interaction) Plan {
+	t.Helper()
+	p, ok := h.Plan(context.Background(), Event{Interaction: &in})
+	if !ok {
+		t.Fatalf("Plan(%+v) = false, want a plan", in)
+	}
+	return p
+}
+
+// run claims a planned event and runs it; nil when it was claimed
+// before.
+func run(ctx context.Context, h *Handler, p Plan) *Response {
+	if !h.Claim(ctx, p.EventID) {
+		return nil
+	}
+	r := h.Run(ctx, p)
+	return &r
+}
+
+// interact plans, claims and runs an interaction.
+func interact(t testing.TB, h *Handler, in Interaction) *Response {
+	t.Helper()
+	return run(context.Background(), h, planOf(t, h, in))
+}
+
+// onMessage plans, claims and runs a message; nil when it needs no reply
+// or was claimed before.
+func onMessage(ctx context.Context, h *Handler, m Message) *Response {
+	p, ok := h.Plan(ctx, Event{Message: &m})
+	if !ok {
+		return nil
+	}
+	return run(ctx, h, p)
 }

@@ -63,7 +63,7 @@ func TestMessageAutoMode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := e.h.Message(ctx, tt.m)
+			resp := onMessage(ctx, e.h, tt.m)
 			got := 0
 			if resp != nil {
 				got = len(resp.Replies)
@@ -92,7 +92,7 @@ func TestMessageAutoMode(t *testing.T) {
 func TestMessageInThreadStartsNoThread(t *testing.T) {
 	e := newEnv(t, Options{})
 	m := Message{ID: "1", ChannelID: "t-other", GuildID: "g1", AutoChannel: true, InThread: true, Content: "https://example.com/a"}
-	resp := e.h.Message(ctx, m)
+	resp := onMessage(ctx, e.h, m)
 	if resp == nil || len(resp.Replies) != 1 {
 		t.Fatalf("Message in thread = %+v, want one reply", resp)
 	}
@@ -104,11 +104,11 @@ func TestMessageInThreadStartsNoThread(t *testing.T) {
 func TestMessageLedger(t *testing.T) {
 	e := newEnv(t, Options{})
 	m := Message{ID: "42", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://example.com/a"}
-	first := e.h.Message(ctx, m)
+	first := onMessage(ctx, e.h, m)
 	if first == nil {
 		t.Fatal("first delivery got no reply")
 	}
-	if again := e.h.Message(ctx, m); again != nil {
+	if again := onMessage(ctx, e.h, m); again != nil {
 		t.Fatalf("second delivery while claimed got %+v, want nil", again)
 	}
 	// Nothing could be sent: the event is released and a redelivery is
@@ -116,14 +116,14 @@ func TestMessageLedger(t *testing.T) {
 	if err := e.h.Finish(ctx, first.EventID, ""); err != nil {
 		t.Fatal(err)
 	}
-	retry := e.h.Message(ctx, m)
+	retry := onMessage(ctx, e.h, m)
 	if retry == nil {
 		t.Fatal("redelivery after release got no reply")
 	}
 	if err := e.h.Finish(ctx, retry.EventID, "reply-1"); err != nil {
 		t.Fatal(err)
 	}
-	if again := e.h.Message(ctx, m); again != nil {
+	if again := onMessage(ctx, e.h, m); again != nil {
 		t.Fatalf("redelivery after finish got %+v, want nil", again)
 	}
 	if got := e.st.events["m42"]; got != "reply-1" {
@@ -134,13 +134,13 @@ func TestMessageLedger(t *testing.T) {
 func TestRepeatNotice(t *testing.T) {
 	e := newEnv(t, Options{})
 	m := Message{ID: "1", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://example.com/a?utm_source=x"}
-	resp := e.h.Message(ctx, m)
+	resp := onMessage(ctx, e.h, m)
 	th := resp.Replies[0].Thread
 	if err := e.h.ThreadStarted(ctx, "g1", "c", "r1", "r1", th); err != nil {
 		t.Fatal(err)
 	}
 	e.clk.Add(6 * 24 * time.Hour)
-	again := e.h.Message(ctx, Message{ID: "2", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "see https://EXAMPLE.com/a"})
+	again := onMessage(ctx, e.h, Message{ID: "2", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "see https://EXAMPLE.com/a"})
 	if again == nil || len(again.Replies) != 1 {
 		t.Fatalf("repeat = %+v, want one reply", again)
 	}
@@ -152,13 +152,13 @@ func TestRepeatNotice(t *testing.T) {
 		t.Errorf("summarized %d times, want 1", n)
 	}
 	// Another server gets the full brief.
-	other := e.h.Message(ctx, Message{ID: "3", ChannelID: "c2", GuildID: "g2", AutoChannel: true, Content: "https://example.com/a"})
+	other := onMessage(ctx, e.h, Message{ID: "3", ChannelID: "c2", GuildID: "g2", AutoChannel: true, Content: "https://example.com/a"})
 	if other == nil || len(other.Replies[0].Embeds) != 1 {
 		t.Errorf("other server got %+v, want a brief", other)
 	}
 	// After the window, a full brief again.
 	e.clk.Add(2 * 24 * time.Hour)
-	late := e.h.Message(ctx, Message{ID: "4", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://example.com/a"})
+	late := onMessage(ctx, e.h, Message{ID: "4", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://example.com/a"})
 	if late == nil || len(late.Replies[0].Embeds) != 1 {
 		t.Errorf("after 8 days got %+v, want a brief", late)
 	}
@@ -169,7 +169,7 @@ func TestFollowUp(t *testing.T) {
 	if err := e.h.ThreadStarted(ctx, "g1", "c", "t1", "t1", &Thread{Name: "n", URL: "https://example.com/a", Title: "A"}); err != nil {
 		t.Fatal(err)
 	}
-	resp := e.h.Message(ctx, msg("10", "t1", "What did @everyone say?"))
+	resp := onMessage(ctx, e.h, msg("10", "t1", "What did @everyone say?"))
 	if resp == nil || len(resp.Replies) != 1 {
 		t.Fatalf("follow-up = %+v, want one reply", resp)
 	}
@@ -184,11 +184,11 @@ func TestFollowUp(t *testing.T) {
 	}
 
 	e.sum.answer = &summarize.Answer{Text: summarize.NotSaid, Found: false}
-	resp = e.h.Message(ctx, msg("11", "t1", "Who won the cup?"))
+	resp = onMessage(ctx, e.h, msg("11", "t1", "Who won the cup?"))
 	if got := resp.Replies[0].Content; got != summarize.NotSaid {
 		t.Errorf("answer = %q, want %q", got, summarize.NotSaid)
 	}
-	if resp := e.h.Message(ctx, msg("12", "t1", "   ")); resp != nil {
+	if resp := onMessage(ctx, e.h, msg("12", "t1", "   ")); resp != nil {
 		t.Errorf("empty follow-up got %+v, want nil", resp)
 	}
 }
@@ -199,7 +199,7 @@ func TestUserRateLimit(t *testing.T) {
 	e.sum.fail = map[string]error{"https://example.com/broken": errors.New("boom")}
 	send := func(id, link string) Reply {
 		t.Helper()
-		resp := e.h.Message(ctx, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
+		resp := onMessage(ctx, e.h, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
 		if resp == nil || len(resp.Replies) != 1 {
 			t.Fatalf("Message(%s) = %+v, want one reply", link, resp)
 		}
@@ -215,7 +215,7 @@ func TestUserRateLimit(t *testing.T) {
 		t.Errorf("third new brief = %q, want a refusal saying %q", r.Content, want)
 	}
 	// Another user is not limited.
-	resp := e.h.Message(ctx, Message{ID: "6", ChannelID: "c", GuildID: "g1", AuthorID: "u2", AutoChannel: true, Content: "https://example.com/4"})
+	resp := onMessage(ctx, e.h, Message{ID: "6", ChannelID: "c", GuildID: "g1", AuthorID: "u2", AutoChannel: true, Content: "https://example.com/4"})
 	if len(resp.Replies[0].Embeds) != 1 {
 		t.Errorf("other user got %+v, want a brief", resp.Replies[0])
 	}
@@ -228,16 +228,16 @@ func TestUserRateLimit(t *testing.T) {
 func TestGuildRateLimit(t *testing.T) {
 	e := newEnv(t, Options{GuildPerHour: 1})
 	in := Interaction{ID: "1", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdSummarize, Options: map[string]any{"url": "https://example.com/1"}}
-	if r := e.h.Interaction(ctx, in, e.h.Ack(ctx, in)); len(r.Replies[0].Embeds) != 1 {
+	if r := interact(t, e.h, in); len(r.Replies[0].Embeds) != 1 {
 		t.Fatalf("first brief = %+v", r.Replies[0])
 	}
 	in2 := in
 	in2.ID, in2.UserID, in2.Options = "2", "u2", map[string]any{"url": "https://example.com/2"}
-	ack := e.h.Ack(ctx, in2)
+	ack := planOf(t, e.h, in2)
 	if !ack.Ephemeral {
 		t.Errorf("Ack over the guild limit = %+v, want ephemeral", ack)
 	}
-	r := e.h.Interaction(ctx, in2, ack)
+	r := run(ctx, e.h, ack)
 	if got := r.Replies[0].Content; !strings.Contains(got, "This server has asked for a lot of briefs") || !strings.Contains(got, "in an hour") {
 		t.Errorf("over the guild limit = %q, want a polite refusal with when to retry", got)
 	}
@@ -250,17 +250,17 @@ func TestTokenBudget(t *testing.T) {
 	e := newEnv(t, Options{GuildDailyTokens: 100})
 	e.sum.estimate, e.sum.tokens = 80, 150
 	in := Interaction{ID: "1", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdSummarize, Options: map[string]any{"url": "https://example.com/1"}}
-	if r := e.h.Interaction(ctx, in, Ack{}); len(r.Replies[0].Embeds) != 1 {
+	if r := interact(t, e.h, in); len(r.Replies[0].Embeds) != 1 {
 		t.Fatalf("first brief = %+v", r.Replies[0])
 	}
 	in.ID = "2"
-	r := e.h.Interaction(ctx, in, Ack{})
+	r := interact(t, e.h, in)
 	if got := r.Replies[0].Content; !strings.Contains(got, "budget for today") || !strings.Contains(got, "in 12 hours") {
 		t.Errorf("over budget = %q, want a refusal saying it resets in 12 hours", got)
 	}
 	e.clk.Add(12 * time.Hour)
 	in.ID = "3"
-	if r := e.h.Interaction(ctx, in, Ack{}); len(r.Replies[0].Embeds) != 1 {
+	if r := interact(t, e.h, in); len(r.Replies[0].Embeds) != 1 {
 		t.Errorf("next day = %+v, want a brief", r.Replies[0])
 	}
 }
@@ -284,11 +284,11 @@ func TestSummarizeCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := base
 			in.ID, in.Options, in.InThread = fmt.Sprint(i), tt.opts, tt.inThread
-			ack := e.h.Ack(ctx, in)
+			ack := planOf(t, e.h, in)
 			if ack.Ephemeral != tt.ephemeral {
 				t.Errorf("Ack = %+v, want ephemeral %v", ack, tt.ephemeral)
 			}
-			resp := e.h.Interaction(ctx, in, ack)
+			resp := run(ctx, e.h, ack)
 			if resp == nil || len(resp.Replies) != 1 {
 				t.Fatalf("Interaction = %+v, want one reply", resp)
 			}
@@ -296,7 +296,7 @@ func TestSummarizeCommand(t *testing.T) {
 			if r.Ephemeral != tt.ephemeral || (r.Thread != nil) != tt.thread || len(r.Embeds) != 1 {
 				t.Errorf("reply = %+v, want ephemeral %v, thread %v, one embed", r, tt.ephemeral, tt.thread)
 			}
-			if resp := e.h.Interaction(ctx, in, ack); resp != nil {
+			if resp := run(ctx, e.h, ack); resp != nil {
 				t.Errorf("the same interaction again got %+v, want nil", resp)
 			}
 		})
@@ -319,7 +319,7 @@ func TestSummarizeErrors(t *testing.T) {
 	}
 	for i, tt := range tests {
 		in := Interaction{ID: fmt.Sprint(i), GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdSummarize, Options: map[string]any{"url": tt.url}}
-		r := e.h.Interaction(ctx, in, Ack{}).Replies[0]
+		r := interact(t, e.h, in).Replies[0]
 		if !strings.HasPrefix(r.Content, tt.wantStart) || !errorIDPattern.MatchString(r.Content) {
 			t.Errorf("error for %s = %q, want %q... with an error ID", tt.url, r.Content, tt.wantStart)
 		}
@@ -333,11 +333,11 @@ func TestMessageCommand(t *testing.T) {
 	e := newEnv(t, Options{})
 	in := Interaction{ID: "1", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdSummarizeIn,
 		TargetContent: "two links: https://example.com/a and <https://example.com/hidden> and https://example.com/b"}
-	ack := e.h.Ack(ctx, in)
+	ack := planOf(t, e.h, in)
 	if ack.Ephemeral {
 		t.Errorf("Ack = %+v, want public", ack)
 	}
-	resp := e.h.Interaction(ctx, in, ack)
+	resp := run(ctx, e.h, ack)
 	if len(resp.Replies) != 2 {
 		t.Fatalf("got %d replies, want 2", len(resp.Replies))
 	}
@@ -347,8 +347,8 @@ func TestMessageCommand(t *testing.T) {
 		}
 	}
 	none := Interaction{ID: "2", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdSummarizeIn, TargetContent: "no links"}
-	ack = e.h.Ack(ctx, none)
-	r := e.h.Interaction(ctx, none, ack).Replies[0]
+	ack = planOf(t, e.h, none)
+	r := run(ctx, e.h, ack).Replies[0]
 	if !ack.Ephemeral || !r.Ephemeral || !strings.Contains(r.Content, "no links") {
 		t.Errorf("no links: ack %+v, reply %+v, want an ephemeral notice", ack, r)
 	}
@@ -358,14 +358,14 @@ func TestAskCommand(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.h.ThreadStarted(ctx, "g1", "c", "t1", "t1", &Thread{Name: "n", URL: "https://example.com/a"})
 	in := Interaction{ID: "1", GuildID: "g1", ChannelID: "t1", InThread: true, UserID: "u1", Command: CmdAsk, Options: map[string]any{"question": "Why?"}}
-	ack := e.h.Ack(ctx, in)
-	r := e.h.Interaction(ctx, in, ack).Replies[0]
+	ack := planOf(t, e.h, in)
+	r := run(ctx, e.h, ack).Replies[0]
 	if ack.Ephemeral || r.Content != "> The quoted answer." {
 		t.Errorf("ask in thread: ack %+v, reply %+v, want the public answer", ack, r)
 	}
 	out := Interaction{ID: "2", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdAsk, Options: map[string]any{"question": "Why?"}}
-	ack = e.h.Ack(ctx, out)
-	r = e.h.Interaction(ctx, out, ack).Replies[0]
+	ack = planOf(t, e.h, out)
+	r = run(ctx, e.h, ack).Replies[0]
 	if !ack.Ephemeral || !r.Ephemeral || !strings.Contains(r.Content, "inside a thread") {
 		t.Errorf("ask outside: ack %+v, reply %+v, want an ephemeral hint", ack, r)
 	}
@@ -394,8 +394,8 @@ func TestSettingsCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := Interaction{ID: fmt.Sprint(i), GuildID: "g1", ChannelID: "c", UserID: "u1", Permissions: tt.perms,
 				Command: CmdLinkbrief, Subcommand: tt.sub, Options: tt.opts}
-			ack := e.h.Ack(ctx, in)
-			r := e.h.Interaction(ctx, in, ack).Replies[0]
+			ack := planOf(t, e.h, in)
+			r := run(ctx, e.h, ack).Replies[0]
 			if !ack.Ephemeral || !r.Ephemeral {
 				t.Errorf("ack %+v, reply ephemeral %v, want both ephemeral", ack, r.Ephemeral)
 			}
@@ -413,12 +413,12 @@ func TestSettingsCommand(t *testing.T) {
 func TestStoreFailureIsLoggedNotShown(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.st.broken = errors.New("disk on fire")
-	if resp := e.h.Message(ctx, msg("1", "c", "https://example.com/a")); resp != nil {
+	if resp := onMessage(ctx, e.h, msg("1", "c", "https://example.com/a")); resp != nil {
 		t.Errorf("Message with a broken store = %+v, want nil", resp)
 	}
 	in := Interaction{ID: "1", GuildID: "g1", ChannelID: "c", UserID: "u1", Permissions: PermManageGuild,
 		Command: CmdLinkbrief, Subcommand: SubAuto, Options: map[string]any{"enabled": true}}
-	r := e.h.Interaction(ctx, in, Ack{Ephemeral: true}).Replies[0]
+	r := interact(t, e.h, in).Replies[0]
 	if strings.Contains(r.Content, "disk") || !errorIDPattern.MatchString(r.Content) {
 		t.Errorf("reply = %q, want a generic sentence with an error ID", r.Content)
 	}
@@ -427,8 +427,8 @@ func TestStoreFailureIsLoggedNotShown(t *testing.T) {
 func TestDirectMessageInteraction(t *testing.T) {
 	e := newEnv(t, Options{})
 	in := Interaction{ID: "1", ChannelID: "dm", UserID: "u1", Command: CmdSummarize, Options: map[string]any{"url": "https://example.com/"}}
-	ack := e.h.Ack(ctx, in)
-	r := e.h.Interaction(ctx, in, ack).Replies[0]
+	ack := planOf(t, e.h, in)
+	r := run(ctx, e.h, ack).Replies[0]
 	if !ack.Ephemeral || !strings.Contains(r.Content, "servers only") {
 		t.Errorf("DM: ack %+v, reply %q, want an ephemeral servers-only notice", ack, r.Content)
 	}
@@ -498,18 +498,18 @@ func TestAutoModePassesOverSitesTurnedOff(t *testing.T) {
 	off := fmt.Errorf("summarize: %w", &sites.Error{Site: "x", Reason: sites.XOffReason, Err: sites.ErrOff})
 	e.sum.fail = map[string]error{"https://x.com/a/status/1": off}
 
-	resp := e.h.Message(ctx, msg("1", "c-auto", "https://x.com/a/status/1 and https://example.com/a"))
+	resp := onMessage(ctx, e.h, msg("1", "c-auto", "https://x.com/a/status/1 and https://example.com/a"))
 	if resp == nil || len(resp.Replies) != 1 || len(resp.Replies[0].Embeds) != 1 {
 		t.Fatalf("auto mode replies %+v, want one brief and nothing for the X link", resp)
 	}
-	resp = e.h.Message(ctx, msg("2", "c-auto", "https://x.com/a/status/1"))
+	resp = onMessage(ctx, e.h, msg("2", "c-auto", "https://x.com/a/status/1"))
 	if resp != nil && len(resp.Replies) != 0 {
 		t.Errorf("auto mode on an X link with the adapter off replied %+v, want nothing", resp.Replies)
 	}
 	// Asked for, the same link gets the sentence.
 	in := Interaction{ID: "i1", Command: CmdSummarize, GuildID: "g1", ChannelID: "c1", UserID: "u1",
 		Options: map[string]any{"url": "https://x.com/a/status/1"}}
-	r := e.h.Interaction(ctx, in, e.h.Ack(ctx, in))
+	r := interact(t, e.h, in)
 	if r == nil || len(r.Replies) != 1 || !strings.Contains(r.Replies[0].Content, "does not read X posts") {
 		t.Errorf("/summarize of an X link with the adapter off = %+v, want the sentence", r)
 	}
@@ -525,11 +525,11 @@ func TestRepeatNoticeKnowsEveryFormOfALink(t *testing.T) {
 	}
 	e := newEnv(t, Options{Canonical: canonical})
 	m := Message{ID: "1", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://www.reddit.com/comments/abc"}
-	resp := e.h.Message(ctx, m)
+	resp := onMessage(ctx, e.h, m)
 	if err := e.h.ThreadStarted(ctx, "g1", "c", "r1", "r1", resp.Replies[0].Thread); err != nil {
 		t.Fatal(err)
 	}
-	again := e.h.Message(ctx, Message{ID: "2", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://redd.it/abc"})
+	again := onMessage(ctx, e.h, Message{ID: "2", ChannelID: "c", GuildID: "g1", AutoChannel: true, Content: "https://redd.it/abc"})
 	if again == nil || len(again.Replies) != 1 || !strings.Contains(again.Replies[0].Content, "discord.com/channels/g1/r1") {
 		t.Errorf("the short form of a summarized link got %+v, want the already-summarized notice", again)
 	}

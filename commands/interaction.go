@@ -49,7 +49,13 @@ type Interaction struct {
 	// used on.
 	TargetContent string
 	// TargetAttachments are the files of that message.
-	TargetAttachments []Attachment `json:",omitempty"`
+	TargetAttachments []Attachment
+	// AppID and Token are what replying to the interaction needs (the
+	// token is valid for 15 minutes); the Plan carries them as its
+	// Callback.
+	AppID, Token string
+	// ViaHTTP is true when the interaction came to the HTTP endpoint.
+	ViaHTTP bool
 }
 
 func (in Interaction) str(name string) string {
@@ -62,120 +68,81 @@ func (in Interaction) boolean(name string) (value, ok bool) {
 	return value, ok
 }
 
-// Ack is the first response to an interaction, sent at once: a deferred
-// response the Reply later edits.
-type Ack struct {
-	// Ephemeral deferred responses, and everything sent after them, are
-	// seen only by the user.
-	Ephemeral bool
-}
-
-// Ack decides how to acknowledge an interaction, reading no more than the
-// limits' counts: private requests, settings, refusals known in advance
-// (limits, no links, /ask outside a thread) are ephemeral from the first
-// response.
-func (h *Handler) Ack(ctx context.Context, in Interaction) Ack {
-	if in.GuildID == "" {
-		return Ack{Ephemeral: true}
+// planInteraction plans an application command. Every interaction with
+// an ID gets a Plan, since it is acknowledged at once: refusals known in
+// advance (a direct message, no links, /ask outside a Linkbrief thread, a
+// full limit by the counts, a settings change without the permission)
+// are ephemeral from the first response, as are private requests and
+// settings.
+func (h *Handler) planInteraction(ctx context.Context, in Interaction) (Plan, bool) {
+	if in.ID == "" {
+		return Plan{}, false
 	}
-	limited := false
-	if in.Command == CmdSummarize || in.Command == CmdSummarizeIn {
-		_, limited = h.limited(ctx, in.UserID, in.GuildID)
+	p := Plan{
+		EventID: "i" + in.ID, GuildID: in.GuildID, ChannelID: in.ChannelID, UserID: in.UserID,
+		InThread: in.InThread, Received: h.opts.Now(),
+		Callback: &Callback{ID: in.ID, AppID: in.AppID, Token: in.Token, ViaHTTP: in.ViaHTTP},
+	}
+	say := func(ephemeral bool, s string) (Plan, bool) {
+		p.Ephemeral, p.Say = ephemeral, Text(s)
+		return p, true
+	}
+	if in.GuildID == "" {
+		return say(true, "Linkbrief works in servers only.")
 	}
 	switch in.Command {
 	case CmdSummarize:
 		private, _ := in.boolean("private")
-		return Ack{Ephemeral: private || limited}
-	case CmdSummarizeIn:
-		return Ack{Ephemeral: limited || len(MessageLinks(in.TargetContent, in.TargetAttachments, h.opts.MaxLinksPerMessage)) == 0}
-	case CmdAsk:
-		return Ack{Ephemeral: !in.InThread}
-	}
-	return Ack{Ephemeral: true}
-}
-
-// Interaction returns the replies to an application command that was
-// acknowledged with ack. It returns nil when the reply ledger shows the
-// interaction was already handled.
-func (h *Handler) Interaction(ctx context.Context, in Interaction, ack Ack) *Response {
-	return h.interaction(ctx, in, ack, h.claim)
-}
-
-// interaction is Interaction with own deciding whether this call answers
-// the event (h.claim, or h.unfinished for an event claimed at receipt).
-func (h *Handler) interaction(ctx context.Context, in Interaction, ack Ack, own func(context.Context, string) bool) *Response {
-	if in.ID == "" {
-		return nil
-	}
-	eventID := "i" + in.ID
-	if !own(ctx, eventID) {
-		return nil
-	}
-	resp := &Response{EventID: eventID}
-	say := func(s string) *Response {
-		resp.Replies = []Reply{{Ephemeral: ack.Ephemeral, Content: Text(s)}}
-		return resp
-	}
-	if in.GuildID == "" {
-		return say("Linkbrief works in servers only.")
-	}
-	r := request{eventID: eventID, guildID: in.GuildID, channelID: in.ChannelID, userID: in.UserID,
-		ephemeral: ack.Ephemeral, thread: !ack.Ephemeral && !in.InThread}
-	switch in.Command {
-	case CmdSummarize:
+		_, limited := h.limited(ctx, in.UserID, in.GuildID)
+		p.Ephemeral = private || limited
 		link := strings.TrimSpace(in.str("url"))
 		if link == "" {
-			return say("Please give the link to summarize.")
+			return say(p.Ephemeral, "Please give the link to summarize.")
 		}
-		reply, pending := h.brief(ctx, r, link)
-		if pending {
-			return &Response{EventID: eventID, Retry: RetryWait}
-		}
-		resp.Replies = []Reply{reply}
-		return resp
+		p.Links = []string{link}
+		return p, true
 	case CmdSummarizeIn:
 		links := MessageLinks(in.TargetContent, in.TargetAttachments, h.opts.MaxLinksPerMessage)
 		if len(links) == 0 {
-			return say("I found no links to summarize in that message.")
+			return say(true, "I found no links to summarize in that message.")
 		}
-		for _, link := range links {
-			reply, pending := h.brief(ctx, r, link)
-			if pending {
-				return &Response{EventID: eventID, Retry: RetryWait}
-			}
-			resp.Replies = append(resp.Replies, reply)
-		}
-		return resp
+		_, p.Ephemeral = h.limited(ctx, in.UserID, in.GuildID)
+		p.Links = links
+		return p, true
 	case CmdAsk:
 		q := clean(in.str("question"))
 		if q == "" {
-			return say("Please ask a question about the article.")
+			return say(!in.InThread, "Please ask a question about the article.")
 		}
 		th, err := h.st.Thread(ctx, in.ChannelID)
+		// In any thread the hint is public, as /ask is meant for threads.
 		if errors.Is(err, store.ErrNotFound) {
-			return say("Use /ask inside a thread Linkbrief started for an article.")
+			return say(!in.InThread, "Use /ask inside a thread Linkbrief started for an article.")
 		}
 		if err != nil {
-			resp.Replies = []Reply{h.fail(r, fmt.Errorf("commands: thread lookup: %w", err))}
-			return resp
+			r := request{guildID: in.GuildID, channelID: in.ChannelID, userID: in.UserID, ephemeral: !in.InThread}
+			return say(!in.InThread, h.fail(r, fmt.Errorf("commands: thread lookup: %w", err)).Content)
 		}
-		resp.Replies = []Reply{h.answer(ctx, in.GuildID, in.UserID, th, q, ack.Ephemeral)}
-		return resp
+		p.Question = &Question{Text: q, ThreadID: th.ThreadID, URL: th.URL}
+		return p, true
 	case CmdLinkbrief:
-		resp.Replies = []Reply{h.settingsCommand(ctx, in, r)}
-		return resp
+		return h.planSetting(in, p)
 	}
-	return say("I don't know that command; it may have been removed.")
+	return say(true, "I don't know that command; it may have been removed.")
 }
 
 // languageCode accepts BCP 47-like tags such as "en", "pt-BR" or
 // "zh-Hant".
 var languageCode = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$`)
 
-// settingsCommand runs /linkbrief auto|language|usage.
-func (h *Handler) settingsCommand(ctx context.Context, in Interaction, r request) Reply {
-	r.ephemeral = true
-	say := func(s string) Reply { return Reply{Ephemeral: true, Content: Text(s)} }
+// planSetting plans /linkbrief auto|language|usage: the permission and the
+// options are checked here, the change is made by Run.
+func (h *Handler) planSetting(in Interaction, p Plan) (Plan, bool) {
+	p.Ephemeral = true
+	say := func(s string) (Plan, bool) {
+		p.Say = Text(s)
+		return p, true
+	}
 	if in.Subcommand != SubUsage && in.Permissions&(PermManageGuild|PermAdministrator) == 0 {
 		return say("You need the Manage Server permission to change Linkbrief's settings.")
 	}
@@ -189,13 +156,8 @@ func (h *Handler) settingsCommand(ctx context.Context, in Interaction, r request
 		if channel == "" {
 			channel = in.ChannelID
 		}
-		if err := h.st.SetAutoChannel(ctx, in.GuildID, channel, enabled); err != nil {
-			return h.fail(r, fmt.Errorf("commands: setting auto mode: %w", err))
-		}
-		if enabled {
-			return say(fmt.Sprintf("Auto mode is on in <#%s>: I will summarize links posted there.", channel))
-		}
-		return say(fmt.Sprintf("Auto mode is off in <#%s>.", channel))
+		p.Setting = &Setting{Name: SubAuto, Enabled: enabled, Channel: channel}
+		return p, true
 	case SubLanguage:
 		code := strings.TrimSpace(in.str("code"))
 		switch strings.ToLower(code) {
@@ -206,15 +168,11 @@ func (h *Handler) settingsCommand(ctx context.Context, in Interaction, r request
 				return say("Please give a language code such as en, fr or pt-BR, or auto for each article's own language.")
 			}
 		}
-		if err := h.st.SetLanguage(ctx, in.GuildID, code); err != nil {
-			return h.fail(r, fmt.Errorf("commands: setting language: %w", err))
-		}
-		if code == "" {
-			return say("Briefs are now written in each article's own language.")
-		}
-		return say(fmt.Sprintf("Briefs are now written in %s.", code))
+		p.Setting = &Setting{Name: SubLanguage, Language: code}
+		return p, true
 	case SubUsage:
-		return say(h.usageText(ctx, in.GuildID))
+		p.Setting = &Setting{Name: SubUsage}
+		return p, true
 	}
 	return say("Use /linkbrief auto, /linkbrief language or /linkbrief usage.")
 }

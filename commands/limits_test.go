@@ -90,7 +90,7 @@ func postAll(t *testing.T, ps []*env, guild func(i int) string, user func(i int)
 	for i, link := range links {
 		p := ps[i%len(ps)]
 		wg.Go(func() {
-			resp := p.h.Message(ctx, Message{ID: fmt.Sprint(i + 1), ChannelID: "c" + guild(i), GuildID: guild(i),
+			resp := onMessage(ctx, p.h, Message{ID: fmt.Sprint(i + 1), ChannelID: "c" + guild(i), GuildID: guild(i),
 				AuthorID: user(i), AutoChannel: true, Content: "read " + link})
 			if resp == nil || len(resp.Replies) != 1 {
 				t.Errorf("message %d: %+v, want one reply", i, resp)
@@ -183,7 +183,7 @@ func TestTokenBudgetConcurrentAcrossProcesses(t *testing.T) {
 // allowed: limits must not take the bot down with them.
 func TestLimitsFailingAllow(t *testing.T) {
 	e := newEnv(t, Options{UserPerMinute: 2, Limits: brokenLimits{}})
-	resp := e.h.Message(ctx, Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: "https://example.com/1"})
+	resp := onMessage(ctx, e.h, Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: "https://example.com/1"})
 	if len(resp.Replies[0].Embeds) != 1 {
 		t.Errorf("with the shared limits down got %q, want a brief", resp.Replies[0].Content)
 	}
@@ -208,7 +208,7 @@ func TestCachedBriefsBypassLimits(t *testing.T) {
 	e.sum.cached = map[string]bool{"https://example.com/cached": true}
 	send := func(id, link string) Reply {
 		t.Helper()
-		resp := e.h.Message(ctx, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
+		resp := onMessage(ctx, e.h, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
 		if resp == nil || len(resp.Replies) != 1 {
 			t.Fatalf("Message(%s) = %+v, want one reply", link, resp)
 		}
@@ -233,7 +233,7 @@ func TestJoinersAreNotCharged(t *testing.T) {
 	e.sum.estimate, e.sum.tokens = 100, 100
 	e.sum.joined = map[string]bool{"https://example.com/joined-1": true, "https://example.com/joined-2": true}
 	for i, link := range []string{"https://example.com/joined-1", "https://example.com/joined-2", "https://example.com/new"} {
-		resp := e.h.Message(ctx, Message{ID: fmt.Sprint(i), ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
+		resp := onMessage(ctx, e.h, Message{ID: fmt.Sprint(i), ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: link})
 		if r := resp.Replies[0]; len(r.Embeds) != 1 {
 			t.Errorf("%s = %q, want a brief", link, r.Content)
 		}
@@ -250,7 +250,7 @@ func TestJoinersAreNotCharged(t *testing.T) {
 func TestStillWorkingIsNotAnError(t *testing.T) {
 	e := newEnv(t, Options{UserPerMinute: 2})
 	e.sum.busy = map[string]bool{"https://example.com/slow": true}
-	resp := e.h.Message(ctx, Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true,
+	resp := onMessage(ctx, e.h, Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true,
 		Content: "https://example.com/fast https://example.com/slow"})
 	if resp == nil || resp.Retry <= 0 || len(resp.Replies) != 0 {
 		t.Fatalf("response = %+v, want no replies and a retry", resp)
@@ -259,7 +259,7 @@ func TestStillWorkingIsNotAnError(t *testing.T) {
 		t.Errorf("counts = %+v, %v; want the fast link's brief only", c, err)
 	}
 	in := Interaction{ID: "2", GuildID: "g1", ChannelID: "c", UserID: "u2", Command: CmdSummarize, Options: map[string]any{"url": "https://example.com/slow"}}
-	if r := e.h.Interaction(ctx, in, Ack{}); r == nil || r.Retry <= 0 || len(r.Replies) != 0 {
+	if r := interact(t, e.h, in); r == nil || r.Retry <= 0 || len(r.Replies) != 0 {
 		t.Errorf("interaction response = %+v, want no replies and a retry", r)
 	}
 }
@@ -278,7 +278,7 @@ func TestPageClaims(t *testing.T) {
 	page := func(path string) string { return "page\x1fg1\x1fhttps://example.com" + path }
 	post := func(id, path string) (*Response, time.Duration) {
 		start := time.Now()
-		resp := h.Message(ctx, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u" + id, AutoChannel: true, Content: "https://example.com" + path})
+		resp := onMessage(ctx, h, Message{ID: id, ChannelID: "c", GuildID: "g1", AuthorID: "u" + id, AutoChannel: true, Content: "https://example.com" + path})
 		return resp, time.Since(start)
 	}
 	// A dead holder's claim, expiring soon.
@@ -304,7 +304,7 @@ func TestPageClaims(t *testing.T) {
 	}
 	dctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
-	r := h.Message(dctx, Message{ID: "3", ChannelID: "c", GuildID: "g1", AuthorID: "u3", AutoChannel: true, Content: "https://example.com/busy"})
+	r := onMessage(dctx, h, Message{ID: "3", ChannelID: "c", GuildID: "g1", AuthorID: "u3", AutoChannel: true, Content: "https://example.com/busy"})
 	if r == nil || r.Retry <= 0 || len(r.Replies) != 0 {
 		t.Errorf("while another event holds the page: %+v, want no reply and a retry", r)
 	}
