@@ -175,6 +175,9 @@ func readSource(e *env, name string, lim sizeLimits) (source, error) {
 		if st, err := f.Stat(); err == nil && st.IsDir() {
 			return source{}, errors.New("is a directory, not a file: give an .html, .txt or .pdf file, a URL, or -")
 		}
+		if err := summarize.CheckFileName(name); err != nil {
+			return source{}, err
+		}
 		r = f
 	}
 	br := bufio.NewReader(r)

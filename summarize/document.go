@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -16,16 +17,37 @@ import (
 
 // FileTypeError is returned, wrapped, for a document at hand (a local
 // file, standard input) that is not HTML, text or PDF: a program, an
-// image, an archive... Its message is a sentence a user can read.
+// image, an archive, or a file whose name says it is none of them. Its
+// message is a sentence a user can read.
 type FileTypeError struct {
-	// What names what the bytes look like: "a PNG image", "binary data".
+	// What names what the bytes look like: "a PNG image", "binary data";
+	// "" when the file was refused by its name.
 	What string
 }
 
 // Error returns a phrase such as "not an HTML, text or PDF file: it looks
 // like an image (image/png)".
 func (e *FileTypeError) Error() string {
+	if e.What == "" {
+		return "not an HTML, text or PDF file: only .html, .htm, .txt and .pdf files are read (.gz allowed), or a URL, or - for standard input"
+	}
 	return "not an HTML, text or PDF file: it looks like " + e.What
+}
+
+// CheckFileName returns a *FileTypeError unless the name of a local file
+// ends in .html, .htm, .txt or .pdf, alone or before .gz (case
+// ignored), the files DESIGN.md §6 says a SOURCE may be. A Markdown or
+// CSV file, or a file without an extension, is refused by its name;
+// standard input has no name and is sniffed instead.
+func CheckFileName(name string) error {
+	base := strings.TrimSuffix(strings.ToLower(filepath.Base(name)), ".gz")
+	switch filepath.Ext(base) {
+	case ".html", ".htm", ".txt", ".pdf":
+		if len(base) > len(filepath.Ext(base)) {
+			return nil
+		}
+	}
+	return &FileTypeError{}
 }
 
 // sniffSample is how much of a document the binary check reads: enough

@@ -201,3 +201,28 @@ func FuzzBinaryWhat(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckFileName: a local file is read when its name ends in .html,
+// .htm, .txt or .pdf, alone or before .gz, in any case; any other name
+// (Markdown, CSV, no extension, a bare .gz) is refused with a sentence
+// naming what is read.
+func TestCheckFileName(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{"story.html", true}, {"story.htm", true}, {"notes.txt", true}, {"paper.pdf", true},
+		{"PAPER.PDF", true}, {"paper.pdf.gz", true}, {"page.html.gz", true}, {"dir.v2/notes.txt", true},
+		{"README.md", false}, {"table.csv", false}, {"notes", false}, {"archive.gz", false},
+		{"photo.png", false}, {".txt", false}, {"notes.txt.bak", false}, {"dir.html/notes", false},
+	} {
+		err := CheckFileName(tt.name)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckFileName(%q) = %v, want ok %v", tt.name, err, tt.ok)
+		}
+		var fte *FileTypeError
+		if err != nil && (!errors.As(err, &fte) || !strings.Contains(Explain(err), ".html, .htm, .txt and .pdf") || strings.Count(Explain(err), ". ") > 0) {
+			t.Errorf("CheckFileName(%q): Explain = %q, want one sentence naming the files read", tt.name, Explain(err))
+		}
+	}
+}
