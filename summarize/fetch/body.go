@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
@@ -30,6 +31,46 @@ func isPDFType(mt string) bool {
 	return false
 }
 
+// isGzipType reports the declared types of a gzip file, such as a paper
+// served as .pdf.gz.
+func isGzipType(mt string) bool {
+	switch mt {
+	case "application/gzip", "application/x-gzip", "application/x-gzip-compressed", "application/gzip-compressed":
+		return true
+	}
+	return false
+}
+
+// isGzip reports a body that starts with gzip's magic number.
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// gunzipPDF reads a gzip file that holds a PDF (a paper served as
+// .pdf.gz), at most limit bytes once decompressed: the decoder streams
+// into the cap, so a gzip bomb costs no more memory than the cap. A gzip
+// file that holds anything but a PDF is refused from its first bytes.
+func gunzipPDF(data []byte, limit int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("fetch: could not decode the gzip file: %w", err)
+	}
+	br := bufio.NewReaderSize(zr, 1024)
+	head, err := br.Peek(1024)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("fetch: could not decode the gzip file: %w", err)
+	}
+	if !isPDF(head) {
+		return nil, fmt.Errorf("fetch: %w: a gzip file that is not a PDF", ErrContentType)
+	}
+	out, err := io.ReadAll(io.LimitReader(br, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch: could not decode the gzip file: %w", err)
+	}
+	if int64(len(out)) > limit {
+		return nil, fmt.Errorf("fetch: the gzipped PDF, decompressed, is %w", &SizeError{Limit: limit})
+	}
+	return out, nil
+}
+
 // isPDF reports a body that starts as a PDF does: "%PDF-" after at most
 // a byte-order mark or some whitespace.
 func isPDF(b []byte) bool {
@@ -45,7 +86,7 @@ func allowedType(mt string, extra ...string) bool {
 	case "text/html", "application/xhtml+xml", "text/plain":
 		return true
 	}
-	if isPDFType(mt) {
+	if isPDFType(mt) || isGzipType(mt) {
 		return true
 	}
 	for _, t := range extra {
@@ -66,7 +107,8 @@ func (c *Client) readPage(ctx context.Context, resp *http.Response, extra []stri
 		return nil, fmt.Errorf("fetch: %w: %s", ErrContentType, truncate(declared))
 	}
 	encodings := contentEncodings(resp.Header.Values("Content-Encoding"))
-	declaredPDF := isPDFType(declared)
+	// A gzip file is read only when it holds a PDF: it has the PDF cap.
+	declaredPDF := isPDFType(declared) || isGzipType(declared)
 	limit := c.opts.MaxBytes
 	if declaredPDF {
 		limit = c.opts.MaxPDFBytes
@@ -97,6 +139,14 @@ func (c *Client) readPage(ctx context.Context, resp *http.Response, extra []stri
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("fetch: %w", &SizeError{Limit: limit})
+	}
+	if isGzip(data) && (declaredPDF || declared == "") {
+		// A paper served as .pdf.gz (application/gzip, or a generic
+		// download type): the PDF inside, under the same cap.
+		if data, err = gunzipPDF(data, c.opts.MaxPDFBytes); err != nil {
+			return nil, err
+		}
+		return &Page{ContentType: PDFType, Body: data}, nil
 	}
 	if isPDF(data) {
 		return &Page{ContentType: PDFType, Body: data}, nil

@@ -410,3 +410,61 @@ func TestHugeHeaders(t *testing.T) {
 	_, err := c.Fetch(context.Background(), srv.URL)
 	checkErr(t, "huge headers", err, ErrTooLarge)
 }
+
+// TestGzippedPDF: a paper served as .pdf.gz (application/gzip or
+// application/x-gzip, or a generic download type) is read as the PDF
+// inside, within MaxPDFBytes once decompressed; a gzip bomb is refused at
+// the cap without inflating, and a gzip file holding anything else is
+// not read.
+func TestGzippedPDF(t *testing.T) {
+	pdf := append([]byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), bytes.Repeat([]byte("1 0 obj << >> endobj\n"), 150)...) // ~3 KiB
+	opts := Options{MaxBytes: 1 << 10, MaxPDFBytes: 4 << 10}
+	zipped := encoded(t, "gzip", pdf)
+	for _, tc := range []struct {
+		name, contentType string
+		body              []byte
+		want              error // nil with decode: an error that says the gzip file could not be decoded
+		decode            bool
+	}{
+		{"application/gzip", "application/gzip", encoded(t, "gzip", pdf), nil, false},
+		{"application/x-gzip", "application/x-gzip", encoded(t, "gzip", pdf), nil, false},
+		{"octet-stream", "application/octet-stream", encoded(t, "gzip", pdf), nil, false},
+		{"no type", "", encoded(t, "gzip", pdf), nil, false},
+		{"over the pdf cap decompressed", "application/gzip", encoded(t, "gzip", append(bytes.Clone(pdf), make([]byte, 2<<10)...)), ErrTooLarge, false},
+		{"html inside", "application/gzip", encoded(t, "gzip", bytes.Repeat([]byte("<p>hello</p>"), 50)), ErrContentType, false},
+		{"not gzip data", "application/gzip", []byte("plain words, not gzip"), ErrContentType, false},
+		{"truncated", "application/gzip", zipped[:len(zipped)/2], nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, c := servePrivate(t, http.StripPrefix("/papers", staticPage(tc.contentType, tc.body)), opts)
+			page, err := c.Fetch(context.Background(), srv.URL+"/papers/2501.00001.pdf.gz")
+			if tc.decode {
+				if err == nil || !strings.Contains(err.Error(), "decode the gzip file") {
+					t.Errorf("Fetch(%s) error = %v, want a decode error", tc.name, err)
+				}
+				return
+			}
+			checkErr(t, tc.name, err, tc.want)
+			if tc.want == nil && err == nil && (page.ContentType != PDFType || !bytes.Equal(page.Body, pdf)) {
+				t.Errorf("Fetch(%s): type %q, %d bytes; want the %d bytes of the PDF inside as %s", tc.name, page.ContentType, len(page.Body), len(pdf), PDFType)
+			}
+			var se *SizeError
+			if tc.want == ErrTooLarge && (!errors.As(err, &se) || se.Limit != opts.MaxPDFBytes) {
+				t.Errorf("Fetch(%s) error = %v, want a SizeError of the PDF cap", tc.name, err)
+			}
+		})
+	}
+
+	// A PDF header followed by 1 GiB of zeros, in about 1 MiB of gzip:
+	// refused at the 4 MiB cap, with far less than 1 GiB allocated.
+	bomb := append(encoded(t, "gzip", pdf), gzipBomb(t, 1024)...)
+	srv, c := servePrivate(t, staticPage("application/gzip", bomb), Options{MaxPDFBytes: 4 << 20})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := c.Fetch(context.Background(), srv.URL+"/bomb.pdf.gz")
+	runtime.ReadMemStats(&after)
+	checkErr(t, "gzip bomb as .pdf.gz", err, ErrTooLarge)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("gzip bomb as .pdf.gz: allocated %d MiB, want < 64 MiB", alloc>>20)
+	}
+}

@@ -1,11 +1,17 @@
 package fetch
 
 import (
+	"bytes"
+	"compress/gzip"
+	"context"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"code.dny.dev/ssrf"
 )
@@ -77,6 +83,49 @@ func FuzzParseIPv4(f *testing.F) {
 		}
 		if !ok || got != want {
 			t.Fatalf("parseIPv4(%q) = %v, %v; netip.ParseAddr = %v", s, got, ok, want)
+		}
+	})
+}
+
+// FuzzReadPage feeds arbitrary bodies, declared types and content codings
+// to the body reader: it must never panic, return more than its caps, a
+// PDF that does not start as one, or a page that is not UTF-8. Seeds: a
+// page, a PDF, a gzipped PDF as a .pdf.gz is served, and gzip bombs.
+func FuzzReadPage(f *testing.F) {
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		return buf.Bytes()
+	}
+	pdf := []byte("%PDF-1.7\n1 0 obj << >> endobj\n")
+	f.Add("text/html; charset=utf-8", "", []byte("<p>hello</p>"))
+	f.Add("application/pdf", "", pdf)
+	f.Add("application/gzip", "", gz(pdf))
+	f.Add("application/x-gzip", "gzip", gz(gz(pdf)))
+	f.Add("application/gzip", "", gz(append(bytes.Clone(pdf), make([]byte, 64<<10)...)))
+	f.Add("", "", gz([]byte("<p>not a pdf</p>")))
+	f.Add("text/plain", "br", []byte("\xff\xff"))
+	const limit, pdfLimit = 4 << 10, 16 << 10
+	c := New(Options{MaxBytes: limit, MaxPDFBytes: pdfLimit})
+	f.Fuzz(func(t *testing.T, contentType, encoding string, body []byte) {
+		resp := &http.Response{Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: -1}
+		if contentType != "" {
+			resp.Header.Set("Content-Type", contentType)
+		}
+		if encoding != "" {
+			resp.Header.Set("Content-Encoding", encoding)
+		}
+		page, err := c.readPage(context.Background(), resp, nil)
+		if err != nil {
+			return
+		}
+		switch {
+		case page.ContentType == PDFType && (len(page.Body) > pdfLimit || !isPDF(page.Body)):
+			t.Fatalf("readPage(%q, %q) = a PDF of %d bytes that starts %.20q", contentType, encoding, len(page.Body), page.Body)
+		case page.ContentType != PDFType && (len(page.Body) > limit*4 || !utf8.Valid(page.Body)):
+			t.Fatalf("readPage(%q, %q) = %d bytes of %s, not UTF-8 under the cap", contentType, encoding, len(page.Body), page.ContentType)
 		}
 	})
 }
