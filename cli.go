@@ -336,7 +336,7 @@ func cmdSummarize(ctx context.Context, e *env, args []string) int {
 	if err == nil && *backend != "" && *backend != "auto" && *backend != "llm" && *backend != "extractive" {
 		err = fmt.Errorf("%w: --backend wants auto, llm or extractive, got %q", errUsage, *backend)
 	}
-	if err == nil && *lang != "" && !langCode.MatchString(*lang) {
+	if err == nil && *lang != "" && !langCode().MatchString(*lang) {
 		err = fmt.Errorf("%w: --lang wants a language code such as \"en\", got %q", errUsage, *lang)
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -298,8 +299,8 @@ func keyType(t reflect.Type, key toml.Key) (reflect.Type, bool) {
 }
 
 var (
-	snowflake = regexp.MustCompile(`^[0-9]{1,20}$`)
-	langCode  = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	snowflake = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,20}$`) })
+	langCode  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`) })
 )
 
 // validate checks every value and names the key of the first bad one.
@@ -310,11 +311,11 @@ func (c *Config) validate() error {
 	if err := checkHTTPURL(c.Discord.APIURL); err != nil {
 		return bad("discord.api_url", "%v", err)
 	}
-	if c.Discord.GuildID != "" && !snowflake.MatchString(c.Discord.GuildID) {
+	if c.Discord.GuildID != "" && !snowflake().MatchString(c.Discord.GuildID) {
 		return bad("discord.guild_id", "want a Discord ID (digits), got %q", c.Discord.GuildID)
 	}
 	for _, ch := range c.Discord.AutoChannels {
-		if !snowflake.MatchString(ch) {
+		if !snowflake().MatchString(ch) {
 			return bad("discord.auto_channels", "want channel IDs (digits, as strings), got %q", ch)
 		}
 	}
@@ -357,7 +358,7 @@ func (c *Config) validate() error {
 	default:
 		return bad("summary.backend", "want auto, llm or extractive, got %q", c.Summary.Backend)
 	}
-	if c.Summary.Language != "" && !langCode.MatchString(c.Summary.Language) {
+	if c.Summary.Language != "" && !langCode().MatchString(c.Summary.Language) {
 		return bad("summary.language", "want a language code such as \"en\" or \"pt-BR\", got %q", c.Summary.Language)
 	}
 	if c.Summary.MaxClaims < 1 || c.Summary.MaxClaims > 20 {

@@ -72,7 +72,7 @@ func cmdRegister(ctx context.Context, e *env, args []string) error {
 	if _, err := parseArgs(e, fs, "linkbrief commands register [--config FILE] [--guild ID]", args); err != nil {
 		return err
 	}
-	if *guild != "" && !snowflake.MatchString(*guild) {
+	if *guild != "" && !snowflake().MatchString(*guild) {
 		return fmt.Errorf("%w: --guild wants a server ID (digits), got %q", errUsage, *guild)
 	}
 	cfg, err := loadConfig(*configPath, e.getenv)

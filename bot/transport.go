@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // rewriter sends the requests discordgo builds for https://discord.com/api/v<N>/
@@ -74,7 +75,7 @@ func apiRest(u *url.URL) (string, bool) {
 
 // tokenPath matches the interaction token in webhook and interaction
 // callback URLs, which errors from net/http quote in full.
-var tokenPath = regexp.MustCompile(`(/(?:webhooks|interactions)/[0-9]+/)[^/?"\s]+`)
+var tokenPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(/(?:webhooks|interactions)/[0-9]+/)[^/?"\s]+`) })
 
 // redact returns err's text without interaction tokens, for logs: a token
 // lets anyone answer as the bot for 15 minutes.
@@ -82,5 +83,5 @@ func redact(err error) string {
 	if err == nil {
 		return ""
 	}
-	return tokenPath.ReplaceAllString(err.Error(), "${1}[redacted]")
+	return tokenPath().ReplaceAllString(err.Error(), "${1}[redacted]")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/linkbrief/linkbrief/store"
 )
@@ -133,7 +134,7 @@ func (h *Handler) planInteraction(ctx context.Context, in Interaction) (Plan, bo
 
 // languageCode accepts BCP 47-like tags such as "en", "pt-BR" or
 // "zh-Hant".
-var languageCode = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$`)
+var languageCode = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$`) })
 
 // planSetting plans /linkbrief auto|language|usage: the permission and the
 // options are checked here, the change is made by Run.
@@ -164,7 +165,7 @@ func (h *Handler) planSetting(in Interaction, p Plan) (Plan, bool) {
 		case "", "auto", "off", "none":
 			code = ""
 		default:
-			if !languageCode.MatchString(code) {
+			if !languageCode().MatchString(code) {
 				return say("Please give a language code such as en, fr or pt-BR, or auto for each article's own language.")
 			}
 		}

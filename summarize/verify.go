@@ -3,6 +3,7 @@ package summarize
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -257,7 +258,9 @@ func cleanText(s string) string {
 const NotSaid = "The article doesn't say."
 
 // quoted finds text a model put between quotation marks.
-var quoted = regexp.MustCompile(`["\x{201c}\x{201e}]([^"\x{201c}\x{201d}\x{201e}]{12,})["\x{201d}]`)
+var quoted = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`["\x{201c}\x{201e}]([^"\x{201c}\x{201d}\x{201e}]{12,})["\x{201d}]`)
+})
 
 // groundAnswer checks every quotation in a model's answer against the
 // article. Sentences that carry a quotation the article does not contain
@@ -281,7 +284,7 @@ func groundAnswer(articleText, answer string) (string, []string, bool) {
 	var kept []string
 	for _, line := range strings.Split(answer, "\n") {
 		bad := false
-		for _, m := range quoted.FindAllStringSubmatch(line, -1) {
+		for _, m := range quoted().FindAllStringSubmatch(line, -1) {
 			q, ok := findQuote(art, articleText, m[1])
 			if !ok {
 				if extractive.Words(m[1]) >= minQuoteWords {

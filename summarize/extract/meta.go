@@ -5,15 +5,16 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // bylinePrefix matches the "By" that bylines start with.
-var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|por|par|di|door)\s+`)
+var bylinePrefix = lazyRegexp(`(?i)^(by|von|por|par|di|door)\s+`)
 
 // cleanByline drops a leading "By" from a byline.
 func cleanByline(s string) string {
-	return strings.TrimSpace(bylinePrefix.ReplaceAllString(s, ""))
+	return strings.TrimSpace(bylinePrefix().ReplaceAllString(s, ""))
 }
 
 // siteFromURL names a site by its host, without "www.", for pages that
@@ -26,7 +27,7 @@ func siteFromURL(u *url.URL) string {
 }
 
 // urlDate matches a date in a URL path: /2019/11/18/ or /2019-11-18.
-var urlDate = regexp.MustCompile(`/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)`)
+var urlDate = lazyRegexp(`/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)`)
 
 // dateFromURL reads the publication date many news sites put in their
 // URLs; zero when there is none.
@@ -34,7 +35,7 @@ func dateFromURL(u *url.URL) time.Time {
 	if u == nil {
 		return time.Time{}
 	}
-	m := urlDate.FindStringSubmatch(u.Path)
+	m := urlDate().FindStringSubmatch(u.Path)
 	if m == nil {
 		return time.Time{}
 	}
@@ -46,4 +47,12 @@ func dateFromURL(u *url.URL) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// lazyRegexp returns a function that compiles expr the first time it is
+// called. Go initializes every package of the binary at start-up, so a
+// pattern compiled in a package-level variable would cost every run,
+// `linkbrief version` too, whether or not it extracts a page.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -38,7 +37,7 @@ var dropInArticle = map[string]bool{
 }
 
 // boilerText matches whole short blocks that are furniture, not prose.
-var boilerText = regexp.MustCompile(`(?i)^(` +
+var boilerText = lazyRegexp(`(?i)^(` +
 	`advert(isement)?s?|anzeige|publicité|sponsored( content)?|` +
 	`continue reading( below)?|read more|` +
 	`image \d+ (of|/) ?\d*|\d+ of \d+|photo ?\d* ?(of|/) ?\d+|` +
@@ -48,7 +47,7 @@ var boilerText = regexp.MustCompile(`(?i)^(` +
 // boilerPrefix matches the start of short furniture blocks: credits,
 // related links, calls to follow, subscribe or comment. Blocks ending like
 // a sentence are spared: "Subscribers grew by a third." is prose.
-var boilerPrefix = regexp.MustCompile(`(?i)^(` +
+var boilerPrefix = lazyRegexp(`(?i)^(` +
 	`read more\b|click here\b|` +
 	`(related|see also|recommended|read also|also read|more)\s*:|` +
 	`(photo|image|picture|foto|bild|credit|source|illustration|video)s?( credit)?\s*:|` +
@@ -64,7 +63,7 @@ var boilerPrefix = regexp.MustCompile(`(?i)^(` +
 // creditText matches a short block that is a picture's credit: it ends
 // with a photo agency or a "(Name/Agency)" credit and holds no sentence
 // before it.
-var creditText = regexp.MustCompile(`(?i)^[^.!?]{0,120}(getty images|shutterstock|istock(photo)?|alamy|afp|reuters|ap photo|associated press|epa|pa images|bloomberg)(/[^.!?]{0,60})?\)?\.?$`)
+var creditText = lazyRegexp(`(?i)^[^.!?]{0,120}(getty images|shutterstock|istock(photo)?|alamy|afp|reuters|ap photo|associated press|epa|pa images|bloomberg)(/[^.!?]{0,60})?\)?\.?$`)
 
 // mostlyURL reports a short block that is a label and a web address
 // ("Ticket details: https://..."): half or more of it is the address.
@@ -82,28 +81,28 @@ func mostlyURL(text string) bool {
 }
 
 // bylineText matches a byline: "By" and a capitalised name, no sentence.
-var bylineText = regexp.MustCompile(`^(?:[Bb]y|BY|[Vv]on|[Pp]or|[Pp]ar|[Dd]i|[Dd]oor)\s+\p{Lu}\.?(?:\s*\p{Lu}\.|[^.!?])*$`)
+var bylineText = lazyRegexp(`^(?:[Bb]y|BY|[Vv]on|[Pp]or|[Pp]ar|[Dd]i|[Dd]oor)\s+\p{Lu}\.?(?:\s*\p{Lu}\.|[^.!?])*$`)
 
 // datelineText matches the start of a dateline; it counts only with a
 // digit in the block and no sentence end.
-var datelineText = regexp.MustCompile(`(?i)^(published|updated|posted|last updated|modified|publicado|publicada|atualizado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|pubblicato|aggiornato)\b`)
+var datelineText = lazyRegexp(`(?i)^(published|updated|posted|last updated|modified|publicado|publicada|atualizado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|pubblicato|aggiornato)\b`)
 
 // isBoilerText reports whether the whole text of a short block is
 // furniture.
 func isBoilerText(text string) bool {
-	if boilerText.MatchString(text) || creditText.MatchString(text) || mostlyURL(text) {
+	if boilerText().MatchString(text) || creditText().MatchString(text) || mostlyURL(text) {
 		return true
 	}
 	sentence := strings.HasSuffix(strings.TrimRight(text, `"'”’)`), ".") || strings.HasSuffix(text, "!") || strings.HasSuffix(text, "?")
 	if sentence {
 		return false
 	}
-	return boilerPrefix.MatchString(text) || bylineText.MatchString(text) ||
-		(datelineText.MatchString(text) && strings.ContainsAny(text, "0123456789"))
+	return boilerPrefix().MatchString(text) || bylineText().MatchString(text) ||
+		(datelineText().MatchString(text) && strings.ContainsAny(text, "0123456789"))
 }
 
 // tagLine matches the start of a list of tags or categories.
-var tagLine = regexp.MustCompile(`(?i)^\s*(tags?|tagged( with)?|topics?|filed under|categories|category|mais sobre|schlagwörter|étiquettes|etiquetas)\b`)
+var tagLine = lazyRegexp(`(?i)^\s*(tags?|tagged( with)?|topics?|filed under|categories|category|mais sobre|schlagwörter|étiquettes|etiquetas)\b`)
 
 // pruneArticle removes furniture from an extracted article tree in place.
 // An element matched by its tag or class is kept when it holds a large
@@ -258,7 +257,7 @@ func dropLeafBlock(n *html.Node, st blockStats) bool {
 	if st.chars == 0 {
 		return false
 	}
-	if st.linkChars*2 >= st.chars && tagLine.MatchString(renderText(n)) {
+	if st.linkChars*2 >= st.chars && tagLine().MatchString(renderText(n)) {
 		return true
 	}
 	if st.chars < 200 && st.linkChars*10 >= st.chars*8 {

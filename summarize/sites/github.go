@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,9 +45,9 @@ func NewGitHub(f Fetcher, opts Options) *GitHub {
 func (g *GitHub) Name() string { return "github" }
 
 var (
-	ghOwner = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	ghRepo  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	ghNum   = regexp.MustCompile(`^[1-9][0-9]{0,9}$`)
+	ghOwner = lazyRegexp(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	ghRepo  = lazyRegexp(`^[A-Za-z0-9._-]{1,100}$`)
+	ghNum   = lazyRegexp(`^[1-9][0-9]{0,9}$`)
 )
 
 // ghReserved are github.com paths that are not an owner.
@@ -73,14 +72,14 @@ func (g *GitHub) Match(u *url.URL) (string, bool) {
 		return "", false
 	}
 	owner, repo := strings.ToLower(parts[0]), strings.ToLower(strings.TrimSuffix(parts[1], ".git"))
-	if !ghOwner.MatchString(owner) || !ghRepo.MatchString(repo) || repo == "." || repo == ".." {
+	if !ghOwner().MatchString(owner) || !ghRepo().MatchString(repo) || repo == "." || repo == ".." {
 		return "", false
 	}
 	canon := "https://github.com/" + owner + "/" + repo
 	switch {
 	case len(parts) == 2:
 		return canon, true
-	case len(parts) >= 4 && (parts[2] == "issues" || parts[2] == "pull") && ghNum.MatchString(parts[3]):
+	case len(parts) >= 4 && (parts[2] == "issues" || parts[2] == "pull") && ghNum().MatchString(parts[3]):
 		if parts[2] == "issues" && len(parts) > 4 {
 			return "", false
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -43,7 +42,7 @@ func NewHackerNews(f Fetcher, opts Options) *HackerNews {
 // Name returns "hackernews".
 func (h *HackerNews) Name() string { return "hackernews" }
 
-var hnID = regexp.MustCompile(`^[1-9][0-9]{0,11}$`)
+var hnID = lazyRegexp(`^[1-9][0-9]{0,11}$`)
 
 // Match accepts news.ycombinator.com/item?id=N; the canonical form is
 // https://news.ycombinator.com/item?id=N.
@@ -52,7 +51,7 @@ func (h *HackerNews) Match(u *url.URL) (string, bool) {
 		return "", false
 	}
 	id := u.Query().Get("id")
-	if !hnID.MatchString(id) {
+	if !hnID().MatchString(id) {
 		return "", false
 	}
 	return "https://news.ycombinator.com/item?id=" + id, true
@@ -61,7 +60,7 @@ func (h *HackerNews) Match(u *url.URL) (string, bool) {
 // Read reads the item, its story text and its top comments.
 func (h *HackerNews) Read(ctx context.Context, canon string, req Request) (*Item, error) {
 	id := strings.TrimPrefix(canon, "https://news.ycombinator.com/item?id=")
-	if !hnID.MatchString(id) {
+	if !hnID().MatchString(id) {
 		return nil, &Error{Site: "Hacker News", Reason: "that is not a Hacker News item link"}
 	}
 	page, err := h.f.Do(ctx, fetch.Request{

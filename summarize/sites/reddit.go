@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +41,7 @@ func NewReddit(f Fetcher, opts Options) *Reddit {
 // Name returns "reddit".
 func (r *Reddit) Name() string { return "reddit" }
 
-var redditID = regexp.MustCompile(`^[a-z0-9]{1,13}$`)
+var redditID = lazyRegexp(`^[a-z0-9]{1,13}$`)
 
 // Match accepts reddit.com/r/SUB/comments/ID/… (www., old., new., np.,
 // m.), reddit.com/comments/ID and redd.it/ID; the canonical form is
@@ -64,7 +63,7 @@ func (r *Reddit) Match(u *url.URL) (string, bool) {
 		}
 	}
 	id = strings.ToLower(id)
-	if !redditID.MatchString(id) {
+	if !redditID().MatchString(id) {
 		return "", false
 	}
 	return "https://www.reddit.com/comments/" + id, true
@@ -74,7 +73,7 @@ func (r *Reddit) Match(u *url.URL) (string, bool) {
 // which the Service reads too.
 func (r *Reddit) Read(ctx context.Context, canon string, req Request) (*Item, error) {
 	id := strings.TrimPrefix(canon, "https://www.reddit.com/comments/")
-	if !redditID.MatchString(id) {
+	if !redditID().MatchString(id) {
 		return nil, &Error{Site: "Reddit", Reason: "that is not a Reddit thread link"}
 	}
 	page, err := r.f.Do(ctx, fetch.Request{

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -39,7 +38,7 @@ func NewX(f Fetcher, opts Options) *X {
 // Name returns "x".
 func (x *X) Name() string { return "x" }
 
-var xID = regexp.MustCompile(`^[0-9]{1,20}$`)
+var xID = lazyRegexp(`^[0-9]{1,20}$`)
 
 // Match accepts status links of x.com, twitter.com (www., mobile.),
 // fxtwitter.com, vxtwitter.com, fixupx.com and fixvx.com:
@@ -54,7 +53,7 @@ func (x *X) Match(u *url.URL) (string, bool) {
 	parts := pathParts(u)
 	for i := 1; i+1 < len(parts) && i <= 2; i++ {
 		if parts[i] == "status" || parts[i] == "statuses" {
-			if id := parts[i+1]; xID.MatchString(id) {
+			if id := parts[i+1]; xID().MatchString(id) {
 				return "https://x.com/i/status/" + id, true
 			}
 		}
@@ -65,7 +64,7 @@ func (x *X) Match(u *url.URL) (string, bool) {
 // Read reads the post, and the post it quotes.
 func (x *X) Read(ctx context.Context, canon string, req Request) (*Item, error) {
 	id := strings.TrimPrefix(canon, "https://x.com/i/status/")
-	if !xID.MatchString(id) {
+	if !xID().MatchString(id) {
 		return nil, &Error{Site: "X", Reason: "that is not an X post link"}
 	}
 	page, err := x.f.Do(ctx, fetch.Request{

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,7 +51,7 @@ func NewYouTube(f Fetcher, opts Options) *YouTube {
 // Name returns "youtube".
 func (y *YouTube) Name() string { return "youtube" }
 
-var videoID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
+var videoID = lazyRegexp(`^[A-Za-z0-9_-]{11}$`)
 
 // Match accepts youtube.com/watch?v=ID, youtu.be/ID, /shorts/ID, /live/ID
 // and /embed/ID on the www., m. and music. hosts; the canonical form is
@@ -73,7 +72,7 @@ func (y *YouTube) Match(u *url.URL) (string, bool) {
 			id = parts[1]
 		}
 	}
-	if !videoID.MatchString(id) {
+	if !videoID().MatchString(id) {
 		return "", false
 	}
 	return "https://www.youtube.com/watch?v=" + id, true
@@ -84,7 +83,7 @@ func (y *YouTube) Match(u *url.URL) (string, bool) {
 // description, and says so in the note.
 func (y *YouTube) Read(ctx context.Context, canon string, req Request) (*Item, error) {
 	id := strings.TrimPrefix(canon, "https://www.youtube.com/watch?v=")
-	if !videoID.MatchString(id) {
+	if !videoID().MatchString(id) {
 		return nil, &Error{Site: "YouTube", Reason: "that is not a YouTube video link"}
 	}
 	p, err := y.player(ctx, id)
@@ -456,11 +455,11 @@ func millis(ms int64) time.Duration {
 
 // soundTag is a caption's note of a sound, not speech: [Music],
 // (applause), ♪.
-var soundTag = regexp.MustCompile(`\[[^\]]{0,40}\]|\((?i:music|applause|laughter|laughs|inaudible)\)|[♪♫]+`)
+var soundTag = lazyRegexp(`\[[^\]]{0,40}\]|\((?i:music|applause|laughter|laughs|inaudible)\)|[♪♫]+`)
 
 // cleanCaption drops sound notes and joins a caption's lines.
 func cleanCaption(s string) string {
-	s = soundTag.ReplaceAllString(s, " ")
+	s = soundTag().ReplaceAllString(s, " ")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
 			return -1
@@ -514,7 +513,7 @@ func endsSentence(s string) bool {
 
 // bareLink is a description line that is only a link, a hashtag list or
 // a timestamp list entry's link.
-var bareLink = regexp.MustCompile(`^(\S+:\s*)?https?://\S+$|^(#\S+\s*)+$`)
+var bareLink = lazyRegexp(`^(\S+:\s*)?https?://\S+$|^(#\S+\s*)+$`)
 
 // description is a video's description as paragraphs, without lines
 // that are only links or hashtags.
@@ -522,7 +521,7 @@ func description(s string) string {
 	var keep []string
 	for _, line := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" || bareLink.MatchString(line) {
+		if line == "" || bareLink().MatchString(line) {
 			keep = append(keep, "")
 			continue
 		}
