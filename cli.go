@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/linkbrief/linkbrief/store"
 	"github.com/linkbrief/linkbrief/summarize"
 	"github.com/linkbrief/linkbrief/summarize/extract"
 	"github.com/linkbrief/linkbrief/summarize/fetch"
@@ -83,48 +82,26 @@ func writeUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
 	fs.SetOutput(out)
 }
 
-// cliSetup is what summarize, ask and extract share: the config, the
-// logger and the pipeline.
-type cliSetup struct {
-	cfg Config
-	log *slog.Logger
-	svc *summarize.Service
-	st  store.Store
-}
-
-func (s *cliSetup) close() {
-	if s.st != nil {
-		s.st.Close()
-	}
-}
-
-// setup loads the config and wires the pipeline. A store that cannot be
-// opened costs the cache, not the command: it is logged and skipped.
-func setup(ctx context.Context, e *env, configPath, backend string, useStore bool) (*cliSetup, error) {
-	cfg, err := loadConfig(configPath, e.getenv)
+// cliApp wires what summarize, ask and extract share: the config, a
+// logger of warnings, the store as a cache when useStore, and the pipeline
+// with backend (summary.backend when ""). A store that cannot be opened
+// costs the cache, not the command: it is logged and skipped.
+func cliApp(ctx context.Context, e *env, configPath, backend string, useStore bool) (*app, *summarize.Service, error) {
+	a, err := wire(e, configPath, slog.LevelWarn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	log := newLogger(e.stderr, slog.LevelWarn)
-	s := &cliSetup{cfg: cfg, log: log}
 	if useStore {
-		st, err := openStore(ctx, cfg)
-		if err != nil {
-			log.Warn("cache unavailable, going on without it", "err", err)
-		} else {
-			s.st = st
+		if err := a.openStore(ctx); err != nil {
+			a.log.Warn("cache unavailable, going on without it", "err", err)
 		}
 	}
-	var lease summarize.Lease
-	if l, ok := s.st.(store.Leases); ok {
-		lease = l
-	}
-	s.svc, err = newService(cfg, serviceDeps{st: s.st, lease: lease, backend: backend, log: log})
+	svc, err := a.service(backend)
 	if err != nil {
-		s.close()
-		return nil, err
+		a.close()
+		return nil, nil, err
 	}
-	return s, nil
+	return a, svc, nil
 }
 
 // source is one SOURCE argument, resolved.
@@ -322,7 +299,7 @@ func checkStdinOnce(names []string) error {
 	return nil
 }
 
-func cmdSummarize(ctx context.Context, e *env, args []string) int {
+func cmdSummarize(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("summarize", e.stderr)
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	backend := fs.String("backend", "", "auto, llm or extractive (default: summary.backend)")
@@ -340,27 +317,27 @@ func cmdSummarize(ctx context.Context, e *env, args []string) int {
 		err = fmt.Errorf("%w: --lang wants a language code such as \"en\", got %q", errUsage, *lang)
 	}
 	if err != nil {
-		return usageFailure(e, err)
+		return err
 	}
-	s, err := setup(ctx, e, *configPath, *backend, true)
+	a, svc, err := cliApp(ctx, e, *configPath, *backend, true)
 	if err != nil {
-		return usageFailure(e, err)
+		return err
 	}
-	defer s.close()
+	defer a.close()
 
 	req := summarize.Request{Language: *lang, NoCache: *noCache}
 	failed := false
 	prog := newProgress(e.stderr, len(names))
-	lim := s.cfg.sizeLimits()
+	lim := a.cfg.sizeLimits()
 	forEach(ctx, names, 4, func(ctx context.Context, name string) (*summarize.Brief, error) {
 		src, err := readSource(e, name, lim)
 		if err != nil {
 			return nil, err
 		}
 		if src.url != "" {
-			return s.svc.Summarize(ctx, src.url, req)
+			return svc.Summarize(ctx, src.url, req)
 		}
-		return s.svc.SummarizeDocument(ctx, *src.doc, req)
+		return svc.SummarizeDocument(ctx, *src.doc, req)
 	}, func(i int, b *summarize.Brief, err error) {
 		prog.step(names[i])
 		if err != nil {
@@ -378,9 +355,9 @@ func cmdSummarize(ctx context.Context, e *env, args []string) int {
 		}
 	})
 	if failed {
-		return exitFailed
+		return errFailed
 	}
-	return exitOK
+	return nil
 }
 
 // checkArgs checks that there is at least one SOURCE, at most one "-",
@@ -399,17 +376,6 @@ func checkArgs(names []string, format string, allowed ...string) error {
 	return checkStdinOnce(names)
 }
 
-func usageFailure(e *env, err error) int {
-	if errors.Is(err, errHelp) {
-		return exitOK
-	}
-	fmt.Fprintln(e.stderr, "linkbrief:", err)
-	if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
-		return exitUsage
-	}
-	return exitFailed
-}
-
 // reportFailure prints one clear line on stderr and, for JSON output, the
 // {"source","error"} object on stdout.
 func reportFailure(e *env, format, name string, err error) {
@@ -426,7 +392,7 @@ func writeJSON(w io.Writer, v any) {
 	enc.Encode(v)
 }
 
-func cmdAsk(ctx context.Context, e *env, args []string) int {
+func cmdAsk(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("ask", e.stderr)
 	configPath := fs.String("config", "", "config file")
 	question := fs.String("question", "", "the question about the SOURCE")
@@ -442,35 +408,35 @@ func cmdAsk(ctx context.Context, e *env, args []string) int {
 		err = fmt.Errorf("%w: --format wants text or json, got %q", errUsage, *format)
 	}
 	if err != nil {
-		return usageFailure(e, err)
+		return err
 	}
-	s, err := setup(ctx, e, *configPath, "", true)
+	app, svc, err := cliApp(ctx, e, *configPath, "", true)
 	if err != nil {
-		return usageFailure(e, err)
+		return err
 	}
-	defer s.close()
-	src, err := readSource(e, names[0], s.cfg.sizeLimits())
+	defer app.close()
+	src, err := readSource(e, names[0], app.cfg.sizeLimits())
 	var a *summarize.Answer
 	if err == nil {
 		if src.url != "" {
-			a, err = s.svc.Ask(ctx, src.url, *question)
+			a, err = svc.Ask(ctx, src.url, *question)
 		} else {
-			a, err = s.svc.AskDocument(ctx, *src.doc, *question)
+			a, err = svc.AskDocument(ctx, *src.doc, *question)
 		}
 	}
 	if err != nil {
 		reportFailure(e, *format, names[0], err)
-		return exitFailed
+		return errFailed
 	}
 	if *format == "json" {
 		writeJSON(e.stdout, a)
-		return exitOK
+		return nil
 	}
 	fmt.Fprintln(e.stdout, a.Text)
 	if a.Note != "" {
 		fmt.Fprintln(e.stdout, "\n"+a.Note)
 	}
-	return exitOK
+	return nil
 }
 
 // extracted is the JSON object of `linkbrief extract --format json`.
@@ -486,7 +452,7 @@ type extracted struct {
 	Text      string `json:"text"`
 }
 
-func cmdExtract(ctx context.Context, e *env, args []string) int {
+func cmdExtract(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("extract", e.stderr)
 	configPath := fs.String("config", "", "config file")
 	format := fs.String("format", "text", "text or json")
@@ -495,16 +461,16 @@ func cmdExtract(ctx context.Context, e *env, args []string) int {
 		err = checkArgs(names, *format, "text", "json")
 	}
 	if err != nil {
-		return usageFailure(e, err)
+		return err
 	}
-	s, err := setup(ctx, e, *configPath, summarize.BackendExtractive, false)
+	a, svc, err := cliApp(ctx, e, *configPath, summarize.BackendExtractive, false)
 	if err != nil {
-		return usageFailure(e, err)
+		return err
 	}
-	defer s.close()
+	defer a.close()
 	failed := false
 	prog := newProgress(e.stderr, len(names))
-	lim := s.cfg.sizeLimits()
+	lim := a.cfg.sizeLimits()
 	forEach(ctx, names, runtime.GOMAXPROCS(0), func(ctx context.Context, name string) (*extracted, error) {
 		src, err := readSource(e, name, lim)
 		if err != nil {
@@ -515,9 +481,9 @@ func cmdExtract(ctx context.Context, e *env, args []string) int {
 			u   string
 		)
 		if src.url != "" {
-			art, u, err = s.svc.Extract(ctx, src.url)
+			art, u, err = svc.Extract(ctx, src.url)
 		} else {
-			art, err = s.svc.ExtractDocument(ctx, *src.doc)
+			art, err = svc.ExtractDocument(ctx, *src.doc)
 			u = src.doc.URL
 		}
 		if err != nil {
@@ -551,7 +517,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) int {
 		}
 	})
 	if failed {
-		return exitFailed
+		return errFailed
 	}
-	return exitOK
+	return nil
 }

@@ -42,10 +42,9 @@ cache in the user cache directory. See config.example.toml for every key.
 
 // Exit statuses.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // some SOURCE failed
-	exitUsage   = 2 // usage or config error
-	exitRunFail = 1
+	exitOK     = 0
+	exitFailed = 1 // some SOURCE failed, or linkbrief run or commands register failed
+	exitUsage  = 2 // usage or config error
 )
 
 func main() {
@@ -63,6 +62,16 @@ type env struct {
 	getenv         func(string) string
 }
 
+// verbs are linkbrief's commands that take flags and do work; each
+// returns an error that exitCode turns into the exit status.
+var verbs = map[string]func(context.Context, *env, []string) error{
+	"summarize": cmdSummarize,
+	"ask":       cmdAsk,
+	"extract":   cmdExtract,
+	"run":       cmdRun,
+	"commands":  cmdCommands,
+}
+
 // run dispatches a command line and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
@@ -70,27 +79,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	var err error
+	if verb, ok := verbs[args[0]]; ok {
+		return exitCode(e, verb(ctx, e, args[1:]))
+	}
 	switch args[0] {
-	case "summarize":
-		return cmdSummarize(ctx, e, args[1:])
-	case "ask":
-		return cmdAsk(ctx, e, args[1:])
-	case "extract":
-		return cmdExtract(ctx, e, args[1:])
-	case "run":
-		err = cmdRun(ctx, e, args[1:])
-	case "commands":
-		const commandsUsage = "Usage: linkbrief commands register [--config FILE] [--guild ID]\n"
-		if len(args) == 2 && isHelp(args[1]) {
-			fmt.Fprint(stdout, commandsUsage)
-			return exitOK
-		}
-		if len(args) < 2 || args[1] != "register" {
-			fmt.Fprint(stderr, "linkbrief: "+commandsUsage)
-			return exitUsage
-		}
-		err = cmdRegister(ctx, e, args[2:])
 	case "version", "--version", "-version":
 		if len(args) > 1 {
 			if len(args) == 2 && isHelp(args[1]) {
@@ -105,21 +97,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
-	default:
-		fmt.Fprintf(stderr, "linkbrief: unknown command %q\n\n%s", args[0], usage)
+	}
+	fmt.Fprintf(stderr, "linkbrief: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// exitCode maps a verb's error to the exit status (DESIGN §6), printing
+// it on standard error unless it was said already: nil and errHelp are
+// 0; errFailed (each failed SOURCE had its own line) is 1; a usage or
+// config error is 2; anything else is 1.
+func exitCode(e *env, err error) int {
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return exitOK
+	case errors.Is(err, errFailed):
+		return exitFailed
+	}
+	fmt.Fprintln(e.stderr, "linkbrief:", err)
+	if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
 		return exitUsage
 	}
-	if errors.Is(err, errHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "linkbrief:", err)
-		if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
-			return exitUsage
-		}
-		return exitRunFail
-	}
-	return exitOK
+	return exitFailed
 }
 
 // buildVersion describes this binary: see versionLine.
@@ -179,6 +177,10 @@ func versionLine(stamped string, info *debug.BuildInfo, ok bool) string {
 
 // errUsage marks command-line mistakes, which exit with status 2.
 var errUsage = errors.New("usage")
+
+// errFailed says that some SOURCEs failed, each reported on its own line
+// already: the command exits with status 1.
+var errFailed = errors.New("some sources failed")
 
 // newLogger returns the process logger: text lines on stderr.
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {

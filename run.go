@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/linkbrief/linkbrief/bot"
-	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/observe"
 	"github.com/linkbrief/linkbrief/queue"
 	"github.com/linkbrief/linkbrief/store"
@@ -24,20 +23,20 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if _, err := parseArgs(e, fs, "linkbrief run [--config FILE] [--no-gateway]", args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*configPath, e.getenv)
+	a, err := wire(e, *configPath, slog.LevelInfo)
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	// Checked before anything is opened or migrated: a start that cannot
 	// serve must not touch the store or the queue.
-	if *noGateway && (cfg.HTTP.Listen == "" || cfg.Discord.PublicKey == "") {
+	if *noGateway && (a.cfg.HTTP.Listen == "" || a.cfg.Discord.PublicKey == "") {
 		return fmt.Errorf("%w: --no-gateway needs http.listen and discord.public_key", errUsage)
 	}
-	d, err := newDeployment(ctx, e, cfg)
+	d, err := a.deploy(ctx)
 	if err != nil {
 		return err
 	}
-	defer d.close()
 
 	janitorCtx, stopJanitor := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -64,135 +63,107 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// cmdRegister registers the application commands and exits.
-func cmdRegister(ctx context.Context, e *env, args []string) error {
+// cmdCommands runs linkbrief commands register, which registers the
+// application commands and exits.
+func cmdCommands(ctx context.Context, e *env, args []string) error {
+	const synopsis = "linkbrief commands register [--config FILE] [--guild ID]"
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintf(e.stdout, "Usage: %s\n", synopsis)
+		return errHelp
+	}
+	if len(args) < 1 || args[0] != "register" {
+		return fmt.Errorf("%w: %s", errUsage, synopsis)
+	}
 	fs := newFlagSet("commands register", e.stderr)
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	guild := fs.String("guild", "", "register in this server only (default: discord.guild_id, else globally)")
-	if _, err := parseArgs(e, fs, "linkbrief commands register [--config FILE] [--guild ID]", args); err != nil {
+	if _, err := parseArgs(e, fs, synopsis, args[1:]); err != nil {
 		return err
 	}
 	if *guild != "" && !snowflake().MatchString(*guild) {
 		return fmt.Errorf("%w: --guild wants a server ID (digits), got %q", errUsage, *guild)
 	}
-	cfg, err := loadConfig(*configPath, e.getenv)
+	a, err := wire(e, *configPath, slog.LevelInfo)
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	if *guild != "" {
-		cfg.Discord.GuildID = *guild
+		a.cfg.Discord.GuildID = *guild
 	}
-	if cfg.Discord.Token == "" {
-		return fmt.Errorf("%w: discord.token: no bot token; set LINKBRIEF_DISCORD_TOKEN", errConfig)
-	}
-	log := newLogger(e.stderr, slog.LevelInfo)
-	// Only Discord's REST API: no store, pipeline, queue or gateway.
-	err = bot.RegisterCommands(ctx, bot.Options{
-		Token: cfg.Discord.Token.Reveal(), APIURL: cfg.Discord.APIURL, GuildID: cfg.Discord.GuildID, Logger: log,
-	})
+	// Discord's REST API alone: no store, pipeline, queue or gateway.
+	opts, err := a.discord()
 	if err != nil {
+		return err
+	}
+	if err := bot.RegisterCommands(ctx, opts); err != nil {
 		return err
 	}
 	where := "globally"
-	if cfg.Discord.GuildID != "" {
-		where = "in server " + cfg.Discord.GuildID
+	if a.cfg.Discord.GuildID != "" {
+		where = "in server " + a.cfg.Discord.GuildID
 	}
-	log.Info("commands registered", "where", where)
+	a.log.Info("commands registered", "where", where)
 	fmt.Fprintln(e.stdout, "linkbrief: commands registered", where)
 	return nil
 }
 
-// deployment is everything linkbrief run wires together.
+// deployment is what linkbrief run serves with: the app's store, limits
+// and pipeline, with the job queue, the bot and the HTTP endpoint.
 type deployment struct {
-	cfg          Config
-	log          *slog.Logger
-	st           store.Store
-	metrics      *observe.Metrics
+	*app
 	queue        queue.Queue
 	queueName    string
 	bot          *bot.Bot
 	interactions http.Handler // nil unless discord.public_key is set
 	listener     net.Listener // nil unless http.listen is set
-	closers      []func()
 }
 
-// close releases what newDeployment opened, last first.
-func (d *deployment) close() {
-	for i := len(d.closers) - 1; i >= 0; i-- {
-		d.closers[i]()
-	}
-}
-
-// newDeployment wires store, coordination, queue, pipeline, commands, bot
-// and the HTTP endpoint from cfg.
-func newDeployment(ctx context.Context, e *env, cfg Config) (_ *deployment, err error) {
-	if cfg.Discord.Token == "" {
-		return nil, fmt.Errorf("%w: discord.token: no bot token; set LINKBRIEF_DISCORD_TOKEN (or use linkbrief summarize without Discord)", errConfig)
-	}
-	d := &deployment{cfg: cfg, log: newLogger(e.stderr, slog.LevelInfo), metrics: observe.New()}
-	defer func() {
-		if err != nil {
-			d.close()
-		}
-	}()
-	d.st, err = openStore(ctx, cfg)
+// deploy wires on a everything linkbrief run needs: metrics, store,
+// Redis, job queue, pipeline, commands, bot and the HTTP listener. What
+// it opens is closed by a.close.
+func (a *app) deploy(ctx context.Context) (*deployment, error) {
+	a.metrics = observe.New()
+	opts, err := a.discord()
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the store: %w", err)
+		return nil, err
 	}
-	d.closers = append(d.closers, func() { d.st.Close() })
-	lease, limits, closeCoord, err := coordination(ctx, cfg, d.st)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errConfig, err)
+	if err := a.openStore(ctx); err != nil {
+		return nil, err
 	}
-	d.closers = append(d.closers, closeCoord)
+	if err := a.openRedis(ctx); err != nil {
+		return nil, err
+	}
+	d := &deployment{app: a}
 	if err := d.openQueue(ctx); err != nil {
 		return nil, err
 	}
-	svc, err := newService(cfg, serviceDeps{st: d.st, lease: lease, metrics: d.metrics, log: d.log})
+	svc, err := a.service("")
 	if err != nil {
 		return nil, err
 	}
-	h := commands.New(d.metrics.Summarizer(svc), d.st, commands.Options{
-		UserPerMinute:    cfg.Limits.UserPerMinute,
-		GuildPerHour:     cfg.Limits.GuildPerHour,
-		GuildDailyTokens: cfg.Limits.GuildDailyTokens,
-		Limits:           limits,
-		Claims:           lease,
-		Logger:           d.log,
-		Canonical:        svc.Canonical,
-	})
-	d.bot, err = bot.New(bot.Options{
-		Token:         cfg.Discord.Token.Reveal(),
-		APIURL:        cfg.Discord.APIURL,
-		GuildID:       cfg.Discord.GuildID,
-		AutoChannels:  cfg.Discord.AutoChannels,
-		ShardID:       cfg.Discord.ShardID,
-		ShardCount:    cfg.Discord.ShardCount,
-		Reaction:      cfg.Discord.Reaction,
-		Logger:        d.log,
-		Queue:         d.queue,
-		Durable:       true,
-		WrapTransport: d.metrics.RoundTripper,
-	}, h)
+	// main hands the bot its queue; River keeps jobs for any process.
+	opts.Queue, opts.Durable = d.queue, true
+	d.bot, err = bot.New(opts, a.handler(svc))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
-	if cfg.Discord.PublicKey != "" {
-		key, err := bot.ParsePublicKey(cfg.Discord.PublicKey)
+	if a.cfg.Discord.PublicKey != "" {
+		key, err := bot.ParsePublicKey(a.cfg.Discord.PublicKey)
 		if err != nil {
 			return nil, fmt.Errorf("%w: discord.public_key: %w", errConfig, err)
 		}
 		d.interactions = d.bot.InteractionsHandler(key)
 	}
-	if cfg.HTTP.Listen != "" {
+	if a.cfg.HTTP.Listen != "" {
 		// Listen now, so a taken port fails the start, not later.
-		d.listener, err = net.Listen("tcp", cfg.HTTP.Listen)
+		d.listener, err = net.Listen("tcp", a.cfg.HTTP.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("http.listen: %w", err)
 		}
-		d.closers = append(d.closers, func() { d.listener.Close() })
+		a.closers = append(a.closers, func() { d.listener.Close() })
 	} else if d.interactions != nil {
-		d.log.Warn("discord.public_key is set but http.listen is empty: /interactions is not served")
+		a.log.Warn("discord.public_key is set but http.listen is empty: /interactions is not served")
 	}
 	return d, nil
 }
@@ -233,26 +204,46 @@ func (d *deployment) openQueue(ctx context.Context) error {
 	return nil
 }
 
-// serveHTTP serves /healthz, /metrics and /interactions on http.listen
-// until ctx ends. The channel yields the server's error, or closes at
-// once when there is no listener.
+// serveHTTP serves the HTTP endpoint (routes) on http.listen until ctx
+// ends. The channel yields the server's error, or closes at once when
+// there is no listener.
 func (d *deployment) serveHTTP(ctx context.Context) <-chan error {
 	done := make(chan error, 1)
 	if d.listener == nil {
 		close(done)
 		return done
 	}
-	hopts := observe.HandlerOptions{Logger: d.log, Interactions: d.interactions}
+	d.log.Info("serving HTTP", "addr", d.listener.Addr().String(), "interactions", d.interactions != nil)
+	go func() { done <- observe.ServeListener(ctx, d.listener, d.routes()) }()
+	return done
+}
+
+// routes is linkbrief run's HTTP endpoint: /healthz checking the store
+// and the queue, /metrics, and /interactions when discord.public_key is
+// set.
+func (d *deployment) routes() http.Handler {
+	var checks []observe.Check
 	if p, ok := d.st.(store.Pinger); ok {
-		hopts.Checks = append(hopts.Checks, observe.Check{Name: "store", Func: p.Ping})
+		checks = append(checks, observe.Check{Name: "store", Func: p.Ping})
 	}
-	hopts.Checks = append(hopts.Checks, observe.Check{Name: "queue", Func: func(ctx context.Context) error {
+	checks = append(checks, observe.Check{Name: "queue", Func: func(ctx context.Context) error {
 		_, err := d.queue.Depth(ctx)
 		return err
 	}})
-	d.log.Info("serving HTTP", "addr", d.listener.Addr().String(), "interactions", d.interactions != nil)
-	go func() { done <- observe.ServeListener(ctx, d.listener, d.metrics.Handler(hopts)) }()
-	return done
+	return newMux(observe.Health(observe.HealthOptions{Checks: checks, Logger: d.log}), d.metrics.Handler(), d.interactions)
+}
+
+// newMux routes the HTTP endpoint's paths: GET /healthz to health, GET
+// /metrics to metrics, and /interactions to interactions unless nil.
+// Anything else is 404; a route asked with another method is 405.
+func newMux(health, metrics, interactions http.Handler) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", health)
+	mux.Handle("GET /metrics", metrics)
+	if interactions != nil {
+		mux.Handle("/interactions", interactions)
+	}
+	return mux
 }
 
 // janitor removes expired briefs, articles and old ledger entries every

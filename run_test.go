@@ -309,3 +309,32 @@ func TestRunHTTPOnlyReplica(t *testing.T) {
 		t.Fatalf("still running 15 s after SIGTERM\n%s", logs.String())
 	}
 }
+
+// TestRegisterNeedsOnlyDiscord: commands register talks to Discord's REST
+// API alone: with a store and a Redis that could not be opened it still
+// registers the commands, touching neither; without a token it is a
+// config error.
+func TestRegisterNeedsOnlyDiscord(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "not-a-dir")
+	if err := os.WriteFile(blocker, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dc := discordtest.New(t, discordtest.Options{})
+	cfg := writeConfig(t, fmt.Sprintf("[discord]\napi_url = %q\n[store]\ndsn = %q\n[limits]\nredis_url = \"redis://127.0.0.1:1/0\"\n",
+		dc.APIURL(), filepath.Join(blocker, "linkbrief.db")))
+	code, out, errOut := runCLI(t, map[string]string{"LINKBRIEF_DISCORD_TOKEN": dc.Token()}, "",
+		"commands", "register", "--config", cfg, "--guild", discordtest.DefaultGuildID)
+	if code != 0 || !strings.Contains(out, "registered in server "+discordtest.DefaultGuildID) {
+		t.Fatalf("commands register: exit %d, stdout %q, stderr %q; want 0", code, out, errOut)
+	}
+	if n := len(dc.Commands(discordtest.DefaultGuildID)); n == 0 {
+		t.Error("no guild commands registered")
+	}
+	if code, _, errOut := runCLI(t, nil, "", "commands", "register", "--config", cfg); code != 2 || !strings.Contains(errOut, "LINKBRIEF_DISCORD_TOKEN") {
+		t.Errorf("commands register without a token: exit %d, stderr %q; want 2 and how to set one", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, nil, "", "commands", "unregister"); code != 2 || !strings.Contains(errOut, "linkbrief commands register") {
+		t.Errorf("commands unregister: exit %d, stderr %q; want 2 and the usage", code, errOut)
+	}
+}

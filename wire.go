@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/linkbrief/linkbrief/bot"
 	"github.com/linkbrief/linkbrief/commands"
 	"github.com/linkbrief/linkbrief/observe"
 	"github.com/linkbrief/linkbrief/store"
@@ -14,10 +15,107 @@ import (
 	"github.com/linkbrief/linkbrief/summarize/llm"
 )
 
+// app is the wiring of one linkbrief command, the one path every verb
+// takes: run, summarize, ask, extract and commands register. wire loads
+// the config and makes the logger; each further part is built by the
+// method that names it, from the parts before it, and released by close,
+// last first. A verb builds only what it uses: commands register needs
+// Discord's REST API alone, extract no store, and only run counts metrics
+// or shares limits through Redis.
+type app struct {
+	cfg     Config
+	log     *slog.Logger
+	metrics *observe.Metrics // nil: nothing counted (the CLI)
+	st      store.Store      // nil until openStore, or without a cache
+	lease   summarize.Lease  // page leases: the store's, or Redis's
+	limits  commands.Limiter // the one limiter: the store's, or Redis's
+	closers []func()
+}
+
+// wire loads the config at configPath ($LINKBRIEF_CONFIG when "", else
+// the defaults) and returns the app built on it, logging at level on
+// e's standard error.
+func wire(e *env, configPath string, level slog.Level) (*app, error) {
+	cfg, err := loadConfig(configPath, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &app{cfg: cfg, log: newLogger(e.stderr, level)}, nil
+}
+
+// close releases what the app opened, last first.
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
 // openStore opens the configured store: an SQLite file (in the user cache
-// directory unless store.dsn names another path) or PostgreSQL.
-func openStore(ctx context.Context, cfg Config) (store.Store, error) {
-	return store.OpenDSN(ctx, cfg.Store.Driver, cfg.Store.DSN.Reveal())
+// directory unless store.dsn names another path) or PostgreSQL. Its page
+// leases and limiter are the app's until openRedis replaces them.
+func (a *app) openStore(ctx context.Context) error {
+	st, err := store.OpenDSN(ctx, a.cfg.Store.Driver, a.cfg.Store.DSN.Reveal())
+	if err != nil {
+		return fmt.Errorf("cannot open the store: %w", err)
+	}
+	a.st = st
+	a.closers = append(a.closers, func() { st.Close() })
+	if l, ok := st.(store.Leases); ok {
+		a.lease = l
+	}
+	if l, ok := st.(store.Limiter); ok {
+		a.limits = l
+	}
+	return nil
+}
+
+// openRedis moves the page leases and the limiter to Redis when
+// limits.redis_url is set, for the processes of a deployment to share.
+func (a *app) openRedis(ctx context.Context) error {
+	if a.cfg.Limits.RedisURL == "" {
+		return nil
+	}
+	r, err := store.OpenRedis(ctx, a.cfg.Limits.RedisURL.Reveal())
+	if err != nil {
+		return fmt.Errorf("%w: limits.redis_url: %w", errConfig, err)
+	}
+	a.closers = append(a.closers, func() { r.Close() })
+	a.lease, a.limits = r, r
+	return nil
+}
+
+// service wires the pipeline on what the app opened; backend overrides
+// summary.backend unless "".
+func (a *app) service(backend string) (*summarize.Service, error) {
+	return newService(a.cfg, serviceDeps{st: a.st, lease: a.lease, metrics: a.metrics, backend: backend, log: a.log})
+}
+
+// handler wires what the bot does, on the pipeline svc and the store.
+func (a *app) handler(svc *summarize.Service) *commands.Handler {
+	return commands.New(a.metrics.Summarizer(svc), a.st, commands.Options{
+		UserPerMinute:    a.cfg.Limits.UserPerMinute,
+		GuildPerHour:     a.cfg.Limits.GuildPerHour,
+		GuildDailyTokens: a.cfg.Limits.GuildDailyTokens,
+		Limits:           a.limits,
+		Claims:           a.lease,
+		Logger:           a.log,
+		Canonical:        svc.Canonical,
+	})
+}
+
+// discord returns the bot's options from [discord], or the config error
+// of a missing token.
+func (a *app) discord() (bot.Options, error) {
+	d := a.cfg.Discord
+	if d.Token == "" {
+		return bot.Options{}, fmt.Errorf("%w: discord.token: no bot token; set LINKBRIEF_DISCORD_TOKEN (or use linkbrief summarize without Discord)", errConfig)
+	}
+	return bot.Options{
+		Token: d.Token.Reveal(), APIURL: d.APIURL, GuildID: d.GuildID, AutoChannels: d.AutoChannels,
+		ShardID: d.ShardID, ShardCount: d.ShardCount, Reaction: d.Reaction,
+		Logger: a.log, WrapTransport: a.metrics.RoundTripper,
+	}, nil
 }
 
 // serviceDeps is what newService wires in besides the config; every
@@ -79,29 +177,4 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 		c = d.metrics.Cache(briefcache.New(st))
 	}
 	return summarize.New(f, c, opts), nil
-}
-
-// coordination returns what processes sharing a deployment use to agree:
-// leases on pages being summarized and the one limiter of the rate limits
-// and budgets. They live in Redis when limits.redis_url is set, else in
-// the store. closer frees what it opened.
-func coordination(ctx context.Context, cfg Config, st store.Store) (summarize.Lease, commands.Limiter, func(), error) {
-	if cfg.Limits.RedisURL != "" {
-		r, err := store.OpenRedis(ctx, cfg.Limits.RedisURL.Reveal())
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("limits.redis_url: %w", err)
-		}
-		return r, r, func() { r.Close() }, nil
-	}
-	var (
-		lease  summarize.Lease
-		limits commands.Limiter
-	)
-	if l, ok := st.(store.Leases); ok {
-		lease = l
-	}
-	if l, ok := st.(store.Limiter); ok {
-		limits = l
-	}
-	return lease, limits, func() {}, nil
 }

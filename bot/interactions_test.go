@@ -492,7 +492,7 @@ func TestRESTTransportMetrics(t *testing.T) {
 	p := h.command("summarize", discordtest.ChannelTypeGuildText, map[string]any{"name": "url", "type": 3, "value": h.url("/limited")})
 	h.deliver(p)
 	h.dc.WaitFor(t, wait, func() bool { return len(h.dc.Threads()) == 1 }, "the brief after a 429")
-	srv := httptest.NewServer(m.Handler(observe.HandlerOptions{}))
+	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL + "/metrics")
 	if err != nil {

@@ -21,11 +21,13 @@ func Example() {
 	_, err := f.Fetch(context.Background(), "http://127.0.0.1/") // refused: loopback
 	fmt.Println("fetch:", err != nil)
 
-	h := m.Handler(observe.HandlerOptions{Checks: []observe.Check{
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	mux.Handle("GET /healthz", observe.Health(observe.HealthOptions{Checks: []observe.Check{
 		{Name: "store", Func: func(ctx context.Context) error { return nil }},
-	}})
-	// In main: go observe.Serve(ctx, cfg.HTTP.Listen, h)
-	srv := httptest.NewServer(h)
+	}}))
+	// In main: go observe.ServeListener(ctx, listener, mux)
+	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
 	resp, _ := http.Get(srv.URL + "/metrics")

@@ -1,13 +1,14 @@
 // Package observe is Linkbrief's observability: Prometheus metrics kept in
 // a private registry, decorators that record them around the pipeline's
-// interfaces (so the pipeline packages need no import of this one), and
-// the HTTP server of /healthz, /metrics and, when configured, Discord's
-// /interactions.
+// interfaces (so the pipeline packages need no import of this one), the
+// handlers of the metrics and of a health check, and an HTTP server that
+// shuts down gracefully.
 //
 // main wires it: it builds one Metrics, wraps the Fetcher, LLM and Cache
 // it gives summarize.New and the Summarizer it gives commands.New, installs
-// RoundTripper as the bot's WrapTransport, and serves Handler on
-// http.listen with Serve.
+// RoundTripper as the bot's WrapTransport, and routes /metrics to Handler,
+// /healthz to Health and /interactions to the bot in its own mux, which it
+// serves on http.listen with ServeListener.
 package observe
 
 import (

@@ -64,7 +64,7 @@ func scrape(t *testing.T, h http.Handler) map[string]float64 {
 // delta scrapes around fn and returns how each series moved.
 func delta(t *testing.T, m *observe.Metrics, fn func()) map[string]float64 {
 	t.Helper()
-	h := m.Handler(observe.HandlerOptions{})
+	h := m.Handler()
 	before := scrape(t, h)
 	fn()
 	after := scrape(t, h)
@@ -471,7 +471,7 @@ func TestRoundTripper429(t *testing.T) {
 func TestQueueDepth(t *testing.T) {
 	t.Parallel()
 	m := observe.New()
-	h := m.Handler(observe.HandlerOptions{})
+	h := m.Handler()
 	const series = "linkbrief_queue_depth"
 	if v, ok := scrape(t, h)[series]; ok {
 		t.Errorf("queue depth = %v before SetQueueDepth, want no series", v)
@@ -505,10 +505,10 @@ func TestPrivateRegistries(t *testing.T) {
 	t.Parallel()
 	a, b := observe.New(), observe.New()
 	a.Fetcher(fakeFetcher{}).Fetch(context.Background(), "https://example.com/")
-	if got := scrape(t, b.Handler(observe.HandlerOptions{}))["linkbrief_fetches_total"]; got != 0 {
+	if got := scrape(t, b.Handler())["linkbrief_fetches_total"]; got != 0 {
 		t.Errorf("a fetch counted in a's Metrics shows %v in b's, want 0", got)
 	}
-	if got := scrape(t, a.Handler(observe.HandlerOptions{}))["go_goroutines"]; got <= 0 {
+	if got := scrape(t, a.Handler())["go_goroutines"]; got <= 0 {
 		t.Errorf("go_goroutines = %v, want the Go collector registered", got)
 	}
 }

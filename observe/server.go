@@ -21,55 +21,49 @@ type Check struct {
 	// carry secrets.
 	Name string
 	// Func reports whether the dependency is reachable; it gets a context
-	// with HandlerOptions.CheckTimeout.
+	// with HealthOptions.CheckTimeout.
 	Func func(ctx context.Context) error
 }
 
-// HandlerOptions configures Handler; the zero value of each field means
-// the default noted.
-type HandlerOptions struct {
-	// Checks are run, concurrently, by each GET /healthz. None: /healthz
+// HealthOptions configures Health; the zero value of each field means the
+// default noted.
+type HealthOptions struct {
+	// Checks are run, concurrently, by each request. None: the answer
 	// only says the process is up.
 	Checks []Check
 	// CheckTimeout bounds each check; default 3 seconds.
 	CheckTimeout time.Duration
-	// Interactions, when set, is served at /interactions (the bot's
-	// InteractionsHandler, when discord.public_key is configured).
-	Interactions http.Handler
-	// Logger receives failed checks with their errors, which /healthz
+	// Logger receives failed checks with their errors, which the answer
 	// does not show; default discards.
 	Logger *slog.Logger
 }
 
-// Handler returns the handler of the HTTP endpoint:
-//
-//   - GET /healthz: 200 "ok" when every check passes, else 503 with one
-//     line per check naming those that failed (never their errors, which
-//     may name hosts or users: those go to the log);
-//   - GET /metrics: the registry in Prometheus' text format;
-//   - /interactions: HandlerOptions.Interactions, when set.
-func (m *Metrics) Handler(opts HandlerOptions) http.Handler {
+// Health returns the handler of a health check (main serves it at GET
+// /healthz): 200 "ok" when every check passes, else 503 with one line per
+// check naming those that failed (never their errors, which may name
+// hosts or users: those go to the log).
+func Health(opts HealthOptions) http.Handler {
 	if opts.CheckTimeout <= 0 {
 		opts.CheckTimeout = 3 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", health{opts: opts})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+	return health{opts: opts}
+}
+
+// Handler returns the handler of the metrics (main serves it at GET
+// /metrics): the registry in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		ErrorHandling:       promhttp.ContinueOnError,
 		MaxRequestsInFlight: 4,
 		Timeout:             10 * time.Second,
-	}))
-	if opts.Interactions != nil {
-		mux.Handle("/interactions", opts.Interactions)
-	}
-	return mux
+	})
 }
 
-// health serves /healthz.
-type health struct{ opts HandlerOptions }
+// health is the handler Health returns.
+type health struct{ opts HealthOptions }
 
 func (h health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	results := make([]string, len(h.opts.Checks))

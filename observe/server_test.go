@@ -64,7 +64,7 @@ func TestHealthz(t *testing.T) {
 	}
 	for _, tt := range tests {
 		logs := &strings.Builder{}
-		h := observe.New().Handler(observe.HandlerOptions{
+		h := observe.Health(observe.HealthOptions{
 			Checks: tt.checks, CheckTimeout: 50 * time.Millisecond,
 			Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil)),
 		})
@@ -100,41 +100,13 @@ func TestHealthzStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	var p store.Pinger = st
-	h := observe.New().Handler(observe.HandlerOptions{Checks: []observe.Check{{Name: "store", Func: p.Ping}}})
+	h := observe.Health(observe.HealthOptions{Checks: []observe.Check{{Name: "store", Func: p.Ping}}})
 	if status, body := get(t, h, http.MethodGet, "/healthz"); status != 200 {
 		t.Errorf("/healthz with an open store = %d %q, want 200", status, body)
 	}
 	st.Close()
 	if status, body := get(t, h, http.MethodGet, "/healthz"); status != 503 || !strings.Contains(body, "store: failed") {
 		t.Errorf("/healthz with a closed store = %d %q, want 503 naming the store", status, body)
-	}
-}
-
-func TestRoutes(t *testing.T) {
-	t.Parallel()
-	m := observe.New()
-	interactions := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "interactions") })
-	with := m.Handler(observe.HandlerOptions{Interactions: interactions})
-	without := m.Handler(observe.HandlerOptions{})
-	tests := []struct {
-		name         string
-		h            http.Handler
-		method, path string
-		wantStatus   int
-		wantBody     string
-	}{
-		{"interactions mounted", with, http.MethodPost, "/interactions", 200, "interactions"},
-		{"interactions not configured", without, http.MethodPost, "/interactions", 404, ""},
-		{"metrics", without, http.MethodGet, "/metrics", 200, "# HELP linkbrief_cache_lookups_total"},
-		{"metrics by POST", without, http.MethodPost, "/metrics", 405, ""},
-		{"healthz by HEAD", without, http.MethodHead, "/healthz", 200, ""},
-		{"unknown path", with, http.MethodGet, "/admin", 404, ""},
-	}
-	for _, tt := range tests {
-		status, body := get(t, tt.h, tt.method, tt.path)
-		if status != tt.wantStatus || !strings.Contains(body, tt.wantBody) {
-			t.Errorf("%s: %s %s = %d %.80q, want %d containing %q", tt.name, tt.method, tt.path, status, body, tt.wantStatus, tt.wantBody)
-		}
 	}
 }
 
@@ -147,7 +119,7 @@ func TestServe(t *testing.T) {
 	addr := ln.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- observe.ServeListener(ctx, ln, observe.New().Handler(observe.HandlerOptions{})) }()
+	go func() { done <- observe.ServeListener(ctx, ln, observe.New().Handler()) }()
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
 		t.Fatal(err)
