@@ -59,14 +59,8 @@ func (a *app) openStore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cannot open the store: %w", err)
 	}
-	a.st = st
+	a.st, a.lease, a.limits = st, st, st
 	a.closers = append(a.closers, func() { st.Close() })
-	if l, ok := st.(store.Leases); ok {
-		a.lease = l
-	}
-	if l, ok := st.(store.Limiter); ok {
-		a.limits = l
-	}
 	return nil
 }
 

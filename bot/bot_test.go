@@ -62,7 +62,7 @@ type harness struct {
 	dc    *discordtest.Server
 	llm   *llmtest.Server
 	pages *httptest.Server
-	st    *store.SQLite
+	st    *store.DB
 	b     *bot.Bot
 	logs  *syncBuffer
 	stop  context.CancelFunc

@@ -37,7 +37,7 @@ func (busySummarizer) EstimateAnswer(ctx context.Context, rawURL string) (int64,
 
 // jobBot is a Bot, not connected, whose jobs run against a fake Discord's
 // REST API, with a durable-looking queue (Options.Queue set).
-func jobBot(t *testing.T) (*Bot, *discordtest.Server, *store.SQLite) {
+func jobBot(t *testing.T) (*Bot, *discordtest.Server, *store.DB) {
 	t.Helper()
 	dc := discordtest.New(t, discordtest.Options{})
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "jobs.db"))

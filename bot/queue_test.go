@@ -55,7 +55,7 @@ func pgSchema(t *testing.T) string {
 // store handle, pipeline, handler and River client on a shared PostgreSQL.
 type scaledBot struct {
 	b    *bot.Bot
-	st   *store.Postgres
+	st   *store.DB
 	q    *queue.River
 	done chan error
 }

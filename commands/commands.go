@@ -35,8 +35,8 @@ type Summarizer interface {
 
 // Limiter is the one rule of the limits and the budget: reserve before
 // the work, settle when it made a new brief, refund when it did not;
-// store.SQLite, store.Postgres, store.Redis and store.MemoryLimiter are
-// real ones.
+// store.DB (SQLite or PostgreSQL), store.Redis and store.MemoryLimiter
+// are real ones.
 type Limiter interface {
 	Reserve(ctx context.Context, q store.Quota) (store.Hold, error)
 	Settle(ctx context.Context, h store.Hold, tokens int64) error
@@ -49,13 +49,13 @@ var _ Limiter = (*store.MemoryLimiter)(nil)
 // Claims is a lock with expiry shared by every process of a deployment:
 // the claim of one event on a page in a server, so that the page gets one
 // brief and one thread there however many post it at once.
-// store.SQLite, store.Postgres and store.Redis are real ones.
+// store.DB (SQLite or PostgreSQL) and store.Redis are real ones.
 type Claims interface {
 	AcquireLease(ctx context.Context, key, owner string, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, key, owner string) error
 }
 
-// Store is the part of the store the commands need; *store.SQLite is the
+// Store is the part of the store the commands need; *store.DB is the
 // real one.
 type Store interface {
 	GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error)

@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,10 +19,6 @@ func benchCoord(b *testing.B, f func(b *testing.B, s coordStore, prefix string))
 		name string
 		open func(b *testing.B) coordStore
 	}{
-		{"SQLite", func(b *testing.B) coordStore {
-			return openSQLite(b, filepath.Join(b.TempDir(), "b.db"), Options{})
-		}},
-		{"Postgres", func(b *testing.B) coordStore { return openPostgres(b, testSchema(b), Options{}) }},
 		{"Miniredis", func(b *testing.B) coordStore { return openRedis(b, "redis://"+miniredis.RunT(b).Addr()) }},
 		{"Redis", func(b *testing.B) coordStore {
 			url := os.Getenv(redisEnv)
@@ -32,6 +27,12 @@ func benchCoord(b *testing.B, f func(b *testing.B, s coordStore, prefix string))
 			}
 			return openRedis(b, url)
 		}},
+	}
+	for _, e := range engines() {
+		backends = append(backends, struct {
+			name string
+			open func(b *testing.B) coordStore
+		}{e.name, func(b *testing.B) coordStore { return e.openAt(b, e.fresh(b), Options{}) }})
 	}
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {

@@ -14,7 +14,7 @@ import (
 // Two workers, in one process or in several sharing the database, ask for
 // the same URL: the lease lets one do the work while the other waits for
 // the cache.
-func ExampleSQLite_AcquireLease() {
+func ExampleDB_AcquireLease() {
 	dir, err := os.MkdirTemp("", "linkbrief-example")
 	if err != nil {
 		log.Fatal(err)
@@ -49,7 +49,7 @@ func ExampleSQLite_AcquireLease() {
 // limits.user_per_minute = 2: the third brief a user asks for within a
 // minute is refused, with the time to wait; a reservation that turns out
 // not to count (a cache hit) is refunded.
-func ExampleSQLite_Reserve() {
+func ExampleDB_Reserve() {
 	dir, err := os.MkdirTemp("", "linkbrief-example")
 	if err != nil {
 		log.Fatal(err)

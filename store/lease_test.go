@@ -91,31 +91,22 @@ func openRedis(t testing.TB, url string) *Redis {
 // coordBackends lists every implementation: SQLite and miniredis always,
 // PostgreSQL and a real Redis when their test servers are configured.
 func coordBackends() []coordBackend {
-	return []coordBackend{
-		{"SQLite", func(t *testing.T) *coordEnv {
+	var out []coordBackend
+	for _, e := range engines() {
+		out = append(out, coordBackend{e.name, func(t *testing.T) *coordEnv {
 			clk := &fakeClock{t: coordEpoch}
-			path := filepath.Join(t.TempDir(), "coord.db")
+			target := e.fresh(t)
 			return &coordEnv{
-				a:       openSQLite(t, path, Options{Now: clk.Now}),
-				b:       openSQLite(t, path, Options{Now: clk.Now}),
+				a:       e.openAt(t, target, Options{Now: clk.Now}),
+				b:       e.openAt(t, target, Options{Now: clk.Now}),
 				advance: clk.Advance,
 				exact:   true,
 				short:   10 * time.Second,
 				prefix:  randomHex(t, 4) + ":",
 			}
-		}},
-		{"Postgres", func(t *testing.T) *coordEnv {
-			dsn := testSchema(t)
-			clk := &fakeClock{t: coordEpoch}
-			return &coordEnv{
-				a:       openPostgres(t, dsn, Options{Now: clk.Now}),
-				b:       openPostgres(t, dsn, Options{Now: clk.Now}),
-				advance: clk.Advance,
-				exact:   true,
-				short:   10 * time.Second,
-				prefix:  randomHex(t, 4) + ":",
-			}
-		}},
+		}})
+	}
+	return append(out, []coordBackend{
 		{"Miniredis", func(t *testing.T) *coordEnv {
 			m := miniredis.RunT(t)
 			// TIME and TTLs both follow SetTime, so expiry is deterministic.
@@ -152,7 +143,7 @@ func coordBackends() []coordBackend {
 				prefix:  "linkbrief-test:" + randomHex(t, 6) + ":",
 			}
 		}},
-	}
+	}...)
 }
 
 // runCoord runs every case against every backend, in parallel.
@@ -423,16 +414,10 @@ const coordChildPrefixEnv = "LINKBRIEF_STORE_COORD_CHILD_PREFIX"
 
 // openCoordChild opens the store that spec (see coordChildEnv) names.
 func openCoordChild(ctx context.Context, spec string) (coordStore, error) {
-	driver, dsn, _ := strings.Cut(spec, " ")
-	switch driver {
-	case "sqlite":
-		return Open(ctx, dsn)
-	case "postgres":
-		return OpenPostgres(ctx, dsn)
-	case "redis":
-		return OpenRedis(ctx, dsn)
+	if url, ok := strings.CutPrefix(spec, "redis "); ok {
+		return OpenRedis(ctx, url)
 	}
-	return nil, fmt.Errorf("unknown driver %q", driver)
+	return openSpec(ctx, spec)
 }
 
 // TestCoordChild is not a test of its own: it is one of the processes of
@@ -493,13 +478,6 @@ func TestTwoProcessesCoord(t *testing.T) {
 		name string
 		spec func(t *testing.T) string
 	}{
-		{"SQLite", func(t *testing.T) string { return "sqlite " + filepath.Join(t.TempDir(), "coord.db") }},
-		{"Postgres", func(t *testing.T) string {
-			dsn := testSchema(t)
-			// Migrate before the race: migrations racing is another test.
-			openPostgres(t, dsn, Options{})
-			return "postgres " + dsn
-		}},
 		{"Redis", func(t *testing.T) string {
 			url := os.Getenv(redisEnv)
 			if url == "" {
@@ -507,6 +485,17 @@ func TestTwoProcessesCoord(t *testing.T) {
 			}
 			return "redis " + url
 		}},
+	}
+	for _, e := range engines() {
+		backends = append(backends, struct {
+			name string
+			spec func(t *testing.T) string
+		}{e.name, func(t *testing.T) string {
+			target := e.fresh(t)
+			// Migrate before the race: migrations racing is another test.
+			e.openAt(t, target, Options{})
+			return specOf(e, target)
+		}})
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {

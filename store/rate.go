@@ -20,7 +20,7 @@ import (
 // the slots stay, the estimate is replaced by the real usage) or refunds
 // it (a cache hit, a brief another request made, a failure, a refusal).
 //
-// SQLite, Postgres, Redis and MemoryLimiter implement it.
+// DB (on SQLite or PostgreSQL), Redis and MemoryLimiter implement it.
 type Limiter interface {
 	// Reserve takes q's slots and tokens, or nothing when one of its
 	// limits is full; the Hold says which and when to retry.
@@ -36,8 +36,6 @@ type Limiter interface {
 }
 
 var (
-	_ Limiter = (*SQLite)(nil)
-	_ Limiter = (*Postgres)(nil)
 	_ Limiter = (*Redis)(nil)
 	_ Limiter = (*MemoryLimiter)(nil)
 )

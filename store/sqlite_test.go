@@ -9,190 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-func openSQLite(t testing.TB, path string, opts Options) *SQLite {
-	t.Helper()
-	s, err := OpenWith(t.Context(), path, opts)
-	if err != nil {
-		t.Fatalf("OpenWith(%s): %v", path, err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s
-}
-
-func TestSQLite(t *testing.T) {
-	testStore(t, func(t *testing.T) Store {
-		s := openSQLite(t, filepath.Join(t.TempDir(), "linkbrief.db"), Options{})
-		t.Cleanup(func() {
-			if err := s.integrityCheck(context.Background()); err != nil {
-				t.Error(err)
-			}
-		})
-		return s
-	})
-}
-
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func TestExpiryBoundaries(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s := openSQLite(t, filepath.Join(t.TempDir(), "x.db"), Options{Now: clock.Now, EventRetention: 48 * time.Hour})
-
-	if err := s.PutBrief(ctx, "b", []byte("brief"), time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.PutArticle(ctx, Article{URL: "u", Text: "t"}, 2*time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ClaimEvent(ctx, "old-event"); err != nil {
-		t.Fatal(err)
-	}
-
-	clock.Advance(time.Hour - time.Microsecond)
-	if _, err := s.GetBrief(ctx, "b"); err != nil {
-		t.Errorf("GetBrief 1µs before expiry: %v", err)
-	}
-	clock.Advance(time.Microsecond)
-	if _, err := s.GetBrief(ctx, "b"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("GetBrief at expiry = %v, want ErrNotFound", err)
-	}
-	if _, err := s.GetArticle(ctx, "u"); err != nil {
-		t.Errorf("GetArticle before its expiry: %v", err)
-	}
-	if n, err := s.DeleteExpired(ctx); err != nil || n != 1 {
-		t.Errorf("DeleteExpired after 1h = %d, %v; want 1 (the brief)", n, err)
-	}
-	clock.Advance(time.Hour)
-	if _, err := s.GetArticle(ctx, "u"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("GetArticle at expiry = %v, want ErrNotFound", err)
-	}
-	if _, err := s.ClaimEvent(ctx, "new-event"); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(46*time.Hour + time.Microsecond) // old-event is now past the 48h retention, new-event is not
-	if n, err := s.DeleteExpired(ctx); err != nil || n != 2 {
-		t.Errorf("DeleteExpired after 48h = %d, %v; want 2 (the article and old-event)", n, err)
-	}
-	if ok, err := s.ClaimEvent(ctx, "old-event"); err != nil || !ok {
-		t.Errorf("ClaimEvent(old-event) after retention = %v, %v; want true", ok, err)
-	}
-	if ok, err := s.ClaimEvent(ctx, "new-event"); err != nil || ok {
-		t.Errorf("ClaimEvent(new-event) within retention = %v, %v; want false", ok, err)
-	}
-}
-
-// TestTwoHandlesClaim stands in for two processes: two independent *SQLite
-// on one file, each with its own connections and locks.
-func TestTwoHandlesClaim(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "shared.db")
-	a, b := openSQLite(t, path, Options{}), openSQLite(t, path, Options{})
-	testTwoHandlesClaim(t, a, b)
-	testTwoHandlesRelease(t, a, b)
-}
-
-// TestMixedLoad runs writers and readers on two handles at once: with the
-// busy timeout and BEGIN IMMEDIATE none may fail with SQLITE_BUSY.
-func TestMixedLoad(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "load.db")
-	handles := []*SQLite{openSQLite(t, path, Options{}), openSQLite(t, path, Options{})}
-	const workers, ops = 8, 25
-	var wg sync.WaitGroup
-	errc := make(chan error, 4*workers*ops)
-	for w := range workers {
-		s := handles[w%2]
-		wg.Go(func() {
-			for i := range ops {
-				key := fmt.Sprintf("w%d-%d", w, i)
-				if err := s.PutBrief(ctx, key, []byte(key), time.Hour); err != nil {
-					errc <- err
-				}
-				if err := s.AddUsage(ctx, "g", time.Now(), 1, 10); err != nil {
-					errc <- err
-				}
-			}
-		})
-		wg.Go(func() {
-			for i := range ops {
-				if _, err := s.GetBrief(ctx, fmt.Sprintf("w%d-%d", w, i)); err != nil && !errors.Is(err, ErrNotFound) {
-					errc <- err
-				}
-				if _, err := s.Usage(ctx, "g", time.Now()); err != nil {
-					errc <- err
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Error(err)
-	}
-	u, err := handles[0].Usage(ctx, "g", time.Now())
-	if err != nil || u.Briefs != workers*ops || u.Tokens != 10*workers*ops {
-		t.Errorf("Usage after load = %+v, %v; want %d briefs and %d tokens (no lost updates)", u, err, workers*ops, 10*workers*ops)
-	}
-	if err := handles[1].integrityCheck(ctx); err != nil {
-		t.Error(err)
-	}
-}
-
-func schemaVersions(t *testing.T, s *SQLite) []int {
-	t.Helper()
-	rows, err := s.read.QueryContext(t.Context(), `SELECT version FROM schema_version ORDER BY version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var vs []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		vs = append(vs, v)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return vs
-}
-
-func wantVersions() []int {
-	var vs []int
-	for _, m := range sqliteMigrations() {
-		vs = append(vs, m.version)
-	}
-	return vs
-}
 
 func TestDefaultPath(t *testing.T) {
 	tmp := t.TempDir()
@@ -212,106 +31,6 @@ func TestDefaultPath(t *testing.T) {
 				t.Errorf("DefaultPath() with XDG_CACHE_HOME=%q HOME=%q = %q, %v; want %q", c.xdg, c.home, got, err, c.want)
 			}
 		})
-	}
-}
-
-func TestCloseTwice(t *testing.T) {
-	t.Parallel()
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatalf("first Close: %v", err)
-	}
-	if err := s.Close(); err != nil {
-		t.Errorf("second Close = %v, want nil", err)
-	}
-	if _, err := s.GetBrief(t.Context(), "k"); err == nil || errors.Is(err, ErrNotFound) {
-		t.Errorf("GetBrief after Close = %v, want a \"closed\" error", err)
-	}
-}
-
-func TestMigrationsNumbered(t *testing.T) {
-	for i, m := range sqliteMigrations() {
-		if m.version != i+1 || len(m.stmts) == 0 {
-			t.Errorf("migration %d has version %d and %d statements; want version %d and at least one", i, m.version, len(m.stmts), i+1)
-		}
-	}
-}
-
-func TestMigrationsIdempotent(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "m.db")
-	for i := range 3 {
-		s, err := Open(t.Context(), path)
-		if err != nil {
-			t.Fatalf("Open #%d: %v", i+1, err)
-		}
-		got := schemaVersions(t, s)
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(wantVersions()) {
-			t.Errorf("schema versions after Open #%d = %v, want %v", i+1, got, wantVersions())
-		}
-	}
-}
-
-// TestMigrationsRace opens one empty file from several handles at once, as
-// several processes starting together would.
-func TestMigrationsRace(t *testing.T) {
-	t.Parallel()
-	for round := range 3 {
-		path := filepath.Join(t.TempDir(), fmt.Sprintf("race%d.db", round))
-		const n = 4
-		var wg sync.WaitGroup
-		stores := make([]*SQLite, n)
-		errs := make([]error, n)
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				stores[i], errs[i] = Open(t.Context(), path)
-			})
-		}
-		close(start)
-		wg.Wait()
-		for i, err := range errs {
-			if err != nil {
-				t.Errorf("round %d: racing Open #%d: %v", round, i, err)
-				continue
-			}
-			if got := schemaVersions(t, stores[i]); fmt.Sprint(got) != fmt.Sprint(wantVersions()) {
-				t.Errorf("round %d: schema versions seen by Open #%d = %v, want %v", round, i, got, wantVersions())
-			}
-		}
-		for _, s := range stores {
-			if s != nil {
-				if err := s.Close(); err != nil {
-					t.Error(err)
-				}
-			}
-		}
-	}
-}
-
-func TestNewerSchemaRefused(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "future.db")
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.write.ExecContext(t.Context(), `INSERT INTO schema_version (version, applied_at) VALUES (999, 0)`); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	_, err = Open(t.Context(), path)
-	if err == nil || !strings.Contains(err.Error(), "999") || !strings.Contains(err.Error(), path) {
-		t.Errorf("Open of a database from a newer build = %v; want an error naming version 999 and %s", err, path)
 	}
 }
 
@@ -409,7 +128,7 @@ func TestDiskFull(t *testing.T) {
 	if _, err := s.GetBrief(ctx, "big"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("GetBrief(big) after a failed write = %v, want ErrNotFound", err)
 	}
-	if err := s.integrityCheck(ctx); err != nil {
+	if err := integrityCheck(ctx, s); err != nil {
 		t.Error(err)
 	}
 }
@@ -496,7 +215,7 @@ func TestSurvivesReopen(t *testing.T) {
 	if ok, err := s.ClaimEvent(ctx, "e"); err != nil || ok {
 		t.Errorf("ClaimEvent after reopen = %v, %v; want false", ok, err)
 	}
-	if err := s.integrityCheck(ctx); err != nil {
+	if err := integrityCheck(ctx, s); err != nil {
 		t.Error(err)
 	}
 }
@@ -594,7 +313,7 @@ func TestCrashDurability(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open after kill -9: %v", err)
 		}
-		if err := s.integrityCheck(ctx); err != nil {
+		if err := integrityCheck(ctx, s); err != nil {
 			t.Errorf("after kill -9 at %d commits: %v", killAfter, err)
 		}
 		for _, id := range all {
@@ -611,52 +330,29 @@ func TestCrashDurability(t *testing.T) {
 	}
 }
 
-// claimChildEnv names the database a re-executed test binary claims events
-// in for TestClaimChild.
-const claimChildEnv = "LINKBRIEF_STORE_CLAIM_CHILD_DB"
-
-// TestClaimChild is not a test of its own: it is one of the processes of
-// TestTwoProcessesClaim. It waits for a line on stdin, claims events 0 to
-// 299 (in reverse when the line is "reverse") and prints the ones it won.
-func TestClaimChild(t *testing.T) {
-	path := os.Getenv(claimChildEnv)
-	if path == "" {
-		t.Skip("helper process for TestTwoProcessesClaim")
-	}
-	ctx := context.Background()
-	s, err := Open(ctx, path)
+// integrityCheck runs PRAGMA integrity_check on an SQLite store and
+// returns an error unless SQLite reports "ok".
+func integrityCheck(ctx context.Context, s *DB) error {
+	rows, err := s.read.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(3)
+		return fmt.Errorf("store: integrity check: %w", err)
 	}
-	fmt.Println("ready")
-	order, err := bufio.NewReader(os.Stdin).ReadString('\n')
-	if err != nil {
-		os.Exit(3)
-	}
-	for i := range 300 {
-		if order == "reverse\n" {
-			i = 299 - i
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("store: integrity check: %w", err)
 		}
-		ok, err := s.ClaimEvent(ctx, fmt.Sprint(i))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(3)
-		}
-		if ok {
-			fmt.Printf("won %d\n", i)
+		if line != "ok" {
+			problems = append(problems, line)
 		}
 	}
-	os.Exit(0)
-}
-
-// TestTwoProcessesClaim has two processes claim the same events at once:
-// every event is won exactly once.
-func TestTwoProcessesClaim(t *testing.T) {
-	if testing.Short() {
-		t.Skip("re-executes the test binary")
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
 	}
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "claims.db")
-	checkClaimWins(t, startRacers(t, "TestClaimChild", claimChildEnv+"="+path), 300)
+	if len(problems) > 0 {
+		return fmt.Errorf("store: integrity check of %s: %q", s.target, problems)
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // sqliteCache adapts the store for benchmarks, as main does.
-type sqliteCache struct{ st *store.SQLite }
+type sqliteCache struct{ st *store.DB }
 
 func (c sqliteCache) Brief(ctx context.Context, key string) ([]byte, error) {
 	b, err := c.st.GetBrief(ctx, key)
