@@ -143,6 +143,7 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 		Lease:  lease,
 		Logger: log,
 		Sites:  siteAdapters(cfg, fc),
+		Policy: fc, // a cache hit meets the fetch policy in force
 	}
 	if backend != "" {
 		opts.Backend = backend

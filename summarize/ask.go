@@ -17,6 +17,9 @@ func (s *Service) Ask(ctx context.Context, rawURL, question string) (*Answer, er
 	if err != nil {
 		return nil, err
 	}
+	if err := s.allowed(ctx, canon); err != nil {
+		return nil, err
+	}
 	art, err := s.article(ctx, canon, false)
 	if err != nil {
 		return nil, err

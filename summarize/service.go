@@ -52,6 +52,12 @@ type Fetcher interface {
 	Fetch(ctx context.Context, rawURL string) (*fetch.Page, error)
 }
 
+// URLPolicy tells, without fetching, whether a URL may be fetched under
+// the policy in force; *fetch.Client is the real one.
+type URLPolicy interface {
+	Check(ctx context.Context, rawURL string) error
+}
+
 // Cache keeps briefs (as JSON) and article texts. It returns ErrMiss for
 // what it does not hold.
 type Cache interface {
@@ -98,6 +104,13 @@ type Options struct {
 	LeaseTTL time.Duration
 	// Logger receives one line per failure worth knowing; default discards.
 	Logger *slog.Logger
+	// Policy, when set, is asked before a cached brief or article of a
+	// link is served (summaries, questions, follow-ups): a link the
+	// fetcher would refuse now (a private address once
+	// fetch.allow_private_networks is off) is refused, not served from
+	// what was fetched under the old policy. Links a site adapter reads
+	// are not asked about: the adapter never connects to their host.
+	Policy URLPolicy
 }
 
 // Lease is a lock with expiry shared by every process using one cache.
@@ -183,6 +196,9 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 	backend, lang := s.backend(), s.language(req)
 	key := s.cacheKey(canon, backend, lang)
 	if !req.NoCache {
+		if err := s.allowed(ctx, canon); err != nil {
+			return nil, err
+		}
 		if b := s.cachedBrief(ctx, key); b != nil {
 			b.Source, b.Cached = rawURL, true
 			return b, nil
@@ -493,6 +509,22 @@ func (s *Service) source(ctx context.Context, canon, lang string, fresh bool) (*
 	}
 	s.putArticle(ctx, canon, a)
 	return &source{art: a}, nil
+}
+
+// allowed asks Options.Policy whether canon may be fetched now, before
+// anything cached from it is served. Without a cache nothing is served
+// that the fetcher does not check itself.
+func (s *Service) allowed(ctx context.Context, canon string) error {
+	if s.opts.Policy == nil || s.cache == nil {
+		return nil
+	}
+	if _, _, ok := s.opts.Sites.Match(canon); ok {
+		return nil
+	}
+	if err := s.opts.Policy.Check(ctx, canon); err != nil {
+		return fmt.Errorf("summarize: %w", err)
+	}
+	return nil
 }
 
 // cachedArticle returns the cached article of canon, or nil.

@@ -155,6 +155,9 @@ func (s *Service) readLinked(ctx context.Context, link, lang string) (*extract.A
 		}
 		return item.Article, item.Note, nil
 	}
+	if err := s.allowed(ctx, canon); err != nil {
+		return nil, "", err
+	}
 	if a := s.cachedArticle(ctx, canon, false); a != nil {
 		return a, "", nil
 	}

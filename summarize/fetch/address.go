@@ -1,12 +1,15 @@
 package fetch
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"code.dny.dev/ssrf"
@@ -218,4 +221,54 @@ func truncate(s string) string {
 		cut--
 	}
 	return strings.ToValidUTF8(s[:cut], "\uFFFD") + "..."
+}
+
+// lookupTimeout bounds the name lookup of Check.
+const lookupTimeout = 5 * time.Second
+
+// Check applies, without fetching, the policy a fetch of rawURL would
+// meet before its first byte is sent: the URL checks (scheme,
+// credentials, host, port, an IP-literal host) and, unless private
+// networks are allowed, the addresses the host name resolves to now. It
+// is for what was fetched before, under a policy that may have changed:
+// a brief cached while fetch.allow_private_networks was on must not be
+// served once it is off. Errors wrap the sentinel a fetch would give
+// (ErrPrivateAddress, ErrPort, ErrNoSuchHost...); a name that does not
+// resolve is refused too, since the policy cannot be checked.
+func (c *Client) Check(ctx context.Context, rawURL string) error {
+	if len(rawURL) > maxURLLength {
+		return fmt.Errorf("fetch: %w: longer than %d bytes", ErrBadURL, maxURLLength)
+	}
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return fmt.Errorf("fetch: %w", ErrBadURL)
+	}
+	if _, err := c.checkURL(u); err != nil {
+		return fmt.Errorf("fetch: %w", err)
+	}
+	if c.guard == nil {
+		return nil
+	}
+	name := u.Hostname()
+	if _, isIP, _ := parseHostIP(name); isIP {
+		return nil // checkURL judged the address itself
+	}
+	ctx, cancel := context.WithTimeout(ctx, min(c.opts.Timeout, lookupTimeout))
+	defer cancel()
+	lookup := c.opts.LookupIP
+	if lookup == nil {
+		lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		}
+	}
+	addrs, err := lookup(ctx, name)
+	if err != nil || len(addrs) == 0 {
+		return fmt.Errorf("fetch: %w: %s", ErrNoSuchHost, truncate(name))
+	}
+	for _, a := range addrs {
+		if err := c.guard.SafeAddr(a.Unmap()); err != nil {
+			return fmt.Errorf("fetch: %w", refuse(ErrPrivateAddress, "%s resolves to %s", truncate(name), a.Unmap()))
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -273,4 +274,55 @@ func TestDNSRebinding(t *testing.T) {
 		t.Errorf("lookups = %d, want 2", n)
 	}
 	target.assertUntouched(t)
+}
+
+// TestCheck: Check tells, without fetching, whether the policy in force
+// would let a fetch of the URL start: public names and addresses pass;
+// private addresses, names resolving to them, other ports and names that
+// do not resolve are refused with the sentinel a fetch would give; with
+// private networks allowed, only the URL checks apply.
+func TestCheck(t *testing.T) {
+	names := map[string][]netip.Addr{
+		"news.example":     {netip.MustParseAddr("93.184.216.34")},
+		"intranet.example": {netip.MustParseAddr("10.0.0.5")},
+		"mixed.example":    {netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("::ffff:192.168.1.9")},
+	}
+	lookups := 0
+	lookup := func(ctx context.Context, host string) ([]netip.Addr, error) {
+		lookups++
+		if a, ok := names[host]; ok {
+			return a, nil
+		}
+		return nil, errors.New("no such host")
+	}
+	strict := New(Options{LookupIP: lookup})
+	open := New(Options{LookupIP: lookup, AllowPrivateNetworks: true})
+	for _, tc := range []struct {
+		url        string
+		strict     error
+		openPasses bool
+	}{
+		{"https://news.example/story", nil, true},
+		{"http://93.184.216.34/story", nil, true},
+		{"http://intranet.example/wiki/page", ErrPrivateAddress, true},
+		{"http://mixed.example/", ErrPrivateAddress, true},
+		{"http://10.0.0.5/wiki", ErrPrivateAddress, true},
+		{"http://127.0.0.1/", ErrPrivateAddress, true},
+		{"http://localhost/", ErrPrivateAddress, true},
+		{"https://news.example:8443/", ErrPort, true},
+		{"http://gone.example/", ErrNoSuchHost, true},
+		{"ftp://news.example/", ErrScheme, false},
+		{"http://user:pw@news.example/", ErrCredentials, false},
+	} {
+		err := strict.Check(context.Background(), tc.url)
+		if (tc.strict == nil) != (err == nil) || (tc.strict != nil && !errors.Is(err, tc.strict)) {
+			t.Errorf("Check(%q) = %v, want %v", tc.url, err, tc.strict)
+		}
+		if err := open.Check(context.Background(), tc.url); (err == nil) != tc.openPasses {
+			t.Errorf("Check(%q) with private networks allowed = %v, want passing %v", tc.url, err, tc.openPasses)
+		}
+	}
+	if lookups == 0 {
+		t.Error("Check never looked a name up")
+	}
 }
