@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/linkbrief/linkbrief/bot"
@@ -168,31 +167,30 @@ func (a *app) deploy(ctx context.Context) (*deployment, error) {
 	return d, nil
 }
 
-// openQueue opens the job queue, River in every case: on PostgreSQL when
-// the store is PostgreSQL, so any process can answer or rescue an event,
-// and otherwise on SQLite, in a file beside the store's, so work survives
-// a restart of the single binary.
+// openQueue opens the job queue, River in every case, in the store's own
+// database, so that an event's claim in the reply ledger and its job are
+// one transaction (queue.River.Accept): on PostgreSQL, where any process
+// can answer or rescue an event, and on SQLite, where work survives a
+// restart of the single binary.
 func (d *deployment) openQueue(ctx context.Context) error {
+	st, ok := d.st.(*store.DB)
+	if !ok {
+		return fmt.Errorf("cannot open the job queue: the store is a %T, not a database", d.st)
+	}
 	jobTimeout, rescueAfter := queue.RescueTimings(d.cfg.Fetch.Timeout, d.cfg.LLM.Timeout)
 	opts := queue.Options{JobTimeout: jobTimeout, RescueAfter: rescueAfter, Logger: d.log}
 	var (
 		q   *queue.River
 		err error
 	)
-	if d.cfg.Store.Driver == "postgres" {
-		q, err = queue.OpenRiverPostgres(ctx, d.cfg.Store.DSN.Reveal(), opts)
+	if d.cfg.Store.Driver == "postgres" || d.cfg.Store.Driver == "postgresql" {
+		q, err = queue.OpenRiverPostgres(ctx, d.cfg.Store.DSN.Reveal(), st, opts)
 		d.queueName = "river-postgres"
 	} else {
-		path := d.cfg.Store.DSN.Reveal()
-		if path == "" {
-			if path, err = store.DefaultPath(); err != nil {
-				return err
-			}
-		}
 		// A poll a little more often than River's default: on SQLite it
 		// is how a new job is seen, and a person is waiting.
 		opts.PollInterval = 250 * time.Millisecond
-		q, err = queue.OpenRiverSQLite(ctx, strings.TrimSuffix(path, ".db")+"-queue.db", opts)
+		q, err = queue.OpenRiverSQLite(ctx, st, opts)
 		d.queueName = "river-sqlite"
 	}
 	if err != nil {

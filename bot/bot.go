@@ -72,9 +72,10 @@ type Options struct {
 	// begins before it is cancelled; default 7 seconds, so that the
 	// process exits within Discord's and orchestrators' usual 10.
 	ShutdownGrace time.Duration
-	// Queue runs the slow part of each event as a job once the event is
-	// claimed in the reply ledger at receipt. Required: an in-process
-	// queue.Pool, or a shared River queue (queue.OpenRiverPostgres) that
+	// Queue claims each event in the reply ledger at receipt and runs the
+	// slow part as a job (Accept). Required: an in-process queue.Pool
+	// whose Options.Ledger is the store, or a shared River queue
+	// (queue.OpenRiverPostgres, in the store's database) that
 	// lets another process answer an event this one received, or rescue it
 	// after a crash. The Bot starts and stops it; the caller closes it
 	// after Run returns.

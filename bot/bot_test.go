@@ -120,7 +120,7 @@ func start(t testing.TB, cfg config) *harness {
 	handler := commands.New(svc, st, lim)
 	h.b, err = bot.New(bot.Options{
 		Token: h.dc.Token(), APIURL: h.dc.APIURL(), AutoChannels: cfg.autoChannels,
-		Logger: log, ShutdownGrace: cfg.grace, Reaction: cfg.reaction, Queue: pool(),
+		Logger: log, ShutdownGrace: cfg.grace, Reaction: cfg.reaction, Queue: pool(st),
 	}, handler)
 	if err != nil {
 		t.Fatal(err)
@@ -641,25 +641,26 @@ func TestNewValidates(t *testing.T) {
 		name string
 		opts bot.Options
 	}{
-		{"no token", bot.Options{Queue: pool()}},
+		{"no token", bot.Options{Queue: pool(nil)}},
 		{"no queue", bot.Options{Token: "x"}},
-		{"bad api url", bot.Options{Token: "x", APIURL: "ftp://example.com/api/v9/", Queue: pool()}},
-		{"bad shard", bot.Options{Token: "x", ShardID: 2, ShardCount: 2, Queue: pool()}},
+		{"bad api url", bot.Options{Token: "x", APIURL: "ftp://example.com/api/v9/", Queue: pool(nil)}},
+		{"bad shard", bot.Options{Token: "x", ShardID: 2, ShardCount: 2, Queue: pool(nil)}},
 	}
 	for _, tt := range tests {
 		if _, err := bot.New(tt.opts, h); err == nil || !strings.HasPrefix(err.Error(), "bot: ") {
 			t.Errorf("New(%s) = %v, want a bot: error", tt.name, err)
 		}
 	}
-	if _, err := bot.New(bot.Options{Token: "x", Queue: pool()}, nil); err == nil {
+	if _, err := bot.New(bot.Options{Token: "x", Queue: pool(nil)}, nil); err == nil {
 		t.Errorf("New with no handler succeeded")
 	}
 }
 
-// pool is the in-process queue of a test's Bot: each event's job runs
-// once, as in a single process.
-func pool() *queue.Pool {
-	return queue.NewPool(queue.Options{MaxAttempts: 1})
+// pool is the in-process queue of a test's Bot, claiming events in
+// ledger (the test's store): each event's job runs once, as in a single
+// process.
+func pool(ledger queue.Ledger) *queue.Pool {
+	return queue.NewPool(queue.Options{MaxAttempts: 1, Ledger: ledger})
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.

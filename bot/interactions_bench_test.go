@@ -26,7 +26,7 @@ func BenchmarkInteractionsPing(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	bt, err := bot.New(bot.Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: pool()}, commands.New(refusingSummarizer{}, st, commands.Options{}))
+	bt, err := bot.New(bot.Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: pool(st)}, commands.New(refusingSummarizer{}, st, commands.Options{}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func FuzzInteractionsHandler(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	b, err := bot.New(bot.Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: pool()},
+	b, err := bot.New(bot.Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: pool(st)},
 		commands.New(refusingSummarizer{}, st, commands.Options{}))
 	if err != nil {
 		f.Fatal(err)

@@ -87,7 +87,7 @@ func startHTTPWith(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper)
 	svc := summarize.New(fetch.New(fetch.Options{AllowPrivateNetworks: true}), briefcache.New(st),
 		summarize.Options{LLM: c, Model: "test-model"})
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.b, err = bot.New(bot.Options{Token: h.dc.Token(), APIURL: h.dc.APIURL(), Queue: pool(), Logger: log, WrapTransport: wrap},
+	h.b, err = bot.New(bot.Options{Token: h.dc.Token(), APIURL: h.dc.APIURL(), Queue: pool(st), Logger: log, WrapTransport: wrap},
 		commands.New(svc, st, commands.Options{Logger: log}))
 	if err != nil {
 		t.Fatal(err)

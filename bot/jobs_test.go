@@ -46,7 +46,7 @@ func jobBot(t *testing.T) (*Bot, *discordtest.Server, *store.DB) {
 	}
 	t.Cleanup(func() { st.Close() })
 	h := commands.New(busySummarizer{}, st, commands.Options{})
-	b, err := New(Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: queue.NewPool(queue.Options{}), Durable: true}, h)
+	b, err := New(Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: queue.NewPool(queue.Options{Ledger: st}), Durable: true}, h)
 	if err != nil {
 		t.Fatal(err)
 	}

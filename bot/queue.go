@@ -16,10 +16,12 @@ import (
 
 // Queue runs the slow part of each event (summarizing, sending the replies,
 // starting the thread) as a job; *queue.Pool and *queue.River are the real
-// ones. A job may run in another process than the one that received the
-// event, so its payload carries all it needs.
+// ones. Accept claims the event in the reply ledger and adds its job
+// together (River: in one transaction), so a crash between the two cannot
+// lose an event. A job may run in another process than the one that
+// received the event, so its payload carries all it needs.
 type Queue interface {
-	Enqueue(ctx context.Context, kind, eventID string, payload []byte) error
+	Accept(ctx context.Context, kind, eventID string, payload []byte) (claimed bool, err error)
 	Start(ctx context.Context, work queue.Work) error
 	Stop(ctx context.Context) error
 }
@@ -78,11 +80,11 @@ func (b *Bot) receive(ev commands.Event) {
 	b.accept(ctx, p)
 }
 
-// accept claims a planned event in the reply ledger and enqueues its job,
-// so a copy of the event (a replay, or a second process during a shard
-// hand-off) is dropped here. When the queue refuses the job for any
-// reason but a duplicate (its database is down), the job runs here and
-// now: a late reply beats none. The caller holds a begin.
+// accept claims a planned event in the reply ledger and enqueues its job
+// in one step (Queue.Accept), so a copy of the event (a replay, or a
+// second process during a shard hand-off) is dropped here. When the queue
+// fails (its database is down), the job runs here and now: a late reply
+// beats none. The caller holds a begin.
 func (b *Bot) accept(ctx context.Context, p commands.Plan) {
 	kind := jobMessage
 	if p.Callback != nil {
@@ -93,14 +95,11 @@ func (b *Bot) accept(ctx context.Context, p commands.Plan) {
 		b.log.Error("bot: encoding a job", "event", p.EventID, "err", err)
 		return
 	}
-	if !b.h.Claim(ctx, p.EventID) {
-		return
-	}
-	err = b.q.Enqueue(ctx, kind, p.EventID, payload)
+	claimed, err := b.q.Accept(ctx, kind, p.EventID, payload)
 	switch {
+	case err == nil && claimed:
 	case err == nil:
-	case errors.Is(err, queue.ErrDuplicate):
-		b.log.Debug("bot: event already queued", "event", p.EventID)
+		b.log.Debug("bot: event already accepted", "event", p.EventID)
 	default:
 		b.log.Warn("bot: the job queue refused an event; handling it here", "event", p.EventID, "err", redact(err))
 		if err := b.runJob(context.WithoutCancel(ctx), kind, payload); err != nil {

@@ -66,7 +66,7 @@ func newScaledBot(ctx context.Context, dsn, apiURL, token, llmURL string, autoCh
 	if err != nil {
 		return nil, err
 	}
-	q, err := queue.OpenRiverPostgres(ctx, dsn, queueOpts)
+	q, err := queue.OpenRiverPostgres(ctx, dsn, st, queueOpts)
 	if err != nil {
 		st.Close()
 		return nil, err

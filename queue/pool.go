@@ -80,6 +80,38 @@ func (p *Pool) Enqueue(ctx context.Context, kind, eventID string, payload []byte
 	}
 }
 
+// Accept claims eventID in Options.Ledger, then enqueues its job; when the
+// enqueue fails, or finds a job for the event already, it releases the
+// claim. Unlike River's, the two steps are not one transaction: the
+// pool's jobs die with the process anyway.
+func (p *Pool) Accept(ctx context.Context, kind, eventID string, payload []byte) (bool, error) {
+	if err := validate(kind, eventID); err != nil {
+		return false, err
+	}
+	if p.opts.Ledger != nil {
+		ok, err := p.opts.Ledger.ClaimEvent(ctx, eventID)
+		if err != nil {
+			return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	err := p.Enqueue(ctx, kind, eventID, payload)
+	if err == nil {
+		return true, nil
+	}
+	if p.opts.Ledger != nil {
+		if rerr := p.opts.Ledger.ReleaseEvent(context.WithoutCancel(ctx), eventID); rerr != nil {
+			p.opts.Logger.Warn("queue: releasing a claim failed", "event", eventID, "err", rerr)
+		}
+	}
+	if errors.Is(err, ErrDuplicate) {
+		return false, nil
+	}
+	return false, err
+}
+
 // Start runs the workers. ctx only lends its values to the jobs: Stop, not
 // cancelling ctx, ends the pool.
 func (p *Pool) Start(ctx context.Context, work Work) error {

@@ -41,6 +41,10 @@ type Queue interface {
 	// while the first is waiting, running or recently done, is refused
 	// with an error wrapping ErrDuplicate.
 	Enqueue(ctx context.Context, kind, eventID string, payload []byte) error
+	// Accept claims eventID in the reply ledger and adds its job, both or
+	// neither: false when the event was claimed (or has a job) already,
+	// an error when neither could be done.
+	Accept(ctx context.Context, kind, eventID string, payload []byte) (claimed bool, err error)
 	// Start begins running jobs with work. A queue starts once.
 	Start(ctx context.Context, work Work) error
 	// Stop stops taking jobs, waits for running ones until ctx ends, then
@@ -127,6 +131,17 @@ type Options struct {
 	PollInterval time.Duration
 	// Logger receives job failures; default discards.
 	Logger *slog.Logger
+	// Ledger is where the pool's Accept claims events (River's comes
+	// with its database, TxLedger); nil: the pool's own memory of events
+	// is the only claim.
+	Ledger Ledger
+}
+
+// Ledger is a reply ledger claimed outside any transaction; *store.DB is
+// one.
+type Ledger interface {
+	ClaimEvent(ctx context.Context, eventID string) (bool, error)
+	ReleaseEvent(ctx context.Context, eventID string) error
 }
 
 // River's fixed maintenance cadence (v0.51.2): the leader looks for stuck

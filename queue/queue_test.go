@@ -51,13 +51,8 @@ func riverSQLite(t *testing.T) func(t *testing.T, opts queue.Options) queue.Queu
 	var once sync.Once
 	var path string
 	return func(t *testing.T, opts queue.Options) queue.Queue {
-		once.Do(func() { path = filepath.Join(t.TempDir(), "queue.db") })
-		q, err := queue.OpenRiverSQLite(t.Context(), path, fast(opts))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { q.Close() })
-		return q
+		once.Do(func() { path = filepath.Join(t.TempDir(), "linkbrief.db") })
+		return openRiverT(t, "sqlite", path, fast(opts))
 	}
 }
 
@@ -66,13 +61,20 @@ func riverPostgres(t *testing.T) func(t *testing.T, opts queue.Options) queue.Qu
 	var dsn string
 	return func(t *testing.T, opts queue.Options) queue.Queue {
 		once.Do(func() { dsn = testSchema(t) })
-		q, err := queue.OpenRiverPostgres(t.Context(), dsn, fast(opts))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { q.Close() })
-		return q
+		return openRiverT(t, "postgres", dsn, fast(opts))
 	}
+}
+
+// openRiverT is openRiver for t: it fails t on an error and closes the
+// queue and its store when t ends.
+func openRiverT(t *testing.T, driver, target string, opts queue.Options) *queue.River {
+	t.Helper()
+	q, closeAll, err := openRiver(t.Context(), driver, target, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeAll)
+	return q
 }
 
 // fast shortens River's polling for tests.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/linkbrief/linkbrief/queue"
+	"github.com/linkbrief/linkbrief/store"
 )
 
 // Environment of the child process TestRescueChild runs as.
@@ -25,11 +26,30 @@ const (
 // and River takes it for stuck 4 s after it began.
 var rescueOpts = queue.Options{JobTimeout: 3 * time.Second, RescueAfter: 4 * time.Second, PollInterval: 100 * time.Millisecond}
 
-func openRiver(ctx context.Context, driver, target string, opts queue.Options) (*queue.River, error) {
-	if driver == "postgres" {
-		return queue.OpenRiverPostgres(ctx, target, opts)
+// openRiver opens the store at target (driver "sqlite": a file path;
+// "postgres": a DSN) and a River queue in its database, as linkbrief run
+// does. closeAll closes the queue, then the store.
+func openRiver(ctx context.Context, driver, target string, opts queue.Options) (q *queue.River, closeAll func(), err error) {
+	q, _, closeAll, err = openRiverStore(ctx, driver, target, opts)
+	return q, closeAll, err
+}
+
+// openRiverStore is openRiver, also returning the store.
+func openRiverStore(ctx context.Context, driver, target string, opts queue.Options) (q *queue.River, st *store.DB, closeAll func(), err error) {
+	st, err = store.OpenDSN(ctx, driver, target)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return queue.OpenRiverSQLite(ctx, target, opts)
+	if driver == "postgres" {
+		q, err = queue.OpenRiverPostgres(ctx, target, st, opts)
+	} else {
+		q, err = queue.OpenRiverSQLite(ctx, st, opts)
+	}
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	return q, st, func() { q.Close(); st.Close() }, nil
 }
 
 // TestRescueChild is not a test: it is the process TestRiverRescuesJobs
@@ -40,7 +60,7 @@ func TestRescueChild(t *testing.T) {
 	if driver == "" {
 		t.Skip("run by TestRiverRescuesJobs only")
 	}
-	q, err := openRiver(context.Background(), driver, os.Getenv(childTargetEnv), rescueOpts)
+	q, _, err := openRiver(context.Background(), driver, os.Getenv(childTargetEnv), rescueOpts)
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -77,11 +97,11 @@ func TestRiverRescuesJobs(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
 			target := target(t)
-			survivor, err := openRiver(t.Context(), driver, target, rescueOpts)
+			survivor, closeAll, err := openRiver(t.Context(), driver, target, rescueOpts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { survivor.Close() })
+			t.Cleanup(closeAll)
 
 			child := exec.Command(os.Args[0], "-test.run=^TestRescueChild$")
 			child.Env = append(os.Environ(), childDriverEnv+"="+driver, childTargetEnv+"="+target)

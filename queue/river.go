@@ -6,20 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // jobKind is the River kind of every Linkbrief job; the job's own kind
@@ -36,6 +33,18 @@ type eventArgs struct {
 
 func (eventArgs) Kind() string { return jobKind }
 
+// TxLedger is the reply ledger of the store whose database a River queue
+// shares: Accept claims an event in it inside the transaction that inserts
+// the event's job. *store.DB is one.
+type TxLedger interface {
+	// SQL is the store's database: Accept's transactions run on it, and
+	// on SQLite River keeps its tables there too.
+	SQL() *sql.DB
+	// ClaimEventTx claims eventID inside tx, reporting false when it
+	// was claimed already; the claim commits or rolls back with tx.
+	ClaimEventTx(ctx context.Context, tx *sql.Tx, eventID string) (bool, error)
+}
+
 // River is a Queue kept in a database by River: jobs survive the process
 // that enqueued them, any process sharing the database runs them, and the
 // leader among those processes rescues the jobs of a process that died. It
@@ -43,9 +52,15 @@ func (eventArgs) Kind() string { return jobKind }
 type River struct {
 	opts   Options
 	client riverClient
-	depth  func(ctx context.Context) (int, error)
-	close  func() error
-	work   atomic.Pointer[Work]
+	// ledger and inserter make Accept: inserter inserts jobs inside the
+	// ledger's transactions (the worker client itself on SQLite, an
+	// insert-only client over the store's database/sql pool on
+	// PostgreSQL).
+	ledger   TxLedger
+	inserter *river.Client[*sql.Tx]
+	depth    func(ctx context.Context) (int, error)
+	close    func() error
+	work     atomic.Pointer[Work]
 
 	mu       sync.Mutex
 	started  bool
@@ -68,10 +83,20 @@ const depthQuery = `SELECT count(*) FROM river_job WHERE kind = 'linkbrief_event
 // OpenRiverPostgres connects to PostgreSQL at dsn (a postgres:// URL or
 // key=value string; a search_path in it selects the schema), migrates
 // River's tables (safely when several processes start at once on an empty
-// database) and returns a stopped queue. Close releases the connections.
-func OpenRiverPostgres(ctx context.Context, dsn string, opts Options) (*River, error) {
+// database) and returns a stopped queue. ledger is the store on the same
+// database and schema (the same dsn): Accept inserts jobs in its
+// transactions. Close releases the queue's own connections.
+//
+// Jobs are worked by a client on a pgx pool of the queue's own, which
+// LISTENs for new jobs; Accept inserts through a second, insert-only
+// client over the store's database/sql pool (riverdatabasesql), whose
+// inserts NOTIFY the workers when their transaction commits.
+func OpenRiverPostgres(ctx context.Context, dsn string, ledger TxLedger, opts Options) (*River, error) {
 	if dsn == "" {
 		return nil, errors.New("queue: empty PostgreSQL DSN")
+	}
+	if ledger == nil {
+		return nil, errors.New("queue: no reply ledger")
 	}
 	opts = opts.withDefaults()
 	// pgx redacts the password in its parse errors.
@@ -96,13 +121,22 @@ func OpenRiverPostgres(ctx context.Context, dsn string, opts Options) (*River, e
 		pool.Close()
 		return nil, err
 	}
-	q := &River{opts: opts}
+	q := &River{opts: opts, ledger: ledger}
 	client, err := river.NewClient(riverpgxv5.New(pool), q.config())
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("queue: %w", err)
 	}
 	q.client = client
+	// Insert-only: it has the workers (River checks a job's kind against
+	// them) but is never started.
+	q.inserter, err = river.NewClient(riverdatabasesql.New(ledger.SQL()), &river.Config{
+		Logger: opts.Logger, MaxAttempts: opts.MaxAttempts, Workers: q.workers(),
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("queue: %w", err)
+	}
 	q.depth = func(ctx context.Context) (int, error) {
 		var n int
 		err := pool.QueryRow(ctx, depthQuery).Scan(&n)
@@ -149,60 +183,32 @@ func migratePostgres(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) 
 	return nil
 }
 
-// sqliteQuery configures River's connection to an SQLite file: wait for
-// locks held by other processes, write-ahead logging, and BEGIN IMMEDIATE
-// so transactions take the write lock up front instead of failing when
-// they upgrade.
-const sqliteQuery = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_txlock=immediate"
-
-// OpenRiverSQLite opens (creating it when missing) the SQLite database at
-// path for River's tables, migrates them (processes starting together
-// queue up on SQLite's write lock) and returns a stopped queue. Several
-// processes may share the file. Close closes it.
-func OpenRiverSQLite(ctx context.Context, path string, opts Options) (*River, error) {
-	if path == "" {
-		return nil, errors.New("queue: empty SQLite path")
+// OpenRiverSQLite keeps River's tables in the store's SQLite database
+// (ledger.SQL(), whose one write connection River shares with the store),
+// migrates them (processes starting together queue up on SQLite's write
+// lock) and returns a stopped queue. Several processes may share the
+// file. The store stays open after Close: it owns the database.
+func OpenRiverSQLite(ctx context.Context, ledger TxLedger, opts Options) (*River, error) {
+	if ledger == nil {
+		return nil, errors.New("queue: no reply ledger")
 	}
 	opts = opts.withDefaults()
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("queue: SQLite path %q: %w", path, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, fmt.Errorf("queue: create the queue's directory: %w", err)
-	}
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("queue: open the queue's database: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("queue: open the queue's database: %w", err)
-	}
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), OmitHost: true, RawQuery: sqliteQuery}
-	db, err := sql.Open("sqlite", u.String())
-	if err != nil {
-		return nil, fmt.Errorf("queue: open %s: %w", abs, err)
-	}
-	// riversqlite runs its operations in parallel; SQLite allows one
-	// writer, so one connection queues them instead of failing with BUSY.
-	db.SetMaxOpenConns(1)
+	db := ledger.SQL()
 	if err := migrateSQLite(ctx, db, opts.Logger); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("queue: %s: %w", abs, err)
-	}
-	q := &River{opts: opts}
-	client, err := river.NewClient(riversqlite.New(db), q.config())
-	if err != nil {
-		db.Close()
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	q.client = client
+	q := &River{opts: opts, ledger: ledger}
+	client, err := river.NewClient(riversqlite.New(db), q.config())
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	q.client, q.inserter = client, client
 	q.depth = func(ctx context.Context) (int, error) {
 		var n int
 		err := db.QueryRowContext(ctx, depthQuery).Scan(&n)
 		return n, err
 	}
-	q.close = db.Close
+	q.close = func() error { return nil }
 	return q, nil
 }
 
@@ -231,10 +237,15 @@ func migrateSQLite(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	return nil
 }
 
-// config is the River client configuration from q.opts.
-func (q *River) config() *river.Config {
+// workers is the one worker River knows, running jobs with q's Work.
+func (q *River) workers() *river.Workers {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &eventWorker{q: q})
+	return workers
+}
+
+// config is the River client configuration from q.opts.
+func (q *River) config() *river.Config {
 	return &river.Config{
 		Logger:               q.opts.Logger,
 		JobTimeout:           q.opts.JobTimeout,
@@ -242,7 +253,7 @@ func (q *River) config() *river.Config {
 		MaxAttempts:          q.opts.MaxAttempts,
 		FetchPollInterval:    q.opts.PollInterval,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.opts.Workers}},
-		Workers:              workers,
+		Workers:              q.workers(),
 		// Completed jobs are kept a day, so a duplicate event that late is
 		// still refused here before the reply ledger refuses it.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
@@ -255,8 +266,7 @@ func (q *River) Enqueue(ctx context.Context, kind, eventID string, payload []byt
 	if err := validate(kind, eventID); err != nil {
 		return err
 	}
-	res, err := q.client.Insert(ctx, eventArgs{JobKind: kind, EventID: eventID, Payload: payload},
-		&river.InsertOpts{MaxAttempts: q.opts.MaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	res, err := q.client.Insert(ctx, eventArgs{JobKind: kind, EventID: eventID, Payload: payload}, q.insertOpts())
 	if err != nil {
 		return fmt.Errorf("queue: enqueue %s: %w", eventID, err)
 	}
@@ -264,6 +274,50 @@ func (q *River) Enqueue(ctx context.Context, kind, eventID string, payload []byt
 		return fmt.Errorf("%w: %s", ErrDuplicate, eventID)
 	}
 	return nil
+}
+
+// insertOpts are the options of every job: one job per event.
+func (q *River) insertOpts() *river.InsertOpts {
+	return &river.InsertOpts{MaxAttempts: q.opts.MaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Accept claims eventID in the reply ledger and inserts its job in one
+// transaction of the store's database, so a crash can never leave a claim
+// without its job or a job without its claim. It reports false, and
+// changes nothing, when the event was claimed already or has a job
+// already; an error (the claim is rolled back with the insert) when the
+// database failed.
+func (q *River) Accept(ctx context.Context, kind, eventID string, payload []byte) (claimed bool, err error) {
+	if err := validate(kind, eventID); err != nil {
+		return false, err
+	}
+	tx, err := q.ledger.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
+	}
+	defer func() {
+		if !claimed {
+			_ = tx.Rollback()
+		}
+	}()
+	ok, err := q.ledger.ClaimEventTx(ctx, tx, eventID)
+	if err != nil {
+		return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
+	}
+	if !ok {
+		return false, nil
+	}
+	res, err := q.inserter.InsertTx(ctx, tx, eventArgs{JobKind: kind, EventID: eventID, Payload: payload}, q.insertOpts())
+	if err != nil {
+		return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
+	}
+	if res.UniqueSkippedAsDuplicate {
+		return false, nil
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
+	}
+	return true, nil
 }
 
 // Start begins fetching and running jobs with work, including jobs other

@@ -16,7 +16,7 @@ import (
 // work, and every job runs exactly once without a database error.
 func TestRiverSQLiteTwoClientsOneFile(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "queue.db")
+	path := filepath.Join(t.TempDir(), "linkbrief.db")
 	var mu sync.Mutex
 	runs := map[string]int{}
 	work := func(ctx context.Context, kind string, payload []byte) error {
@@ -27,11 +27,7 @@ func TestRiverSQLiteTwoClientsOneFile(t *testing.T) {
 	}
 	var qs []*queue.River
 	for range 2 {
-		q, err := queue.OpenRiverSQLite(t.Context(), path, fast(queue.Options{Workers: 4}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { q.Close() })
+		q := openRiverT(t, "sqlite", path, fast(queue.Options{Workers: 4}))
 		started(t, q, work)
 		qs = append(qs, q)
 	}
@@ -74,19 +70,18 @@ func TestRiverSQLiteTwoClientsOneFile(t *testing.T) {
 // River's migrations must run once and every open succeed.
 func TestOpenRiverSQLiteRace(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "queue.db")
+	path := filepath.Join(t.TempDir(), "linkbrief.db")
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q, err := queue.OpenRiverSQLite(t.Context(), path, queue.Options{})
-			if err != nil {
-				errs <- err
-				return
+			_, closeAll, err := openRiver(t.Context(), "sqlite", path, queue.Options{})
+			if err == nil {
+				closeAll()
 			}
-			errs <- q.Close()
+			errs <- err
 		}()
 	}
 	wg.Wait()
@@ -108,12 +103,11 @@ func TestOpenRiverPostgresRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q, err := queue.OpenRiverPostgres(t.Context(), dsn, queue.Options{})
-			if err != nil {
-				errs <- err
-				return
+			_, closeAll, err := openRiver(t.Context(), "postgres", dsn, queue.Options{})
+			if err == nil {
+				closeAll()
 			}
-			errs <- q.Close()
+			errs <- err
 		}()
 	}
 	wg.Wait()

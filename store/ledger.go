@@ -15,10 +15,33 @@ import (
 // interrupted by a crash is for the job queue to resume, not for a
 // redelivered event to redo.
 func (s *DB) ClaimEvent(ctx context.Context, eventID string) (bool, error) {
+	return s.claim(ctx, s.write, eventID)
+}
+
+// ClaimEventTx is ClaimEvent inside tx, a transaction begun on SQL(): the
+// claim commits or rolls back with whatever else tx writes (a job queue's
+// insert of the event's job, say), and until tx ends a concurrent claim
+// of eventID waits for it.
+func (s *DB) ClaimEventTx(ctx context.Context, tx *sql.Tx, eventID string) (bool, error) {
+	return s.claim(ctx, tx, eventID)
+}
+
+// SQL returns the database/sql handle the store writes through, for a job
+// queue that keeps its tables in the store's database and claims events
+// in its own transactions (ClaimEventTx). On SQLite it has one
+// connection: a transaction holds it, and the file's write lock, until it
+// ends. The store owns it: Close closes it.
+func (s *DB) SQL() *sql.DB { return s.write }
+
+// claim claims eventID through ex: the write pool or a transaction.
+func (s *DB) claim(ctx context.Context, ex interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}, eventID string) (bool, error) {
 	if eventID == "" {
 		return false, errors.New("store: claim event: empty event ID")
 	}
-	res, err := s.write.ExecContext(ctx, claimStmt, eventID, s.d.time(s.now()))
+	res, err := ex.ExecContext(ctx, `INSERT INTO reply_ledger (event_id, claimed_at)
+		VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING`, eventID, s.d.time(s.now()))
 	if err != nil {
 		return false, fmt.Errorf("store: claim event: %w", err)
 	}
@@ -28,10 +51,6 @@ func (s *DB) ClaimEvent(ctx context.Context, eventID string) (bool, error) {
 	}
 	return n == 1, nil
 }
-
-// claimStmt claims the event $1 at $2, doing nothing when it is claimed.
-const claimStmt = `INSERT INTO reply_ledger (event_id, claimed_at)
-	VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING`
 
 // FinishEvent records replyID, the message that answered the claimed
 // eventID. It returns ErrNotFound when eventID was never claimed (or was
