@@ -1,12 +1,18 @@
 package queue_test
 
 import (
+	"bufio"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/linkbrief/linkbrief/queue"
 	"github.com/linkbrief/linkbrief/store"
@@ -234,5 +240,123 @@ func TestPoolAccept(t *testing.T) {
 	}
 	if n, err := p.Depth(ctx); err != nil || n != 2 {
 		t.Errorf("Depth = %d, %v; want still 2 (m1, m2)", n, err)
+	}
+}
+
+// Environment of the child process TestAcceptChild runs as.
+const (
+	acceptChildDriverEnv = "LINKBRIEF_QUEUE_ACCEPT_CHILD_DRIVER" // "sqlite" or "postgres"
+	acceptChildTargetEnv = "LINKBRIEF_QUEUE_ACCEPT_CHILD_TARGET" // file path or DSN
+)
+
+// stallingLedger claims events in the store, then says so on stdout and
+// never returns: the process is killed between the claim and the job's
+// insert.
+type stallingLedger struct{ st *store.DB }
+
+func (l stallingLedger) SQL() *sql.DB { return l.st.SQL() }
+
+func (l stallingLedger) ClaimEventTx(ctx context.Context, tx *sql.Tx, eventID string) (bool, error) {
+	ok, err := l.st.ClaimEventTx(ctx, tx, eventID)
+	fmt.Println("claimed", ok, err)
+	select {}
+}
+
+// TestAcceptChild is not a test: it is the process TestAcceptKilledAtClaim
+// starts and kills once it has claimed event m1 and not yet inserted its
+// job.
+func TestAcceptChild(t *testing.T) {
+	driver := os.Getenv(acceptChildDriverEnv)
+	if driver == "" {
+		t.Skip("run by TestAcceptKilledAtClaim only")
+	}
+	ctx := context.Background()
+	target := os.Getenv(acceptChildTargetEnv)
+	st, err := store.OpenDSN(ctx, driver, target)
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	var q *queue.River
+	if driver == "postgres" {
+		q, err = queue.OpenRiverPostgres(ctx, target, stallingLedger{st}, queue.Options{})
+	} else {
+		q, err = queue.OpenRiverSQLite(ctx, stallingLedger{st}, queue.Options{})
+	}
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	_, err = q.Accept(ctx, "message", "m1", []byte("m1"))
+	fmt.Println("error: Accept returned", err)
+	os.Exit(1)
+}
+
+// TestAcceptKilledAtClaim kills (SIGKILL) a process after it claimed an
+// event and before it inserted the event's job: the claim dies with the
+// transaction, so the event is not lost (claimed with no job to answer
+// it): a redelivery is accepted, once.
+func TestAcceptKilledAtClaim(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("re-executes the test binary")
+	}
+	for _, e := range acceptEngines {
+		t.Run(e.driver, func(t *testing.T) {
+			t.Parallel()
+			target := e.target(t)
+			// Opened (and migrated) first: the child holds SQLite's
+			// write lock from its claim until it dies.
+			q, st, closeAll, err := openRiverStore(t.Context(), e.driver, target, queue.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(closeAll)
+
+			child := exec.Command(os.Args[0], "-test.run=^TestAcceptChild$")
+			child.Env = append(os.Environ(), acceptChildDriverEnv+"="+e.driver, acceptChildTargetEnv+"="+target)
+			out, err := child.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			child.Stderr = os.Stderr
+			if err := child.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+			line := make(chan string, 1)
+			go func() {
+				sc := bufio.NewScanner(out)
+				for sc.Scan() {
+					if l := sc.Text(); strings.HasPrefix(l, "claimed") || strings.HasPrefix(l, "error") {
+						line <- l
+						return
+					}
+				}
+				close(line)
+			}()
+			select {
+			case l := <-line:
+				if l != "claimed true <nil>" {
+					t.Fatalf("child: %q, want it to claim m1", l)
+				}
+			case <-time.After(wait):
+				t.Fatalf("child did not claim m1 within %v", wait)
+			}
+			if err := child.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			child.Wait()
+
+			if ok, err := q.Accept(t.Context(), "message", "m1", []byte("m1")); err != nil || !ok {
+				t.Errorf("Accept(m1) after the claiming process was killed = %v, %v; want true (its claim died with it)", ok, err)
+			}
+			if ok, err := st.ClaimEvent(t.Context(), "m1"); err != nil || ok {
+				t.Errorf("ClaimEvent(m1) after Accept = %v, %v; want false", ok, err)
+			}
+			if n, err := q.Depth(t.Context()); err != nil || n != 1 {
+				t.Errorf("Depth = %d, %v; want 1 (m1's job)", n, err)
+			}
+		})
 	}
 }
