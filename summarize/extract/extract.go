@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -372,11 +373,14 @@ func dropTitle(text, title string) string {
 }
 
 // readabilityParser returns readeck's parser as the fast path uses it,
-// with classes kept for pruneArticle. (Its CharThresholds stays at the
-// default: readeck retries with looser rules when a pass yields less, and
-// a single pass can settle on a page's footer.)
+// with classes kept for pruneArticle and its log off. (Its CharThresholds
+// stays at the default: readeck retries with looser rules when a pass
+// yields less, and a single pass can settle on a page's footer.) Its
+// default logger formats Info records for io.Discard, taking a stack
+// trace for each.
 func readabilityParser() readability.Parser {
 	ps := readability.NewParser()
 	ps.KeepClasses = true
+	ps.Logger = slog.New(slog.DiscardHandler)
 	return ps
 }
