@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,4 +75,26 @@ func compilesRegexp(e ast.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// TestNoIdleDependencies checks that the binary links none of the
+// packages that did work at every start-up for the bot's sake only: the
+// Prometheus client (with protobuf, expvar and runtime/metrics) cost
+// each run, `linkbrief summarize` too, about 2 MB of memory; observe
+// writes the metrics itself.
+func TestNoIdleDependencies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, idle := range []string{"github.com/prometheus/", "google.golang.org/protobuf/", "expvar"} {
+			if strings.HasPrefix(dep, idle) {
+				t.Errorf("the binary links %s, whose initialization every run pays", dep)
+			}
+		}
+	}
 }

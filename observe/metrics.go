@@ -1,8 +1,8 @@
-// Package observe is Linkbrief's observability: Prometheus metrics kept in
-// a private registry, decorators that record them around the pipeline's
-// interfaces (so the pipeline packages need no import of this one), the
-// handlers of the metrics and of a health check, and an HTTP server that
-// shuts down gracefully.
+// Package observe is Linkbrief's observability: metrics in Prometheus'
+// text format, each Metrics its own, decorators that record them around
+// the pipeline's interfaces (so the pipeline packages need no import of
+// this one), the handlers of the metrics and of a health check, and an
+// HTTP server that shuts down gracefully.
 //
 // main wires it: it builds one Metrics, wraps the Fetcher, LLM and Cache
 // it gives summarize.New and the Summarizer it gives commands.New, installs
@@ -12,32 +12,31 @@
 package observe
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"sync/atomic"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // namespace prefixes every metric name.
 const namespace = "linkbrief"
 
-// Metrics owns a private Prometheus registry (nothing is registered in the
-// process-wide default one) and Linkbrief's metrics. Every label has a
-// small fixed set of values. It is safe for concurrent use.
+// Metrics keeps Linkbrief's metrics, each Metrics its own (nothing is
+// shared by the process), and writes them with the Go runtime's and the
+// process's in Prometheus' text format. Every label has a small fixed set
+// of values. It is safe for concurrent use.
 type Metrics struct {
-	reg *prometheus.Registry
+	briefs      *family // backend, outcome
+	answers     *family // backend, outcome
+	cache       *family // result
+	llmSeconds  *family // op, outcome (a histogram)
+	llmTokens   *family // kind
+	fetches     handle
+	fetchErrors *family // kind
+	rest429     handle
 
-	briefs      *prometheus.CounterVec   // backend, outcome
-	answers     *prometheus.CounterVec   // backend, outcome
-	cache       *prometheus.CounterVec   // result
-	llmSeconds  *prometheus.HistogramVec // op, outcome
-	llmTokens   *prometheus.CounterVec   // kind
-	fetches     prometheus.Counter
-	fetchErrors *prometheus.CounterVec // kind
-	rest429     prometheus.Counter
+	families []*family // every family, sorted by name
 
 	queueDepth atomic.Pointer[QueueDepthFunc]
 }
@@ -46,61 +45,43 @@ type Metrics struct {
 // called on every scrape of /metrics, with a deadline.
 type QueueDepthFunc func(ctx context.Context) (int, error)
 
-// New returns Metrics with every metric registered, along with the Go
-// runtime and process collectors.
+// New returns Metrics with every metric at zero.
 func New() *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry()}
-	m.briefs = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: namespace, Name: "briefs_total",
-		Help: "Briefs asked for, by backend (llm, extractive, none) and outcome (fresh, cached, not_cached, bad_url, fetch_error, not_article, canceled, error).",
-	}, []string{"backend", "outcome"})
-	m.answers = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: namespace, Name: "answers_total",
-		Help: "Follow-up questions answered, by backend and outcome (as for briefs).",
-	}, []string{"backend", "outcome"})
-	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: namespace, Name: "cache_lookups_total",
-		Help: "Brief cache lookups by result (hit, miss, error).",
-	}, []string{"result"})
-	m.llmSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Namespace: namespace, Name: "llm_request_seconds",
-		Help:    "Duration of language-model requests (one brief or answer, all chunks and retries included), by op (summarize, answer) and outcome (ok, error).",
-		Buckets: []float64{0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120},
-	}, []string{"op", "outcome"})
-	m.llmTokens = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: namespace, Name: "llm_tokens_total",
-		Help: "Language-model tokens the server reported, by kind (prompt, completion).",
-	}, []string{"kind"})
-	m.fetches = prometheus.NewCounter(prometheus.CounterOpts{
-		Namespace: namespace, Name: "fetches_total",
-		Help: "Pages fetched or attempted.",
-	})
-	m.fetchErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: namespace, Name: "fetch_errors_total",
-		Help: "Failed fetches by kind (bad_url, scheme, port, credentials, private_address, too_many_redirects, too_large, content_type, timeout, unreachable, status_4xx, status_5xx, canceled, other).",
-	}, []string{"kind"})
-	m.rest429 = prometheus.NewCounter(prometheus.CounterOpts{
-		Namespace: namespace, Name: "discord_rest_429_total",
-		Help: "Discord REST responses with status 429 Too Many Requests.",
-	})
-	m.reg.MustRegister(m.briefs, m.answers, m.cache, m.llmSeconds, m.llmTokens, m.fetches, m.fetchErrors, m.rest429,
-		queueCollector{m},
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		briefs: newFamily(namespace+"_briefs_total",
+			"Briefs asked for, by backend (llm, extractive, none) and outcome (fresh, cached, not_cached, bad_url, fetch_error, not_article, canceled, error).",
+			kindCounter, []string{"backend", "outcome"}),
+		answers: newFamily(namespace+"_answers_total",
+			"Follow-up questions answered, by backend and outcome (as for briefs).",
+			kindCounter, []string{"backend", "outcome"}),
+		cache: newFamily(namespace+"_cache_lookups_total",
+			"Brief cache lookups by result (hit, miss, error).",
+			kindCounter, []string{"result"}),
+		llmSeconds: newFamily(namespace+"_llm_request_seconds",
+			"Duration of language-model requests (one brief or answer, all chunks and retries included), by op (summarize, answer) and outcome (ok, error).",
+			kindHistogram, []string{"op", "outcome"}, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120),
+		llmTokens: newFamily(namespace+"_llm_tokens_total",
+			"Language-model tokens the server reported, by kind (prompt, completion).",
+			kindCounter, []string{"kind"}),
+		fetchErrors: newFamily(namespace+"_fetch_errors_total",
+			"Failed fetches by kind (bad_url, scheme, port, credentials, private_address, too_many_redirects, too_large, content_type, timeout, unreachable, status_4xx, status_5xx, canceled, other).",
+			kindCounter, []string{"kind"}),
+	}
+	fetches := newFamily(namespace+"_fetches_total", "Pages fetched or attempted.", kindCounter, nil)
+	rest429 := newFamily(namespace+"_discord_rest_429_total",
+		"Discord REST responses with status 429 Too Many Requests.", kindCounter, nil)
+	m.fetches, m.rest429 = fetches.With(), rest429.With()
+	m.families = []*family{m.answers, m.briefs, m.cache, rest429, m.fetchErrors, fetches, m.llmSeconds, m.llmTokens}
 	// Zero series for the label values known in advance, so rates and
 	// alerts work before the first event.
 	for _, r := range []string{"hit", "miss", "error"} {
-		m.cache.WithLabelValues(r)
+		m.cache.With(r)
 	}
 	for _, k := range []string{"prompt", "completion"} {
-		m.llmTokens.WithLabelValues(k)
+		m.llmTokens.With(k)
 	}
 	return m
 }
-
-// Registry returns the private registry, for tests and for adding
-// collectors of other components.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // SetQueueDepth sets the function the linkbrief_queue_depth gauge reads.
 // Until it is set, or when it fails or takes longer than two seconds, the
@@ -116,26 +97,34 @@ func (m *Metrics) SetQueueDepth(f QueueDepthFunc) {
 // queueDepthTimeout bounds one call of the QueueDepthFunc.
 const queueDepthTimeout = 2 * time.Second
 
-var queueDepthDesc = prometheus.NewDesc(namespace+"_queue_depth",
-	"Jobs waiting in the work queue.", nil, nil)
-
-// queueCollector reads the queue depth on each scrape.
-type queueCollector struct{ m *Metrics }
-
-func (c queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- queueDepthDesc }
-
-func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
-	f := c.m.queueDepth.Load()
+// queueGauge reads the queue depth for a scrape; ok is false when there
+// is no QueueDepthFunc or it failed.
+func (m *Metrics) queueGauge(ctx context.Context) (g gauge, ok bool) {
+	f := m.queueDepth.Load()
 	if f == nil {
-		return
+		return gauge{}, false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), queueDepthTimeout)
+	ctx, cancel := context.WithTimeout(ctx, queueDepthTimeout)
 	defer cancel()
 	n, err := (*f)(ctx)
 	if err != nil {
-		return
+		return gauge{}, false
 	}
-	ch <- prometheus.MustNewConstMetric(queueDepthDesc, prometheus.GaugeValue, float64(n))
+	return gauge{namespace + "_queue_depth", "Jobs waiting in the work queue.", kindGauge, float64(n)}, true
+}
+
+// write writes every metric in the text format, each family once, sorted
+// by name: the Go runtime's (go_*), Linkbrief's, then the process's
+// (process_*).
+func (m *Metrics) write(ctx context.Context, w *bufio.Writer) {
+	writeGoMetrics(w)
+	for _, f := range m.families {
+		f.write(w)
+	}
+	if g, ok := m.queueGauge(ctx); ok {
+		writeGauges(w, []gauge{g})
+	}
+	writeProcessMetrics(w)
 }
 
 // isCanceled reports whether err is a context's cancellation or deadline.

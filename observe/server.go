@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Check is one health check of /healthz, such as the store's Ping or the
@@ -53,13 +52,34 @@ func Health(opts HealthOptions) http.Handler {
 }
 
 // Handler returns the handler of the metrics (main serves it at GET
-// /metrics): the registry in Prometheus' text format.
+// /metrics): every metric in Prometheus' text format. At most maxScrapes
+// scrapes run at once; more are answered 503 rather than queued.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
-		ErrorHandling:       promhttp.ContinueOnError,
-		MaxRequestsInFlight: 4,
-		Timeout:             10 * time.Second,
-	})
+	return scrapes{m: m, slots: make(chan struct{}, maxScrapes)}
+}
+
+// maxScrapes is how many scrapes of the metrics may run at once.
+const maxScrapes = 4
+
+// scrapes is the handler Handler returns.
+type scrapes struct {
+	m     *Metrics
+	slots chan struct{}
+}
+
+func (s scrapes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	default:
+		http.Error(w, "too many scrapes at once", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
+	bw := bufio.NewWriter(w)
+	s.m.write(r.Context(), bw)
+	bw.Flush()
 }
 
 // health is the handler Health returns.

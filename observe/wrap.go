@@ -42,11 +42,11 @@ func (s summarizer) Summarize(ctx context.Context, rawURL string, req summarize.
 	b, err := s.next.Summarize(ctx, rawURL, req)
 	switch {
 	case err != nil || b == nil:
-		s.m.briefs.WithLabelValues("none", outcome(err)).Inc()
+		s.m.briefs.With("none", outcome(err)).Inc()
 	case b.Cached:
-		s.m.briefs.WithLabelValues(backendLabel(b.Backend), "cached").Inc()
+		s.m.briefs.With(backendLabel(b.Backend), "cached").Inc()
 	default:
-		s.m.briefs.WithLabelValues(backendLabel(b.Backend), "fresh").Inc()
+		s.m.briefs.With(backendLabel(b.Backend), "fresh").Inc()
 	}
 	return b, err
 }
@@ -62,9 +62,9 @@ func (s summarizer) EstimateAnswer(ctx context.Context, rawURL string) (int64, e
 func (s summarizer) Ask(ctx context.Context, rawURL, question string) (*summarize.Answer, error) {
 	a, err := s.next.Ask(ctx, rawURL, question)
 	if err != nil || a == nil {
-		s.m.answers.WithLabelValues("none", outcome(err)).Inc()
+		s.m.answers.With("none", outcome(err)).Inc()
 	} else {
-		s.m.answers.WithLabelValues(backendLabel(a.Backend), "fresh").Inc()
+		s.m.answers.With(backendLabel(a.Backend), "fresh").Inc()
 	}
 	return a, err
 }
@@ -116,7 +116,7 @@ func (f fetcher) Fetch(ctx context.Context, rawURL string) (*fetch.Page, error) 
 	p, err := f.next.Fetch(ctx, rawURL)
 	f.m.fetches.Inc()
 	if err != nil {
-		f.m.fetchErrors.WithLabelValues(fetchKind(err)).Inc()
+		f.m.fetchErrors.With(fetchKind(err)).Inc()
 	}
 	return p, err
 }
@@ -199,12 +199,12 @@ func (l model) observe(op string, start time.Time, err error) {
 	if err != nil {
 		o = "error"
 	}
-	l.m.llmSeconds.WithLabelValues(op, o).Observe(time.Since(start).Seconds())
+	l.m.llmSeconds.With(op, o).Observe(time.Since(start).Seconds())
 }
 
 func (l model) tokens(u llm.Usage) {
-	l.m.llmTokens.WithLabelValues("prompt").Add(float64(max(u.PromptTokens, 0)))
-	l.m.llmTokens.WithLabelValues("completion").Add(float64(max(u.CompletionTokens, 0)))
+	l.m.llmTokens.With("prompt").Add(float64(max(u.PromptTokens, 0)))
+	l.m.llmTokens.With("completion").Add(float64(max(u.CompletionTokens, 0)))
 }
 
 // Cache returns c counting brief lookups by result
@@ -228,11 +228,11 @@ func (c cache) Brief(ctx context.Context, key string) ([]byte, error) {
 	b, err := c.Cache.Brief(ctx, key)
 	switch {
 	case err == nil:
-		c.m.cache.WithLabelValues("hit").Inc()
+		c.m.cache.With("hit").Inc()
 	case errors.Is(err, summarize.ErrMiss):
-		c.m.cache.WithLabelValues("miss").Inc()
+		c.m.cache.With("miss").Inc()
 	default:
-		c.m.cache.WithLabelValues("error").Inc()
+		c.m.cache.With("error").Inc()
 	}
 	return b, err
 }
