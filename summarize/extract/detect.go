@@ -2,6 +2,7 @@ package extract
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -26,6 +27,7 @@ type signals struct {
 	chars       int       // trimmed length of the text left after cleaning
 	reveal      int       // the ordinal of a hidden element holding the page's content, or -1
 	forumMark   bool      // structured data declares a forum thread or a Q&A page
+	listMark    bool      // structured data declares a collection or search results (collectionType)
 	articles    int       // <article> elements
 	teasers     float64   // the share of the page's text in lists of teasers (teaserShare)
 
@@ -96,6 +98,9 @@ func (s *signals) element(n, parent *html.Node) (remove bool) {
 			if forumType(data) {
 				s.forumMark = true
 			}
+			if collectionType(data) {
+				s.listMark = true
+			}
 		}
 		return false
 	case "style", "template":
@@ -113,8 +118,9 @@ func (s *signals) element(n, parent *html.Node) (remove bool) {
 	case "article":
 		s.articles++
 	default:
-		if !s.forumMark && forumType(attr(n, "itemtype")) {
-			s.forumMark = true
+		if it := attr(n, "itemtype"); it != "" {
+			s.forumMark = s.forumMark || forumType(it)
+			s.listMark = s.listMark || collectionType(it)
 		}
 	case "img":
 		s.images++
@@ -137,6 +143,9 @@ func (s *signals) element(n, parent *html.Node) (remove bool) {
 		}
 		if n.Data == "link" {
 			break
+		}
+		if strings.EqualFold(attr(n, "property"), "og:type") && strings.EqualFold(strings.TrimSpace(attr(n, "content")), "product.group") {
+			s.listMark = true // Open Graph's type of a category of products
 		}
 		if s.published.IsZero() && strings.EqualFold(attr(n, "itemprop"), "datePublished") {
 			s.published = parseDate(attr(n, "content"))
@@ -167,22 +176,63 @@ func forumType(data string) bool {
 	return strings.Contains(data, "DiscussionForumPosting") || strings.Contains(data, "QAPage")
 }
 
-// forumPath reports whether a URL's path is shaped like a forum thread's
-// or a Q&A page's: /threads/..., /topic/..., /t/slug/123, /questions/123/...,
-// /forum/..., showthread.php, viewtopic.php.
-func forumPath(u *url.URL) bool {
+// collectionType reports whether structured data (JSON-LD with its
+// spaces removed, or an itemtype) declares the page a collection (a
+// category of products, a blog's archive) or search results: schema.org
+// CollectionPage and SearchResultsPage.
+func collectionType(data string) bool {
+	return strings.Contains(data, "CollectionPage") || strings.Contains(data, "SearchResultsPage")
+}
+
+// listingPath reports whether a URL's path is shaped, by the conventions
+// of the platforms most shops and blogs run on, like a listing: a
+// Shopify collection (/collections/NAME, not one of its products), a
+// WooCommerce product category, or a WordPress category or tag archive
+// (/category/NAME/, /tag/NAME/, and their further pages).
+func listingPath(u *url.URL) bool {
 	if u == nil {
 		return false
 	}
 	segs := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
 	for i, seg := range segs {
+		rest := segs[i+1:]
 		switch seg {
-		case "threads", "thread", "topic", "topics", "forum", "forums", "discussion", "discussions":
+		case "collections":
+			return len(rest) >= 1 && !slices.Contains(rest, "products")
+		case "category", "product-category", "tag":
+			// The archive itself, or its page N; not a post under it.
+			return len(rest) == 1 || (len(rest) == 3 && rest[1] == "page")
+		}
+	}
+	return false
+}
+
+// forumPath reports whether a URL's path is shaped like a forum thread's
+// or a Q&A page's: /threads/..., /forum/..., /questions/123/...,
+// showthread.php, viewtopic.php; /topic/..., /t/slug/123 and
+// /discussion/... when a number names the thread or the host is a
+// forum's (forum., forums., community., discuss.): an encyclopedia's
+// /topic/history-of-coffee is an article.
+func forumPath(u *url.URL) bool {
+	if u == nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	forumHost := false
+	for _, p := range []string{"forum.", "forums.", "community.", "discuss.", "discourse."} {
+		forumHost = forumHost || strings.HasPrefix(host, p) || strings.Contains(host, "."+p)
+	}
+	segs := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
+	for i, seg := range segs {
+		switch seg {
+		case "threads", "thread", "forum", "forums":
 			return i+1 < len(segs)
+		case "topic", "topics", "discussion", "discussions":
+			return i+1 < len(segs) && (forumHost || strings.ContainsAny(segs[i+1], "0123456789"))
 		case "questions":
 			return i+1 < len(segs) && segs[i+1] != "" && strings.Trim(segs[i+1], "0123456789") == ""
 		case "t":
-			return i+2 < len(segs)
+			return i+2 < len(segs) && (forumHost || strings.ContainsAny(segs[i+2], "0123456789"))
 		case "showthread.php", "viewtopic.php":
 			return true
 		}

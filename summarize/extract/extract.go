@@ -88,9 +88,15 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 		}
 		sig, core = prepare(doc, sig.reveal, forum)
 	}
-	if homePage(u) && sig.articles != 1 {
+	if homePage(u) && !onePost(doc, sig) {
 		// A site's home page points to its articles and is none of them,
 		// unless the site is one page holding one article.
+		return nil, &NotArticleError{Kind: ListOfLinks}
+	}
+	if (sig.listMark || listingPath(u)) && !sig.forumMark && !forum {
+		// Declared a collection or search results, or at the address of
+		// a shop's collection or a blog's archive: a list of links,
+		// whatever blurb of prose it carries.
 		return nil, &NotArticleError{Kind: ListOfLinks}
 	}
 	narrow(doc, core, sig.stray)
@@ -119,6 +125,23 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 		art.Kind = KindDiscussion
 	}
 	return art, nil
+}
+
+// onePost reports whether a page (its home page) holds one article that
+// is most of its text, as a one-post blog's home does; a product's home
+// page with one <article> card among its sections does not.
+func onePost(doc *html.Node, sig signals) bool {
+	if sig.articles != 1 {
+		return false
+	}
+	body := findElement(doc, "body", 3)
+	art := findElement(doc, "article", 64)
+	if body == nil || art == nil {
+		return false
+	}
+	stats := make(map[*html.Node]nodeStats)
+	all := measure(body, stats, false)
+	return stats[art].chars*2 >= all.chars
 }
 
 // trimSiteName removes the site's name from a title that carries it after

@@ -360,3 +360,71 @@ func TestFromHTMLShortPostNotGallery(t *testing.T) {
 		t.Errorf("FromHTML(short post with photos) error = %v, want %q", err, TooShort)
 	}
 }
+
+// TestFromHTMLListingsByMethod checks that lists of links are refused by
+// what the page says of itself, not by site: structured data declaring a
+// collection or search results, Open Graph's product.group, the address
+// of a Shopify collection or of a WordPress category or tag archive, and
+// a grid of product tiles (a link and a price each, their specs not
+// linked). A page that carries a blurb of prose above its grid is still a
+// list. An article under such a path, an article with a few priced
+// picks, an encyclopedia's /topic/ page and a one-post blog's home are
+// still read, and a home page with one small <article> card is a list.
+func TestFromHTMLListingsByMethod(t *testing.T) {
+	t.Parallel()
+	article := string(readTestdata(t, "article.html"))
+	declared := func(head string) []byte {
+		return []byte(strings.Replace(article, "</head>", head+"</head>", 1))
+	}
+	blurb := `<p>Our tents are made for long trips in wet weather, tested on the fells through every season, and backed by a repair service that keeps them going for years after the warranty has run out.</p>`
+	tile := func(i int) string {
+		return fmt.Sprintf(`<li class="tile"><a href="/p/%d">Trailblazer %d</a><p>Sleeps two, weighs 2.%d kg, with aluminium poles, two doors, two porches and a fly rated for three seasons of rain.</p><span class="price">$2%d9.00</span></li>`, i, i, i, i)
+	}
+	var tiles strings.Builder
+	for i := range 12 {
+		tiles.WriteString(tile(i))
+	}
+	grid := `<html><head><title>Tents | Fell Outfitters</title></head><body><main><h1>Tents</h1>` + blurb + `<ul class="grid">` + tiles.String() + `</ul></main></body></html>`
+	var picks strings.Builder
+	for i := range 3 {
+		picks.WriteString(para("the tent", i) + `<div class="pick">` + tile(i) + `</div>`)
+	}
+	roundup := `<html><head><title>The best tents of the year</title></head><body><article><h1>The best tents of the year</h1>` + picks.String() + para("the tent", 9) + `</article></body></html>`
+	var sections strings.Builder
+	for i := range 6 {
+		sections.WriteString(`<section><h2>Feature ` + fmt.Sprint(i) + `</h2>` + para("the product", i) + `</section>`)
+	}
+	product := `<html><head><title>Acme analytics</title></head><body><main>` + sections.String() + `<article class="card"><p>Read how Riverton's council used Acme to plan its buses.</p></article></main></body></html>`
+
+	for _, tc := range []struct {
+		name, page, url string
+		refused         bool
+		kind            string
+	}{
+		{"CollectionPage in JSON-LD", string(declared(`<script type="application/ld+json">{"@type":["ItemList","CollectionPage"]}</script>`)), "https://news.example.com/recipes/tomato-sauces", true, ""},
+		{"SearchResultsPage in microdata", strings.Replace(article, "<body>", `<body itemscope itemtype="https://schema.org/SearchResultsPage">`, 1), "https://news.example.com/search", true, ""},
+		{"og:type product.group", string(declared(`<meta property="og:type" content="product.group">`)), "https://shop.example.com/all-sheets", true, ""},
+		{"Shopify collection", article, "https://shop.example.com/collections/headphones", true, ""},
+		{"Shopify product in a collection", article, "https://shop.example.com/collections/headphones/products/crusher", false, KindArticle},
+		{"WordPress category archive", article, "https://blog.example.com/category/gardening/", true, ""},
+		{"WordPress tag archive, page 2", article, "https://blog.example.com/tag/floods/page/2/", true, ""},
+		{"a post under a category", article, "https://blog.example.com/category/gardening/river-towns-prepare", false, KindArticle},
+		{"grid of product tiles", grid, "https://shop.example.com/tents", true, ""},
+		{"roundup with priced picks", roundup, "https://reviews.example.com/best-tents", false, KindArticle},
+		{"encyclopedia topic", article, "https://www.encyclopedia.example/topic/history-of-floods", false, KindArticle},
+		{"forum topic by its host", article, "https://forum.example.com/topic/floods-this-winter", false, KindDiscussion},
+		{"forum topic by its number", article, "https://www.example.com/topic/156087/floods-this-winter", false, KindDiscussion},
+		{"home page with one card", product, "https://acme.example.com/", true, ""},
+		{"one-post blog's home", article, "https://mara.example.com/", false, KindArticle},
+	} {
+		art, err := FromHTML([]byte(tc.page), tc.url, Options{})
+		switch {
+		case tc.refused && !errors.Is(err, &NotArticleError{Kind: ListOfLinks}):
+			t.Errorf("FromHTML(%s, %s) = %v, want %q", tc.name, tc.url, err, ListOfLinks)
+		case !tc.refused && err != nil:
+			t.Errorf("FromHTML(%s, %s) error = %v, want a %s", tc.name, tc.url, err, tc.kind)
+		case !tc.refused && art.KindOrDefault() != tc.kind:
+			t.Errorf("FromHTML(%s, %s).Kind = %q, want %q", tc.name, tc.url, art.KindOrDefault(), tc.kind)
+		}
+	}
+}

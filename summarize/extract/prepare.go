@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -299,9 +300,11 @@ func findCore(doc *html.Node) *html.Node {
 // teaserShare is the share of the text under root held by lists of
 // teasers: runs of at least minTeasers sibling elements alike in tag and
 // class, each short and a quarter or more of it link text (headlines of
-// other pages, product tiles, a menu; not forum posts, whose links are a
-// name and a "Reply"). It tells a page that is a list of links (a
-// section front, a home page, a category grid) from an article.
+// other pages, a menu; not forum posts, whose links are a name and a
+// "Reply"), or each a product's tile: a link and a price in a few lines
+// (its name, specs and ratings are not linked). It tells a page that is
+// a list of links (a section front, a home page, a category grid) from
+// an article.
 func teaserShare(root *html.Node) float64 {
 	stats := make(map[*html.Node]nodeStats)
 	total := measure(root, stats, false).chars
@@ -326,7 +329,7 @@ func teaserShare(root *html.Node) float64 {
 			linked, chars := 0, 0
 			for _, c := range g {
 				st := stats[c]
-				if st.linkChars > 0 && st.linkChars*4 >= st.chars && st.chars < maxTeaser {
+				if st.linkChars > 0 && (st.linkChars*4 >= st.chars && st.chars < maxTeaser || st.chars < maxTile && hasPrice(c)) {
 					linked++
 				}
 				chars += st.chars
@@ -349,8 +352,27 @@ func teaserShare(root *html.Node) float64 {
 }
 
 // minTeasers and maxTeaser bound a list of teasers: how many items at
-// least, and the most text (bytes) one item holds.
+// least, and the most text (bytes) one item holds; maxTile is the most a
+// product's tile holds.
 const (
 	minTeasers = 5
 	maxTeaser  = 300
+	maxTile    = 800
 )
+
+// hasPrice reports whether the text under n holds a price: a currency
+// sign next to a digit ("$129.99", "€ 45", "199€").
+func hasPrice(n *html.Node) bool {
+	t := renderText(n)
+	for i, r := range t {
+		if !strings.ContainsRune("$£€¥₹", r) {
+			continue
+		}
+		before, after := t[:i], strings.TrimLeft(t[i+utf8.RuneLen(r):], " \u00a0")
+		before = strings.TrimRight(before, " \u00a0")
+		if (after != "" && after[0] >= '0' && after[0] <= '9') || (before != "" && before[len(before)-1] >= '0' && before[len(before)-1] <= '9') {
+			return true
+		}
+	}
+	return false
+}
