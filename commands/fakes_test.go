@@ -284,7 +284,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 // The tests drive the Handler as the bot does: Plan at receipt, the
-// ledger claim, Run in the job.
+// ledger claim (the bot's queue makes it in the store), Run in the job.
 
 // planOf returns the Plan of an interaction, failing the test when there
 // is none.
@@ -297,10 +297,11 @@ func planOf(t testing.TB, h *Handler, in Interaction) Plan {
 	return p
 }
 
-// run claims a planned event and runs it; nil when it was claimed
-// before.
+// run claims a planned event in the store's ledger and runs it; nil when
+// it was claimed before. A ledger that fails does not stop the event, as
+// the bot then runs it at once.
 func run(ctx context.Context, h *Handler, p Plan) *Response {
-	if !h.Claim(ctx, p.EventID) {
+	if ok, err := h.st.ClaimEvent(ctx, p.EventID); err == nil && !ok {
 		return nil
 	}
 	r := h.Run(ctx, p)

@@ -16,8 +16,8 @@ import (
 // that got the event, Plan decides once, cheaply, what the event asks for
 // (a thread or a guild's settings looked up, links found, the limits'
 // counts read for an interaction's first response) and returns it as a
-// Plan: a plain value the bot claims in the reply ledger and carries in a
-// job. In the job, in any process and again after a crash, Run does the
+// Plan: a plain value the bot accepts (its queue claims the event in the
+// reply ledger and adds the job carrying the Plan, in one transaction). In the job, in any process and again after a crash, Run does the
 // slow work the Plan names and returns the replies. Nothing is decided
 // twice; nothing here talks to Discord.
 
@@ -135,8 +135,8 @@ type Setting struct {
 // Plan decides what an event asks for. It reports false when the event
 // needs no reply (a message in a channel not in auto mode, without links,
 // from a bot...). It reads the store (threads, guild settings) and the
-// limits' counts, and fetches, summarizes and claims nothing: the bot
-// claims the Plan's event in the reply ledger and runs it as a job.
+// limits' counts, and fetches, summarizes and claims nothing: the bot's
+// queue claims the Plan's event in the reply ledger with its job.
 func (h *Handler) Plan(ctx context.Context, ev Event) (Plan, bool) {
 	switch {
 	case ev.Interaction != nil:
@@ -241,31 +241,17 @@ func (h *Handler) Run(ctx context.Context, p Plan) Response {
 	return resp
 }
 
-// Claim records an event in the reply ledger at receipt and reports
-// whether this call owns it: false for a copy of an event already claimed
-// (a replay, or a second process during a shard hand-off). A ledger
-// failure is logged and the event handled anyway: a rare duplicate beats
-// a lost reply.
-func (h *Handler) Claim(ctx context.Context, eventID string) bool {
-	return h.askLedger(ctx, eventID, h.st.ClaimEvent, true)
-}
-
 // Answered reports whether the reply ledger shows an event answered, so
 // that a job run again after its replies were sent (a rescue, a retry)
-// sends nothing. A ledger failure is logged and reported as not answered.
+// sends nothing. A ledger failure is logged and reported as not answered:
+// a rare duplicate beats a lost reply.
 func (h *Handler) Answered(ctx context.Context, eventID string) bool {
-	return h.askLedger(ctx, eventID, h.st.EventFinished, false)
-}
-
-// askLedger asks the reply ledger a question about an event; when the
-// ledger fails, it logs the failure and answers onFailure.
-func (h *Handler) askLedger(ctx context.Context, eventID string, ask func(context.Context, string) (bool, error), onFailure bool) bool {
-	ok, err := ask(ctx, eventID)
+	done, err := h.st.EventFinished(ctx, eventID)
 	if err != nil {
 		h.log.Warn("commands: reply ledger unavailable", "event", eventID, "err", err)
-		return onFailure
+		return false
 	}
-	return ok
+	return done
 }
 
 // errNoSetting is the error of a Setting whose Name is none of the

@@ -157,8 +157,8 @@ func TestAnsweredAfterFinish(t *testing.T) {
 	e := newEnv(t, Options{})
 	m := Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: "https://example.com/a"}
 	p, _ := e.h.Plan(ctx, Event{Message: &m})
-	if !e.h.Claim(ctx, p.EventID) || e.h.Claim(ctx, p.EventID) {
-		t.Fatal("Claim: want true once, then false")
+	if r := run(ctx, e.h, p); r == nil || len(r.Replies) != 1 {
+		t.Fatalf("run = %+v, want one reply", r)
 	}
 	if e.h.Answered(ctx, p.EventID) {
 		t.Error("Answered before Finish = true, want false")
@@ -180,8 +180,8 @@ func TestBrokenLedgerStillAnswers(t *testing.T) {
 	e.st.broken = errors.New("database is locked")
 	e.st.mu.Unlock()
 	// A rare duplicate beats a lost reply.
-	if !e.h.Claim(ctx, p.EventID) || e.h.Answered(ctx, p.EventID) {
-		t.Error("with the ledger down: want Claim true and Answered false")
+	if e.h.Answered(ctx, p.EventID) {
+		t.Error("Answered with the ledger down = true, want false")
 	}
 	if r := e.h.Run(ctx, p); len(r.Replies) != 1 || len(r.Replies[0].Embeds) != 1 {
 		t.Errorf("Run with the ledger down = %+v, want the brief", r)
