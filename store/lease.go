@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Leases is a cross-process lock with expiry, so the same canonical URL
@@ -94,17 +97,29 @@ func sqliteReleaseLease(ctx context.Context, s *DB, keyHash string, owner, now a
 	return err
 }
 
-// pgReleaseLease frees the lease and sweeps in two statements, each its own
-// transaction. The first may wait for a concurrent AcquireLease of the same
-// key, but holds no other lock while it waits; the sweep skips rows other
-// transactions hold and never waits. So no two releases can deadlock, as
-// they could if one statement held swept rows while waiting for its key.
+// pgReleaseLease frees the lease and sweeps in one round trip: a pgx
+// batch on the connection under database/sql, which PostgreSQL runs as
+// one implicit transaction, its key first. The first statement may wait
+// for a concurrent AcquireLease of the same key, but holds no other lock
+// while it waits; the sweep skips rows other transactions hold and never
+// waits. So no two releases can deadlock, as they could if the sweep
+// held rows while waiting for its key.
 func pgReleaseLease(ctx context.Context, s *DB, keyHash string, owner, now any) error {
-	if _, err := s.write.ExecContext(ctx, `DELETE FROM leases WHERE key_hash = $1 AND owner = $2`, keyHash, owner); err != nil {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
 		return err
 	}
-	_, err := s.write.ExecContext(ctx, `DELETE FROM leases WHERE key_hash IN (
-			SELECT key_hash FROM leases WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-		now, sweepBatch)
-	return err
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection: %T", dc)
+		}
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM leases WHERE key_hash = $1 AND owner = $2`, keyHash, owner)
+		b.Queue(`DELETE FROM leases WHERE key_hash IN (
+				SELECT key_hash FROM leases WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+			now, sweepBatch)
+		return c.Conn().SendBatch(ctx, b).Close()
+	})
 }
