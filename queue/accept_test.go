@@ -1,26 +1,23 @@
 package queue_test
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/linkbrief/linkbrief/queue"
 	"github.com/linkbrief/linkbrief/store"
 )
 
-// acceptEngines are the databases River's Accept runs on, each with the
-// statements that make every insert into River's job table fail.
-var acceptEngines = []struct {
+// riverDatabases are the engines River runs on, in the store's database,
+// each with the statements that make every insert into River's job table
+// fail.
+var riverDatabases = []struct {
 	driver string
 	target func(t *testing.T) string
 	refuse []string // make inserts into river_job fail
@@ -48,7 +45,7 @@ var acceptEngines = []struct {
 // once: each event is claimed exactly once and has exactly one job.
 func TestRiverAcceptRace(t *testing.T) {
 	t.Parallel()
-	for _, e := range acceptEngines {
+	for _, e := range riverDatabases {
 		t.Run(e.driver, func(t *testing.T) {
 			t.Parallel()
 			target := e.target(t)
@@ -113,7 +110,7 @@ func TestRiverAcceptRace(t *testing.T) {
 // with it, so the event can be accepted again once inserts work.
 func TestRiverAcceptRollsBack(t *testing.T) {
 	t.Parallel()
-	for _, e := range acceptEngines {
+	for _, e := range riverDatabases {
 		t.Run(e.driver, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
@@ -152,7 +149,7 @@ func TestRiverAcceptRollsBack(t *testing.T) {
 // worker, which gets its kind and payload.
 func TestRiverAcceptedJobRuns(t *testing.T) {
 	t.Parallel()
-	for _, e := range acceptEngines {
+	for _, e := range riverDatabases {
 		t.Run(e.driver, func(t *testing.T) {
 			t.Parallel()
 			q := openRiverT(t, e.driver, e.target(t), fast(queue.Options{}))
@@ -301,7 +298,7 @@ func TestAcceptKilledAtClaim(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the test binary")
 	}
-	for _, e := range acceptEngines {
+	for _, e := range riverDatabases {
 		t.Run(e.driver, func(t *testing.T) {
 			t.Parallel()
 			target := e.target(t)
@@ -313,35 +310,9 @@ func TestAcceptKilledAtClaim(t *testing.T) {
 			}
 			t.Cleanup(closeAll)
 
-			child := exec.Command(os.Args[0], "-test.run=^TestAcceptChild$")
-			child.Env = append(os.Environ(), acceptChildDriverEnv+"="+e.driver, acceptChildTargetEnv+"="+target)
-			out, err := child.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			child.Stderr = os.Stderr
-			if err := child.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { child.Process.Kill(); child.Wait() })
-			line := make(chan string, 1)
-			go func() {
-				sc := bufio.NewScanner(out)
-				for sc.Scan() {
-					if l := sc.Text(); strings.HasPrefix(l, "claimed") || strings.HasPrefix(l, "error") {
-						line <- l
-						return
-					}
-				}
-				close(line)
-			}()
-			select {
-			case l := <-line:
-				if l != "claimed true <nil>" {
-					t.Fatalf("child: %q, want it to claim m1", l)
-				}
-			case <-time.After(wait):
-				t.Fatalf("child did not claim m1 within %v", wait)
+			child, expect := startChild(t, "TestAcceptChild", acceptChildDriverEnv+"="+e.driver, acceptChildTargetEnv+"="+target)
+			if l := expect("claimed"); l != "claimed true <nil>" {
+				t.Fatalf("child: %q, want it to claim m1", l)
 			}
 			if err := child.Process.Kill(); err != nil {
 				t.Fatal(err)

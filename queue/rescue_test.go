@@ -79,6 +79,56 @@ func TestRescueChild(t *testing.T) {
 	os.Exit(0)
 }
 
+// startChild runs the test named test in a child process with env added
+// to its environment, killing it when t ends. expect waits for a line of
+// its output starting with prefix and returns it; a line starting with
+// "error", the child's exit or a long wait fails t.
+func startChild(t *testing.T, test string, env ...string) (child *exec.Cmd, expect func(prefix string) string) {
+	t.Helper()
+	child = exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	child.Env = append(os.Environ(), env...)
+	out, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child.Stderr = os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		child.Process.Kill()
+		child.Wait()
+	})
+	lines := make(chan string, 8)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	return child, func(prefix string) string {
+		t.Helper()
+		timeout := time.After(wait)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("child exited before printing %q", prefix)
+				}
+				if strings.HasPrefix(l, "error") {
+					t.Fatalf("child: %s", l)
+				}
+				if strings.HasPrefix(l, prefix) {
+					return l
+				}
+			case <-timeout:
+				t.Fatalf("child did not print %q within %v", prefix, wait)
+			}
+		}
+	}
+}
+
 // TestRiverRescuesJobs kills (SIGKILL) a process in the middle of a job and
 // checks that another process sharing the database runs the job exactly
 // once, after River's rescuer takes it for stuck. The dead process was
@@ -90,7 +140,7 @@ func TestRiverRescuesJobs(t *testing.T) {
 		t.Skip("takes about 20 s")
 	}
 	targets := map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "queue.db") },
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "linkbrief.db") },
 		"postgres": func(t *testing.T) string { return testSchema(t) },
 	}
 	for driver, target := range targets {
@@ -103,48 +153,7 @@ func TestRiverRescuesJobs(t *testing.T) {
 			}
 			t.Cleanup(closeAll)
 
-			child := exec.Command(os.Args[0], "-test.run=^TestRescueChild$")
-			child.Env = append(os.Environ(), childDriverEnv+"="+driver, childTargetEnv+"="+target)
-			out, err := child.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			child.Stderr = os.Stderr
-			if err := child.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				child.Process.Kill()
-				child.Wait()
-			})
-			lines := make(chan string, 8)
-			go func() {
-				defer close(lines)
-				sc := bufio.NewScanner(out)
-				for sc.Scan() {
-					lines <- sc.Text()
-				}
-			}()
-			expect := func(prefix string) {
-				t.Helper()
-				timeout := time.After(wait)
-				for {
-					select {
-					case l, ok := <-lines:
-						if !ok {
-							t.Fatalf("child exited before printing %q", prefix)
-						}
-						if strings.HasPrefix(l, "error") {
-							t.Fatalf("child: %s", l)
-						}
-						if strings.HasPrefix(l, prefix) {
-							return
-						}
-					case <-timeout:
-						t.Fatalf("child did not print %q within %v", prefix, wait)
-					}
-				}
-			}
+			child, expect := startChild(t, "TestRescueChild", childDriverEnv+"="+driver, childTargetEnv+"="+target)
 			expect("started")
 			if err := survivor.Enqueue(t.Context(), "message", "m1", []byte("m1")); err != nil {
 				t.Fatal(err)

@@ -65,56 +65,34 @@ func TestRiverSQLiteTwoClientsOneFile(t *testing.T) {
 	}
 }
 
-// TestOpenRiverSQLiteRace opens one empty file from several goroutines at
-// once, each with its own connection, as processes starting together do:
-// River's migrations must run once and every open succeed.
-func TestOpenRiverSQLiteRace(t *testing.T) {
+// TestOpenRiverRace opens one empty database (an SQLite file, a
+// PostgreSQL schema) from several goroutines at once, each with its own
+// store and connections, as processes starting together do: the store's
+// and River's migrations must run once and every open succeed.
+func TestOpenRiverRace(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "linkbrief.db")
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, closeAll, err := openRiver(t.Context(), "sqlite", path, queue.Options{})
-			if err == nil {
-				closeAll()
+	for _, e := range riverDatabases {
+		t.Run(e.driver, func(t *testing.T) {
+			t.Parallel()
+			target := e.target(t)
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			for range 4 {
+				wg.Go(func() {
+					_, closeAll, err := openRiver(t.Context(), e.driver, target, queue.Options{})
+					if err == nil {
+						closeAll()
+					}
+					errs <- err
+				})
 			}
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Errorf("concurrent OpenRiverSQLite: %v", err)
-		}
-	}
-}
-
-// TestOpenRiverPostgresRace does the same on an empty PostgreSQL schema.
-func TestOpenRiverPostgresRace(t *testing.T) {
-	t.Parallel()
-	dsn := testSchema(t)
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, closeAll, err := openRiver(t.Context(), "postgres", dsn, queue.Options{})
-			if err == nil {
-				closeAll()
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Errorf("concurrent open of River on %s: %v", e.driver, err)
+				}
 			}
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Errorf("concurrent OpenRiverPostgres: %v", err)
-		}
+		})
 	}
 }

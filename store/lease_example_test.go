@@ -15,17 +15,9 @@ import (
 // the same URL: the lease lets one do the work while the other waits for
 // the cache.
 func ExampleDB_AcquireLease() {
-	dir, err := os.MkdirTemp("", "linkbrief-example")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
+	s, done := exampleStore()
+	defer done()
 	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(dir, "linkbrief.db"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer s.Close()
 
 	var leases store.Leases = s
 	const key = "summarize:https://example.com/article"
@@ -50,17 +42,9 @@ func ExampleDB_AcquireLease() {
 // minute is refused, with the time to wait; a reservation that turns out
 // not to count (a cache hit) is refunded.
 func ExampleDB_Reserve() {
-	dir, err := os.MkdirTemp("", "linkbrief-example")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
+	s, done := exampleStore()
+	defer done()
 	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(dir, "linkbrief.db"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer s.Close()
 
 	var limits store.Limiter = s
 	q := store.Quota{User: "80351110224678912", UserPerMinute: 2}
@@ -81,4 +65,21 @@ func ExampleDB_Reserve() {
 	// brief 1 allowed: true (retry within a minute: false)
 	// brief 2 allowed: true (retry within a minute: false)
 	// brief 3 allowed: true (retry within a minute: false)
+}
+
+// exampleStore opens a store in a new temporary directory; done closes it
+// and removes the directory.
+func exampleStore() (s *store.DB, done func()) {
+	dir, err := os.MkdirTemp("", "linkbrief-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err = store.Open(context.Background(), filepath.Join(dir, "linkbrief.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return s, func() {
+		s.Close()
+		os.RemoveAll(dir)
+	}
 }

@@ -432,37 +432,41 @@ func testLedger(t *testing.T, s Store) {
 }
 
 func testConcurrentClaim(t *testing.T, s Store) {
-	ctx := t.Context()
-	const goroutines, events = 16, 5
-	for e := range events {
+	for e := range 5 {
 		id := fmt.Sprintf("event-%d", e)
-		var (
-			wg   sync.WaitGroup
-			mu   sync.Mutex
-			wins int
-			errs []error
-		)
-		start := make(chan struct{})
-		for range goroutines {
-			wg.Go(func() {
-				<-start
-				ok, err := s.ClaimEvent(ctx, id)
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					errs = append(errs, err)
-				}
-				if ok {
-					wins++
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if len(errs) > 0 || wins != 1 {
-			t.Errorf("%d concurrent ClaimEvent(%s): %d won, errors %v; want exactly 1 and no errors", goroutines, id, wins, errs)
+		if wins, errs := raceClaims(t, id, 16, s); len(errs) > 0 || wins != 1 {
+			t.Errorf("16 concurrent ClaimEvent(%s): %d won, errors %v; want exactly 1 and no errors", id, wins, errs)
 		}
 	}
+}
+
+// raceClaims has n goroutines, spread over handles, claim id at once, and
+// returns how many won and the errors.
+func raceClaims(t *testing.T, id string, n int, handles ...Store) (wins int, errs []error) {
+	t.Helper()
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+	)
+	start := make(chan struct{})
+	for i := range n {
+		s := handles[i%len(handles)]
+		wg.Go(func() {
+			<-start
+			ok, err := s.ClaimEvent(t.Context(), id)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ok {
+				wins++
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return wins, errs
 }
 
 func testUsage(t *testing.T, s Store) {
@@ -579,37 +583,9 @@ func testHostileTimes(t *testing.T, s Store) {
 // a write through one handle is read through the other.
 func testTwoHandlesClaim(t *testing.T, a, b Store) {
 	t.Helper()
-	const events, perHandle = 20, 4
-	for e := range events {
+	for e := range 20 {
 		id := fmt.Sprintf("%d", 1300000000000000000+e)
-		var (
-			wg   sync.WaitGroup
-			mu   sync.Mutex
-			wins int
-			errs []error
-		)
-		start := make(chan struct{})
-		for i := range 2 * perHandle {
-			s := a
-			if i%2 == 1 {
-				s = b
-			}
-			wg.Go(func() {
-				<-start
-				ok, err := s.ClaimEvent(t.Context(), id)
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					errs = append(errs, err)
-				}
-				if ok {
-					wins++
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if wins != 1 || len(errs) > 0 {
+		if wins, errs := raceClaims(t, id, 8, a, b); wins != 1 || len(errs) > 0 {
 			t.Errorf("ClaimEvent(%s) from two handles: %d won, errors %v; want exactly 1, no errors", id, wins, errs)
 		}
 	}
