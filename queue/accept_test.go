@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/linkbrief/linkbrief/queue"
 	"github.com/linkbrief/linkbrief/store"
@@ -330,4 +331,21 @@ func TestAcceptKilledAtClaim(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRiverPostgresAcceptNotifies: a job accepted through the insert-only
+// client (the store's database/sql pool) wakes the workers with NOTIFY
+// when its transaction commits. They poll only every minute here, and the
+// job must run well before that.
+func TestRiverPostgresAcceptNotifies(t *testing.T) {
+	t.Parallel()
+	q := openRiverT(t, "postgres", testSchema(t), queue.Options{PollInterval: time.Minute})
+	rec := &recorder{}
+	started(t, q, rec.work)
+	// The first fetch, at start, has found nothing.
+	time.Sleep(time.Second)
+	if ok, err := q.Accept(t.Context(), "message", "m1", []byte("m1")); err != nil || !ok {
+		t.Fatalf("Accept = %v, %v; want true", ok, err)
+	}
+	waitFor(t, "the accepted job to run without a poll", func() bool { return len(rec.got()) == 1 })
 }
