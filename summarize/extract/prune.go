@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 )
@@ -65,6 +66,34 @@ var boilerPrefix = lazyRegexp(`(?i)^(` +
 // before it.
 var creditText = lazyRegexp(`(?i)^[^.!?]{0,120}(getty images|shutterstock|istock(photo)?|alamy|afp|reuters|ap photo|associated press|epa|pa images|bloomberg)(/[^.!?]{0,60})?\)?\.?$`)
 
+// photoAgencies are the names creditText looks for, in lower case.
+var photoAgencies = []string{"getty images", "shutterstock", "istock", "alamy", "afp", "reuters", "ap photo", "associated press", "epa", "pa images", "bloomberg"}
+
+// isCredit reports whether text matches creditText. Most pages name no
+// photo agency, and the pattern is costly to compile (its {0,120} nests
+// 120 deep, growing the goroutine's stack to 256 KB), so a text naming
+// none is answered without it.
+func isCredit(text string) bool {
+	folded := strings.Map(foldLetter, text)
+	for _, a := range photoAgencies {
+		if strings.Contains(folded, a) {
+			return creditText().MatchString(text)
+		}
+	}
+	return false
+}
+
+// foldLetter maps every rune that (?i) matches with an ASCII letter to
+// that letter in lower case: its capital, the Kelvin sign (K) and the long
+// s (ſ). Other runes may map anywhere: a name found by mistake only costs
+// the pattern's answer.
+func foldLetter(r rune) rune {
+	if r == 'ſ' {
+		return 's'
+	}
+	return unicode.ToLower(r)
+}
+
 // mostlyURL reports a short block that is a label and a web address
 // ("Ticket details: https://..."): half or more of it is the address.
 func mostlyURL(text string) bool {
@@ -90,7 +119,7 @@ var datelineText = lazyRegexp(`(?i)^(published|updated|posted|last updated|modif
 // isBoilerText reports whether the whole text of a short block is
 // furniture.
 func isBoilerText(text string) bool {
-	if boilerText().MatchString(text) || creditText().MatchString(text) || mostlyURL(text) {
+	if boilerText().MatchString(text) || isCredit(text) || mostlyURL(text) {
 		return true
 	}
 	sentence := strings.HasSuffix(strings.TrimRight(text, `"'”’)`), ".") || strings.HasSuffix(text, "!") || strings.HasSuffix(text, "?")
