@@ -26,7 +26,7 @@ func (b *Bot) onMessageCreate(s *discordgo.Session, m *discordgo.MessageCreate) 
 		return
 	}
 	defer b.wg.Done()
-	b.receive(commands.Event{Message: &commands.Message{
+	b.receive(commands.Event{Received: time.Now(), Message: &commands.Message{
 		ID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, AuthorID: m.Author.ID,
 		Bot: m.Author.Bot, Webhook: m.WebhookID != "", Content: m.Content,
 		AutoChannel: b.autoChannel(m.ChannelID), InThread: b.isThread(m.ChannelID),
@@ -73,7 +73,7 @@ func (b *Bot) onReactionAdd(r *discordgo.MessageReactionAdd) {
 	if m.Author == nil || m.Author.ID == b.botUserID() {
 		return
 	}
-	b.receive(commands.Event{Reaction: &commands.Reaction{UserID: r.UserID, Message: commands.Message{
+	b.receive(commands.Event{Received: time.Now(), Reaction: &commands.Reaction{UserID: r.UserID, Message: commands.Message{
 		ID: m.ID, ChannelID: r.ChannelID, GuildID: r.GuildID, AuthorID: m.Author.ID,
 		Bot: m.Author.Bot, Webhook: m.WebhookID != "", Content: m.Content,
 		InThread: b.isThread(r.ChannelID), Attachments: attachments(m.Attachments),
@@ -204,10 +204,11 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 		return
 	}
 	defer b.wg.Done()
+	received := time.Now()
 	i := ic.Interaction
 	in := b.interaction(i)
 	ackCtx, cancelAck := context.WithTimeout(b.work, discordgo.InteractionDeadline)
-	p, ok := b.h.Plan(ackCtx, commands.Event{Interaction: &in})
+	p, ok := b.h.Plan(ackCtx, commands.Event{Interaction: &in, Received: received})
 	if !ok {
 		cancelAck()
 		return

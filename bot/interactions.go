@@ -146,13 +146,14 @@ func (h *interactions) command(w http.ResponseWriter, i *discordgo.Interaction, 
 		}})
 		return
 	}
+	received := time.Now()
 	in := b.interaction(i)
 	in.ViaHTTP = true
 	// Without a gateway the state knows no channels: the payload's
 	// channel object says whether this is a thread.
 	in.InThread = in.InThread || inThread
 	ackCtx, cancelAck := context.WithTimeout(b.work, time.Second)
-	p, ok := b.h.Plan(ackCtx, commands.Event{Interaction: &in})
+	p, ok := b.h.Plan(ackCtx, commands.Event{Interaction: &in, Received: received})
 	cancelAck()
 	if !ok {
 		b.wg.Done()

@@ -57,11 +57,11 @@ func jobBot(t *testing.T) (*Bot, *discordtest.Server, *store.DB) {
 // at the given time.
 func payload(t *testing.T, b *Bot, ev commands.Event, received time.Time) []byte {
 	t.Helper()
+	ev.Received = received
 	plan, ok := b.h.Plan(t.Context(), ev)
 	if !ok {
 		t.Fatalf("Plan(%+v) = false, want a plan", ev)
 	}
-	plan.Received = received
 	p, err := json.Marshal(plan)
 	if err != nil {
 		t.Fatal(err)

@@ -81,7 +81,7 @@ func (h *Handler) planInteraction(ctx context.Context, in Interaction) (Plan, bo
 	}
 	p := Plan{
 		EventID: "i" + in.ID, GuildID: in.GuildID, ChannelID: in.ChannelID, UserID: in.UserID,
-		InThread: in.InThread, Received: h.opts.Now(),
+		InThread: in.InThread,
 		Callback: &Callback{ID: in.ID, AppID: in.AppID, Token: in.Token, ViaHTTP: in.ViaHTTP},
 	}
 	say := func(ephemeral bool, s string) (Plan, bool) {

@@ -31,6 +31,10 @@ type Event struct {
 	Reaction *Reaction
 	// Interaction is an application command a member used.
 	Interaction *Interaction
+	// Received is when the bot got the event, by the clock the bot will
+	// check an interaction token's age with; zero means now, by the
+	// Handler's clock (Options.Now).
+	Received time.Time
 }
 
 // Reaction is the summary emoji (discord.reaction) added to a message: its
@@ -138,15 +142,26 @@ type Setting struct {
 // limits' counts, and fetches, summarizes and claims nothing: the bot's
 // queue claims the Plan's event in the reply ledger with its job.
 func (h *Handler) Plan(ctx context.Context, ev Event) (Plan, bool) {
+	var (
+		p  Plan
+		ok bool
+	)
 	switch {
 	case ev.Interaction != nil:
-		return h.planInteraction(ctx, *ev.Interaction)
+		p, ok = h.planInteraction(ctx, *ev.Interaction)
 	case ev.Reaction != nil:
-		return h.planReaction(*ev.Reaction)
+		p, ok = h.planReaction(*ev.Reaction)
 	case ev.Message != nil:
-		return h.planMessage(ctx, *ev.Message)
+		p, ok = h.planMessage(ctx, *ev.Message)
 	}
-	return Plan{}, false
+	if !ok {
+		return Plan{}, false
+	}
+	p.Received = ev.Received
+	if p.Received.IsZero() {
+		p.Received = h.opts.Now()
+	}
+	return p, true
 }
 
 // messagePlan is the start of the Plan of a message's event, the replies
@@ -154,7 +169,7 @@ func (h *Handler) Plan(ctx context.Context, ev Event) (Plan, bool) {
 func (h *Handler) messagePlan(m Message, userID string) Plan {
 	return Plan{
 		EventID: "m" + m.ID, GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: userID,
-		MessageID: m.ID, InThread: m.InThread, Received: h.opts.Now(),
+		MessageID: m.ID, InThread: m.InThread,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkbrief/linkbrief/store"
 )
@@ -195,5 +196,20 @@ func TestCallbackLogHidesToken(t *testing.T) {
 	log.Info("plan", "callback", p.Callback, "plan", p)
 	if strings.Contains(buf.String(), "secret-token") {
 		t.Errorf("log line shows the interaction token: %s", buf.String())
+	}
+}
+
+// TestPlanReceived: a Plan carries when the bot got the event (its token's
+// age is checked against it), or the Handler's now when the bot did not
+// say.
+func TestPlanReceived(t *testing.T) {
+	e := newEnv(t, Options{})
+	in := Interaction{ID: "1", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdAsk}
+	got := time.Date(2026, 2, 27, 8, 0, 0, 0, time.UTC)
+	if p, _ := e.h.Plan(ctx, Event{Interaction: &in, Received: got}); !p.Received.Equal(got) {
+		t.Errorf("Plan.Received = %v, want the event's %v", p.Received, got)
+	}
+	if p, _ := e.h.Plan(ctx, Event{Interaction: &in}); !p.Received.Equal(e.clk.Now()) {
+		t.Errorf("Plan.Received = %v, want the Handler's now %v", p.Received, e.clk.Now())
 	}
 }
