@@ -79,12 +79,6 @@ func (a *app) openRedis(ctx context.Context) error {
 	return nil
 }
 
-// service wires the pipeline on what the app opened; backend overrides
-// summary.backend unless "".
-func (a *app) service(backend string) (*summarize.Service, error) {
-	return newService(a.cfg, serviceDeps{st: a.st, lease: a.lease, metrics: a.metrics, backend: backend, log: a.log})
-}
-
 // handler wires what the bot does, on the pipeline svc and the store.
 func (a *app) handler(svc *summarize.Service) *commands.Handler {
 	return commands.New(a.metrics.Summarizer(svc), a.st, commands.Options{
@@ -112,19 +106,12 @@ func (a *app) discord() (bot.Options, error) {
 	}, nil
 }
 
-// serviceDeps is what newService wires in besides the config; every
-// field may be left zero.
-type serviceDeps struct {
-	st      store.Store      // nil: no cache
-	lease   summarize.Lease  // nil: single flight within the process only
-	metrics *observe.Metrics // nil: no metrics
-	backend string           // "": summary.backend
-	log     *slog.Logger
-}
-
-// newService wires the pipeline from cfg.
-func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
-	st, lease, backend, log := d.st, d.lease, d.backend, d.log
+// service wires the pipeline from the config on what the app opened: the
+// store as the cache (none without a store), its leases or Redis's (none:
+// single flight within the process only), and the metrics; backend
+// overrides summary.backend unless "".
+func (a *app) service(backend string) (*summarize.Service, error) {
+	cfg, st, lease, log := a.cfg, a.st, a.lease, a.log
 	// One safe fetcher for pages and for the site adapters' API calls.
 	fc := fetch.New(fetch.Options{
 		Timeout:              cfg.Fetch.Timeout,
@@ -164,12 +151,12 @@ func newService(cfg Config, d serviceDeps) (*summarize.Service, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errConfig, err)
 		}
-		opts.LLM, opts.Model = d.metrics.LLM(c), cfg.LLM.Model
+		opts.LLM, opts.Model = a.metrics.LLM(c), cfg.LLM.Model
 	}
-	f := d.metrics.Fetcher(fc)
+	f := a.metrics.Fetcher(fc)
 	var c summarize.Cache
 	if st != nil {
-		c = d.metrics.Cache(briefcache.New(st))
+		c = a.metrics.Cache(briefcache.New(st))
 	}
 	return summarize.New(f, c, opts), nil
 }
