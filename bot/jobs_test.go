@@ -129,3 +129,17 @@ func TestJobInterruptedGoesBack(t *testing.T) {
 		t.Errorf("messages sent = %d after a shutdown, want 0", n)
 	}
 }
+
+// TestJobPayloadNotAPlan: a payload that is not a Plan (garbage, or a job
+// of a version before Plans) ends its job for good without a call.
+func TestJobPayloadNotAPlan(t *testing.T) {
+	b, dc, _ := jobBot(t)
+	for _, p := range []string{`{"message":{"ID":"1","ChannelID":"2","GuildID":"3","Content":"https://example.com/"}}`, `not json`, `{}`} {
+		if err := b.runJob(t.Context(), jobMessage, []byte(p)); !errors.Is(err, queue.ErrPermanent) {
+			t.Errorf("runJob(%s) = %v, want a permanent failure", p, err)
+		}
+	}
+	if n := len(dc.Calls()); n != 0 {
+		t.Errorf("%d REST calls for payloads that are no plans, want 0", n)
+	}
+}

@@ -118,8 +118,12 @@ func (b *Bot) runJob(ctx context.Context, kind string, payload []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, b.opts.EventTimeout)
 	defer cancel()
 	var p commands.Plan
-	if err := json.Unmarshal(payload, &p); err != nil || p.EventID == "" {
-		return queue.Permanent(fmt.Errorf("bot: %s job: bad payload: %v", kind, err))
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return queue.Permanent(fmt.Errorf("bot: %s job: bad payload: %w", kind, err))
+	}
+	if p.EventID == "" {
+		// Not a Plan: a job enqueued by a version before Plans.
+		return queue.Permanent(fmt.Errorf("bot: %s job: the payload is no plan of an event", kind))
 	}
 	if c := p.Callback; c != nil {
 		if c.ID == "" || c.AppID == "" || c.Token == "" {
