@@ -14,22 +14,23 @@ import (
 // signals are cheap facts about the raw page, gathered in one walk before
 // cleaning, that tell the kinds of non-article pages apart.
 type signals struct {
-	published   time.Time // from <time datetime> or itemprop=datePublished
-	scripts     int       // <script> elements other than JSON-LD
-	images      int       // <img> elements
-	passwords   int       // password inputs
-	appRoot     bool      // an empty single-page-app mount point (#root, #app, #__next...)
-	jsNotice    bool      // a <noscript> asking for JavaScript
-	consentMark bool      // a consent-manager element (class, id) on the page
-	paywallMark bool      // a paywall element, or JSON-LD isAccessibleForFree false
-	loginMark   bool      // a login form
-	rawText     string    // raw text of the page, capped
-	chars       int       // trimmed length of the text left after cleaning
-	reveal      int       // the ordinal of a hidden element holding the page's content, or -1
-	forumMark   bool      // structured data declares a forum thread or a Q&A page
-	listMark    bool      // structured data declares a collection or search results (collectionType)
-	articles    int       // <article> elements
-	teasers     float64   // the share of the page's text in lists of teasers (teaserShare)
+	published   time.Time       // from <time datetime> or itemprop=datePublished
+	scripts     int             // <script> elements other than JSON-LD
+	images      int             // <img> elements
+	passwords   int             // password inputs
+	appRoot     bool            // an empty single-page-app mount point (#root, #app, #__next...)
+	jsNotice    bool            // a <noscript> asking for JavaScript
+	consentMark bool            // a consent-manager element (class, id) on the page
+	paywallMark bool            // a paywall element, or JSON-LD isAccessibleForFree false
+	loginMark   bool            // a login form
+	rawText     string          // raw text of the page, capped
+	chars       int             // trimmed length of the text left after cleaning
+	reveal      int             // the ordinal of a hidden element holding the page's content, or -1
+	forumMark   bool            // structured data declares a forum thread or a Q&A page
+	listMark    bool            // structured data declares a collection or search results (collectionType)
+	legal       map[string]bool // lines of legal small print outside the article (prepare)
+	articles    int             // <article> elements
+	teasers     float64         // the share of the page's text in lists of teasers (teaserShare)
 
 	// stray are metadata elements (title, named meta, JSON-LD) that the
 	// parser put in the body, as it does after a stray tag in the head.

@@ -80,13 +80,15 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	u := parsePageURL(pageURL)
 	head := readHeadTitles(doc)
 	forum := forumPath(u)
-	sig, core := prepare(doc, -1, forum)
+	reveal := -1
+	sig, core := prepare(doc, reveal, forum, false)
 	if sig.reveal >= 0 {
 		// The page's content waits hidden for a script: read it shown.
 		if doc, err = parse(slimmed); err != nil {
 			return nil, err
 		}
-		sig, core = prepare(doc, sig.reveal, forum)
+		reveal = sig.reveal
+		sig, core = prepare(doc, reveal, forum, false)
 	}
 	if homePage(u) && !onePost(doc, sig) {
 		// A site's home page points to its articles and is none of them,
@@ -101,6 +103,16 @@ func FromHTML(body []byte, pageURL string, opts Options) (*Article, error) {
 	}
 	narrow(doc, core, sig.stray)
 	art := extractDoc(doc, u, opts.minWords(), core != nil)
+	if smallPrint(art.Text, sig.legal) {
+		// What was read is the page's legal small print: read the page
+		// again without it.
+		if doc, err = parse(slimmed); err != nil {
+			return nil, err
+		}
+		sig, core = prepare(doc, reveal, forum, true)
+		narrow(doc, core, sig.stray)
+		art = extractDoc(doc, u, opts.minWords(), core != nil)
+	}
 	if art.Published.IsZero() {
 		art.Published = sig.published
 	}

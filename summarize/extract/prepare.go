@@ -14,6 +14,7 @@ const (
 	flagPaywall                    // a paywall
 	flagChrome                     // page chrome (navigation, share bars, ads...)
 	flagComments                   // readers' comments on the page
+	flagLegal                      // disclaimers, disclosures and footnotes to them
 )
 
 // pageWords maps class and id words to their flags.
@@ -30,6 +31,9 @@ var pageWords = func() map[string]uint8 {
 	// Words starting with "comment" (commentlist, commentBox...) are
 	// comments too: see classFlags.
 	add(flagComments, `disqus respond replies usercomments`)
+	// Legal small print is prose, yet never the article: a fund's
+	// disclosures beside it (see prepare's dropLegal).
+	add(flagLegal, `disclaimer disclaimers disclosure disclosures`)
 	// Chrome never holds the article: navigation, menus, sidebars, share
 	// bars, related links, comments, cookie banners and ads.
 	add(flagChrome, `nav navbar navigation menu megamenu breadcrumb breadcrumbs sidebar
@@ -87,7 +91,13 @@ var dropChrome = map[string]bool{
 // show instead of removing, or -1. The first pass gives -1; when its
 // signals name an element to reveal (signals.reveal), the caller parses
 // the page again and passes it.
-func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
+//
+// Legal small print outside an <article> (disclaimers, disclosures) is
+// recorded in signals.legal; with dropLegal it goes like chrome even
+// when it is prose, unless it is half the page. The caller asks for that
+// second pass only when the first read the small print as the article:
+// elsewhere it weighs in the prose core as it always did.
+func prepare(doc *html.Node, reveal int, forum, dropLegal bool) (signals, *html.Node) {
 	s := signals{reveal: -1}
 	hidden := 0 // hidden elements met outside removed subtrees
 	type hiddenCand struct{ ordinal, chars int }
@@ -101,6 +111,7 @@ func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
 	type chromeCand struct {
 		n     *html.Node
 		chars int
+		legal bool // small print goes unless it is most of the page
 	}
 	var chrome []chromeCand
 	type commentsCand struct {
@@ -112,8 +123,8 @@ func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
 	// walk returns the stats of n's kept content, chrome left out, and
 	// the length of all its kept text, chrome included. dead marks a
 	// subtree that will be removed: it is scanned for signals only.
-	var walk func(n *html.Node, inComments, inLink, dead bool) (nodeStats, int)
-	walk = func(n *html.Node, inComments, inLink, dead bool) (st nodeStats, kept int) {
+	var walk func(n *html.Node, inComments, inLink, inArticle, dead bool) (nodeStats, int)
+	walk = func(n *html.Node, inComments, inLink, inArticle, dead bool) (st nodeStats, kept int) {
 		var next *html.Node
 		for c := n.FirstChild; c != nil; c = next {
 			next = c.NextSibling
@@ -148,16 +159,21 @@ func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
 					drop = true
 				}
 				isChrome := !drop && !dead && (dropChrome[c.Data] || flags&flagChrome != 0)
+				legal := !drop && !dead && flags&flagLegal != 0 && !inArticle
+				if legal && !dropLegal {
+					s.addLegal(c)
+					legal = false
+				}
 				isComments := !drop && !dead && !inComments && flags&flagComments != 0 && commentBlock[c.Data]
-				cs, k := walk(c, inComments || isComments, inLink || c.Data == "a", dead || drop)
+				cs, k := walk(c, inComments || isComments, inLink || c.Data == "a", inArticle || c.Data == "article", dead || drop)
 				switch {
 				case drop:
 					if !dead && !dropTags[c.Data] && k > biggest.chars {
 						biggest = hiddenCand{hidden - 1, k}
 					}
 					n.RemoveChild(c)
-				case isChrome && cs.chars < 3000 && !cs.looksLikeProse(150):
-					chrome = append(chrome, chromeCand{c, k})
+				case legal || isChrome && cs.chars < 3000 && !cs.looksLikeProse(150):
+					chrome = append(chrome, chromeCand{c, k, legal})
 					kept += k
 				case isComments:
 					comments = append(comments, commentsCand{c, cs})
@@ -175,7 +191,7 @@ func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
 		}
 		return st, kept
 	}
-	all, total := walk(doc, false, false, false)
+	all, total := walk(doc, false, false, false, false)
 	s.chars = total
 	s.rawText = text.String()
 	if reveal < 0 && total < revealMaxShown && biggest.chars >= revealMinHidden && biggest.chars >= 4*total {
@@ -183,7 +199,7 @@ func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
 	}
 
 	for _, c := range chrome {
-		if c.chars*5 < total && c.n.Parent != nil {
+		if (c.chars*5 < total || c.legal && c.chars*2 < total) && c.n.Parent != nil {
 			c.n.Parent.RemoveChild(c.n)
 		}
 	}
@@ -220,6 +236,43 @@ func prepare(doc *html.Node, reveal int, forum bool) (signals, *html.Node) {
 		}
 	}
 	return s, nil
+}
+
+// maxLegalLines caps signals.legal.
+const maxLegalLines = 2000
+
+// addLegal records the lines of legal small print n (whitespace
+// collapsed), for smallPrint.
+func (s *signals) addLegal(n *html.Node) {
+	if s.legal == nil {
+		s.legal = make(map[string]bool)
+	}
+	for line := range strings.SplitSeq(renderText(n), "\n") {
+		if len(s.legal) >= maxLegalLines {
+			return
+		}
+		if l := strings.Join(strings.Fields(line), " "); len(l) >= proseRun {
+			s.legal[l] = true
+		}
+	}
+}
+
+// smallPrint reports whether most of text (in bytes) is lines of the
+// page's legal small print: the article search settled on a fund's
+// disclosures because the page's own text is cut in short cards.
+func smallPrint(text string, legal map[string]bool) bool {
+	if len(legal) == 0 {
+		return false
+	}
+	in, all := 0, 0
+	for line := range strings.SplitSeq(text, "\n") {
+		l := strings.Join(strings.Fields(line), " ")
+		all += len(l)
+		if legal[l] {
+			in += len(l)
+		}
+	}
+	return in*2 > all
 }
 
 // A page whose shown text is under revealMaxShown bytes while one hidden
