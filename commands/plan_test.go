@@ -213,3 +213,36 @@ func TestPlanReceived(t *testing.T) {
 		t.Errorf("Plan.Received = %v, want the Handler's now %v", p.Received, e.clk.Now())
 	}
 }
+
+// TestPlanDecidedOnce: what a message asks for is decided when it
+// arrives; the job runs that decision. A link posted while its channel was
+// in auto mode is summarized even when auto mode is turned off before the
+// job runs, and a question asked in a Linkbrief thread is answered from
+// the thread's article as it was then.
+func TestPlanDecidedOnce(t *testing.T) {
+	e := newEnv(t, Options{})
+	if err := e.st.SetAutoChannel(ctx, "g1", "c", true); err != nil {
+		t.Fatal(err)
+	}
+	e.h.ThreadStarted(ctx, "g1", "c", "t1", "t1", &Thread{Name: "n", URL: "https://example.com/thread"})
+	link, ok1 := e.h.Plan(ctx, Event{Message: &Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", Content: "https://example.com/a"}})
+	question, ok2 := e.h.Plan(ctx, Event{Message: &Message{ID: "2", ChannelID: "t1", GuildID: "g1", AuthorID: "u1", Content: "why?"}})
+	if !ok1 || !ok2 {
+		t.Fatalf("Plan = %v, %v; want both planned", ok1, ok2)
+	}
+	if err := e.st.SetAutoChannel(ctx, "g1", "c", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.h.ThreadFailed(ctx, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(ctx, e.h, link); r == nil || len(r.Replies) != 1 || len(r.Replies[0].Embeds) != 1 {
+		t.Errorf("the link's job = %+v, want its brief", r)
+	}
+	if r := run(ctx, e.h, question); r == nil || len(r.Replies) != 1 || r.Replies[0].Content != "> The quoted answer." {
+		t.Errorf("the question's job = %+v, want the answer", r)
+	}
+	if got := e.sum.asks; len(got) != 1 || got[0] != "why?" {
+		t.Errorf("questions asked = %q, want [why?]", got)
+	}
+}
