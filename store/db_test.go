@@ -104,6 +104,54 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// TestPostgresExecModes runs the conformance suite with the query modes a
+// DSN may ask pgx for: exec (behind PgBouncer in transaction mode: no
+// prepared statement outlives its query) and simple_protocol (arguments
+// sent as text in the query).
+func TestPostgresExecModes(t *testing.T) {
+	testSchema(t)
+	for _, mode := range []string{"exec", "simple_protocol"} {
+		open := func(t *testing.T) *DB {
+			dsn := testSchema(t)
+			if strings.Contains(dsn, "://") {
+				dsn += "&default_query_exec_mode=" + mode
+			} else {
+				dsn += " default_query_exec_mode=" + mode
+			}
+			return openPostgres(t, dsn, Options{})
+		}
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			testStore(t, func(t *testing.T) Store { return open(t) })
+		})
+		t.Run(mode+"/Coordination", func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			s := open(t)
+			if ok, err := s.AcquireLease(ctx, "k", "o", time.Minute); err != nil || !ok {
+				t.Errorf("AcquireLease = %v, %v; want true", ok, err)
+			}
+			if err := s.ReleaseLease(ctx, "k", "o"); err != nil {
+				t.Errorf("ReleaseLease: %v", err)
+			}
+			q := Quota{User: "u", UserPerMinute: 1, Guild: "g", GuildPerHour: 5, DailyTokens: 1000, Tokens: 300}
+			h, err := s.Reserve(ctx, q)
+			if err != nil || !h.OK() {
+				t.Fatalf("Reserve = %+v, %v; want a hold", h, err)
+			}
+			if h2, err := s.Reserve(ctx, q); err != nil || h2.Refused != LimitUser {
+				t.Errorf("second Reserve = %+v, %v; want refused by the user limit", h2, err)
+			}
+			if err := s.Settle(ctx, h, 120); err != nil {
+				t.Errorf("Settle: %v", err)
+			}
+			if c, err := s.Counts(ctx, q); err != nil || c.User != 1 || c.Guild != 1 || c.Tokens != 120 {
+				t.Errorf("Counts = %+v, %v; want 1 brief for the user and the guild, 120 tokens", c, err)
+			}
+		})
+	}
+}
+
 // fakeClock is a settable clock for Options.Now.
 type fakeClock struct {
 	mu sync.Mutex
