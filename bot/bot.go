@@ -1,7 +1,8 @@
 // Package bot is Linkbrief's Discord edge and the only importer of
 // discordgo: it opens the gateway, turns events into commands.Event values,
-// and for each asks commands for a Plan at receipt, claims it in the reply
-// ledger and enqueues it; the job runs the Plan (commands.Handler.Run) and
+// and for each asks commands for a Plan at receipt, then claims it in the
+// reply ledger and enqueues it in one step (Queue.Accept: one transaction
+// with River); the job runs the Plan (commands.Handler.Run) and
 // sends the commands.Reply values it gets back over REST (always with
 // allowed_mentions {"parse": []}), starts threads and closes the event in
 // the ledger. It also registers the application commands and shuts down
