@@ -85,6 +85,18 @@ func fast(opts queue.Options) queue.Options {
 	return opts
 }
 
+// forBackends runs f as a parallel subtest per backend, each with a queue
+// opened with opts.
+func forBackends(t *testing.T, opts queue.Options, f func(t *testing.T, b backend, q queue.Queue)) {
+	t.Parallel()
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, b, b.open(t, opts))
+		})
+	}
+}
+
 // started starts q with work and stops it when t ends.
 func started(t *testing.T, q queue.Queue, work queue.Work) {
 	t.Helper()
@@ -132,293 +144,248 @@ func (r *recorder) got() []string {
 }
 
 func TestQueueRunsJobs(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{})
-			var r recorder
-			started(t, q, r.work)
-			for i := range 3 {
-				if err := q.Enqueue(t.Context(), "message", fmt.Sprintf("m%d", i), []byte(fmt.Sprint(i))); err != nil {
-					t.Fatalf("Enqueue(m%d): %v", i, err)
-				}
+	forBackends(t, queue.Options{}, func(t *testing.T, b backend, q queue.Queue) {
+		var r recorder
+		started(t, q, r.work)
+		for i := range 3 {
+			if err := q.Enqueue(t.Context(), "message", fmt.Sprintf("m%d", i), []byte(fmt.Sprint(i))); err != nil {
+				t.Fatalf("Enqueue(m%d): %v", i, err)
 			}
-			waitFor(t, "three jobs to run", func() bool { return len(r.got()) >= 3 })
-			got := strings.Join(sorted(r.got()), " ")
-			if want := "message/0 message/1 message/2"; got != want {
-				t.Errorf("runs = %q, want %q", got, want)
-			}
-		})
-	}
+		}
+		waitFor(t, "three jobs to run", func() bool { return len(r.got()) >= 3 })
+		got := strings.Join(sorted(r.got()), " ")
+		if want := "message/0 message/1 message/2"; got != want {
+			t.Errorf("runs = %q, want %q", got, want)
+		}
+	})
 }
 
 func TestQueueUniquePerEvent(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{})
-			// Before Start: the duplicate meets a waiting job.
-			if err := q.Enqueue(t.Context(), "message", "m1", []byte("first")); err != nil {
-				t.Fatal(err)
-			}
-			err := q.Enqueue(t.Context(), "message", "m1", []byte("second"))
-			if !errors.Is(err, queue.ErrDuplicate) {
-				t.Errorf("second Enqueue(m1) while waiting = %v, want ErrDuplicate", err)
-			}
-			var r recorder
-			started(t, q, r.work)
-			waitFor(t, "the job to run", func() bool { return len(r.got()) >= 1 })
-			// After it ran: the duplicate meets a completed job.
-			waitFor(t, "a duplicate of a done job to be refused", func() bool {
-				return errors.Is(q.Enqueue(t.Context(), "message", "m1", []byte("third")), queue.ErrDuplicate)
-			})
-			if err := q.Enqueue(t.Context(), "message", "m2", []byte("other")); err != nil {
-				t.Errorf("Enqueue(m2) = %v, want nil", err)
-			}
-			waitFor(t, "the other job to run", func() bool { return len(r.got()) >= 2 })
-			time.Sleep(300 * time.Millisecond) // room for a wrong extra run
-			if got, want := strings.Join(sorted(r.got()), " "), "message/first message/other"; got != want {
-				t.Errorf("runs = %q, want %q", got, want)
-			}
+	forBackends(t, queue.Options{}, func(t *testing.T, b backend, q queue.Queue) {
+		// Before Start: the duplicate meets a waiting job.
+		if err := q.Enqueue(t.Context(), "message", "m1", []byte("first")); err != nil {
+			t.Fatal(err)
+		}
+		err := q.Enqueue(t.Context(), "message", "m1", []byte("second"))
+		if !errors.Is(err, queue.ErrDuplicate) {
+			t.Errorf("second Enqueue(m1) while waiting = %v, want ErrDuplicate", err)
+		}
+		var r recorder
+		started(t, q, r.work)
+		waitFor(t, "the job to run", func() bool { return len(r.got()) >= 1 })
+		// After it ran: the duplicate meets a completed job.
+		waitFor(t, "a duplicate of a done job to be refused", func() bool {
+			return errors.Is(q.Enqueue(t.Context(), "message", "m1", []byte("third")), queue.ErrDuplicate)
 		})
-	}
+		if err := q.Enqueue(t.Context(), "message", "m2", []byte("other")); err != nil {
+			t.Errorf("Enqueue(m2) = %v, want nil", err)
+		}
+		waitFor(t, "the other job to run", func() bool { return len(r.got()) >= 2 })
+		time.Sleep(300 * time.Millisecond) // room for a wrong extra run
+		if got, want := strings.Join(sorted(r.got()), " "), "message/first message/other"; got != want {
+			t.Errorf("runs = %q, want %q", got, want)
+		}
+	})
 }
 
 func TestQueueRetriesThenSucceeds(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{MaxAttempts: 3, RetryBackoff: 10 * time.Millisecond})
-			var runs atomic.Int32
-			done := make(chan struct{})
-			started(t, q, func(ctx context.Context, kind string, payload []byte) error {
-				if runs.Add(1) == 1 {
-					return errors.New("discord: 502 Bad Gateway")
-				}
-				close(done)
-				return nil
-			})
-			if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
-				t.Fatal(err)
+	forBackends(t, queue.Options{MaxAttempts: 3, RetryBackoff: 10 * time.Millisecond}, func(t *testing.T, b backend, q queue.Queue) {
+		var runs atomic.Int32
+		done := make(chan struct{})
+		started(t, q, func(ctx context.Context, kind string, payload []byte) error {
+			if runs.Add(1) == 1 {
+				return errors.New("discord: 502 Bad Gateway")
 			}
-			select {
-			case <-done:
-			case <-time.After(wait):
-				t.Fatalf("no successful retry within %v (runs %d)", wait, runs.Load())
-			}
-			time.Sleep(300 * time.Millisecond)
-			if got := runs.Load(); got != 2 {
-				t.Errorf("runs = %d, want 2 (one failure, one success)", got)
-			}
+			close(done)
+			return nil
 		})
-	}
+		if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+		case <-time.After(wait):
+			t.Fatalf("no successful retry within %v (runs %d)", wait, runs.Load())
+		}
+		time.Sleep(300 * time.Millisecond)
+		if got := runs.Load(); got != 2 {
+			t.Errorf("runs = %d, want 2 (one failure, one success)", got)
+		}
+	})
 }
 
 // TestQueueSnooze: a job whose work is still going on elsewhere is run
 // again after its snooze, and snoozes do not use up its attempts.
 func TestQueueSnooze(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{MaxAttempts: 1})
-			var runs atomic.Int32
-			done := make(chan struct{})
-			var first time.Time
-			started(t, q, func(ctx context.Context, kind string, payload []byte) error {
-				switch runs.Add(1) {
-				case 1:
-					first = time.Now()
-					return queue.Snooze(time.Second)
-				case 2:
-					if since := time.Since(first); since < 900*time.Millisecond {
-						t.Errorf("second run %v after the snooze of 1s", since)
-					}
-					return queue.Snooze(time.Second)
+	forBackends(t, queue.Options{MaxAttempts: 1}, func(t *testing.T, b backend, q queue.Queue) {
+		var runs atomic.Int32
+		done := make(chan struct{})
+		var first time.Time
+		started(t, q, func(ctx context.Context, kind string, payload []byte) error {
+			switch runs.Add(1) {
+			case 1:
+				first = time.Now()
+				return queue.Snooze(time.Second)
+			case 2:
+				if since := time.Since(first); since < 900*time.Millisecond {
+					t.Errorf("second run %v after the snooze of 1s", since)
 				}
-				close(done)
-				return nil
-			})
-			if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
-				t.Fatal(err)
+				return queue.Snooze(time.Second)
 			}
-			select {
-			case <-done:
-			case <-time.After(wait):
-				t.Fatalf("no run after two snoozes within %v (runs %d)", wait, runs.Load())
-			}
+			close(done)
+			return nil
 		})
-	}
+		if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+		case <-time.After(wait):
+			t.Fatalf("no run after two snoozes within %v (runs %d)", wait, runs.Load())
+		}
+	})
 }
 
 func TestQueuePermanentAndExhaustedFailures(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{MaxAttempts: 2, RetryBackoff: 10 * time.Millisecond})
-			var mu sync.Mutex
-			runs := map[string]int{}
-			started(t, q, func(ctx context.Context, kind string, payload []byte) error {
-				mu.Lock()
-				runs[string(payload)]++
-				mu.Unlock()
-				if string(payload) == "bad" {
-					return queue.Permanent(errors.New("payload does not decode"))
-				}
-				return errors.New("still failing")
-			})
-			for _, p := range []string{"bad", "flaky"} {
-				if err := q.Enqueue(t.Context(), "message", p, []byte(p)); err != nil {
-					t.Fatal(err)
-				}
+	forBackends(t, queue.Options{MaxAttempts: 2, RetryBackoff: 10 * time.Millisecond}, func(t *testing.T, b backend, q queue.Queue) {
+		var mu sync.Mutex
+		runs := map[string]int{}
+		started(t, q, func(ctx context.Context, kind string, payload []byte) error {
+			mu.Lock()
+			runs[string(payload)]++
+			mu.Unlock()
+			if string(payload) == "bad" {
+				return queue.Permanent(errors.New("payload does not decode"))
 			}
-			count := func(p string) int {
-				mu.Lock()
-				defer mu.Unlock()
-				return runs[p]
-			}
-			waitFor(t, "the flaky job to be tried twice", func() bool { return count("flaky") >= 2 })
-			time.Sleep(1500 * time.Millisecond) // River's next retry would come after ~1 s
-			if got := count("bad"); got != 1 {
-				t.Errorf("permanent failure ran %d times, want 1", got)
-			}
-			if got := count("flaky"); got != 2 {
-				t.Errorf("failing job ran %d times, want MaxAttempts = 2", got)
-			}
+			return errors.New("still failing")
 		})
-	}
+		for _, p := range []string{"bad", "flaky"} {
+			if err := q.Enqueue(t.Context(), "message", p, []byte(p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(p string) int {
+			mu.Lock()
+			defer mu.Unlock()
+			return runs[p]
+		}
+		waitFor(t, "the flaky job to be tried twice", func() bool { return count("flaky") >= 2 })
+		time.Sleep(1500 * time.Millisecond) // River's next retry would come after ~1 s
+		if got := count("bad"); got != 1 {
+			t.Errorf("permanent failure ran %d times, want 1", got)
+		}
+		if got := count("flaky"); got != 2 {
+			t.Errorf("failing job ran %d times, want MaxAttempts = 2", got)
+		}
+	})
 }
 
 func TestQueueStopLetsRunningJobsFinish(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{})
-			running := make(chan struct{})
-			release := make(chan struct{})
-			var finished atomic.Bool
-			if err := q.Start(context.Background(), func(ctx context.Context, kind string, payload []byte) error {
-				close(running)
-				<-release
-				finished.Store(ctx.Err() == nil)
-				return nil
-			}); err != nil {
-				t.Fatal(err)
+	forBackends(t, queue.Options{}, func(t *testing.T, b backend, q queue.Queue) {
+		running := make(chan struct{})
+		release := make(chan struct{})
+		var finished atomic.Bool
+		if err := q.Start(context.Background(), func(ctx context.Context, kind string, payload []byte) error {
+			close(running)
+			<-release
+			finished.Store(ctx.Err() == nil)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
+			t.Fatal(err)
+		}
+		<-running
+		stopped := make(chan error, 1)
+		go func() { stopped <- q.Stop(context.Background()) }()
+		time.Sleep(200 * time.Millisecond)
+		select {
+		case err := <-stopped:
+			t.Fatalf("Stop returned %v while a job was running", err)
+		default:
+		}
+		close(release)
+		select {
+		case err := <-stopped:
+			if err != nil {
+				t.Errorf("Stop = %v, want nil", err)
 			}
-			if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
-				t.Fatal(err)
-			}
-			<-running
-			stopped := make(chan error, 1)
-			go func() { stopped <- q.Stop(context.Background()) }()
-			time.Sleep(200 * time.Millisecond)
-			select {
-			case err := <-stopped:
-				t.Fatalf("Stop returned %v while a job was running", err)
-			default:
-			}
-			close(release)
-			select {
-			case err := <-stopped:
-				if err != nil {
-					t.Errorf("Stop = %v, want nil", err)
-				}
-			case <-time.After(wait):
-				t.Fatal("Stop did not return after the job finished")
-			}
-			if !finished.Load() {
-				t.Error("the running job's context was cancelled; want it left to finish")
-			}
-			if err := q.Enqueue(t.Context(), "message", "m2", nil); b.name == "pool" && !errors.Is(err, queue.ErrStopped) {
-				t.Errorf("Enqueue after Stop = %v, want ErrStopped", err)
-			}
-		})
-	}
+		case <-time.After(wait):
+			t.Fatal("Stop did not return after the job finished")
+		}
+		if !finished.Load() {
+			t.Error("the running job's context was cancelled; want it left to finish")
+		}
+		if err := q.Enqueue(t.Context(), "message", "m2", nil); b.name == "pool" && !errors.Is(err, queue.ErrStopped) {
+			t.Errorf("Enqueue after Stop = %v, want ErrStopped", err)
+		}
+	})
 }
 
 func TestQueueStopCancelsAfterGrace(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{})
-			running := make(chan struct{})
-			var cancelled atomic.Bool
-			if err := q.Start(context.Background(), func(ctx context.Context, kind string, payload []byte) error {
-				close(running)
-				<-ctx.Done()
-				cancelled.Store(true)
-				return ctx.Err()
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
-				t.Fatal(err)
-			}
-			<-running
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			if err := q.Stop(ctx); err != nil {
-				t.Errorf("Stop = %v, want nil (the job returns once cancelled)", err)
-			}
-			if !cancelled.Load() {
-				t.Error("Stop returned before the running job saw its context cancelled")
-			}
-		})
-	}
+	forBackends(t, queue.Options{}, func(t *testing.T, b backend, q queue.Queue) {
+		running := make(chan struct{})
+		var cancelled atomic.Bool
+		if err := q.Start(context.Background(), func(ctx context.Context, kind string, payload []byte) error {
+			close(running)
+			<-ctx.Done()
+			cancelled.Store(true)
+			return ctx.Err()
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Enqueue(t.Context(), "message", "m1", nil); err != nil {
+			t.Fatal(err)
+		}
+		<-running
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		if err := q.Stop(ctx); err != nil {
+			t.Errorf("Stop = %v, want nil (the job returns once cancelled)", err)
+		}
+		if !cancelled.Load() {
+			t.Error("Stop returned before the running job saw its context cancelled")
+		}
+	})
 }
 
 func TestQueueDepth(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{})
-			for i := range 3 {
-				if err := q.Enqueue(t.Context(), "message", fmt.Sprintf("m%d", i), nil); err != nil {
-					t.Fatal(err)
-				}
+	forBackends(t, queue.Options{}, func(t *testing.T, b backend, q queue.Queue) {
+		for i := range 3 {
+			if err := q.Enqueue(t.Context(), "message", fmt.Sprintf("m%d", i), nil); err != nil {
+				t.Fatal(err)
 			}
-			if n, err := q.Depth(t.Context()); err != nil || n != 3 {
-				t.Errorf("Depth before Start = %d, %v; want 3, nil", n, err)
-			}
-			var r recorder
-			started(t, q, r.work)
-			waitFor(t, "the jobs to run", func() bool { return len(r.got()) == 3 })
-			waitFor(t, "the depth to drop to 0", func() bool {
-				n, err := q.Depth(t.Context())
-				return err == nil && n == 0
-			})
+		}
+		if n, err := q.Depth(t.Context()); err != nil || n != 3 {
+			t.Errorf("Depth before Start = %d, %v; want 3, nil", n, err)
+		}
+		var r recorder
+		started(t, q, r.work)
+		waitFor(t, "the jobs to run", func() bool { return len(r.got()) == 3 })
+		waitFor(t, "the depth to drop to 0", func() bool {
+			n, err := q.Depth(t.Context())
+			return err == nil && n == 0
 		})
-	}
+	})
 }
 
 func TestQueueRecoversFromPanickingWork(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			q := b.open(t, queue.Options{MaxAttempts: 1})
-			var r recorder
-			started(t, q, func(ctx context.Context, kind string, payload []byte) error {
-				if string(payload) == "boom" {
-					panic("nil map")
-				}
-				return r.work(ctx, kind, payload)
-			})
-			for _, p := range []string{"boom", "fine"} {
-				if err := q.Enqueue(t.Context(), "message", p, []byte(p)); err != nil {
-					t.Fatal(err)
-				}
+	forBackends(t, queue.Options{MaxAttempts: 1}, func(t *testing.T, b backend, q queue.Queue) {
+		var r recorder
+		started(t, q, func(ctx context.Context, kind string, payload []byte) error {
+			if string(payload) == "boom" {
+				panic("nil map")
 			}
-			waitFor(t, "the job after the panic to run", func() bool { return len(r.got()) == 1 })
+			return r.work(ctx, kind, payload)
 		})
-	}
+		for _, p := range []string{"boom", "fine"} {
+			if err := q.Enqueue(t.Context(), "message", p, []byte(p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitFor(t, "the job after the panic to run", func() bool { return len(r.got()) == 1 })
+	})
 }
 
 func TestEnqueueRejectsEmptyNames(t *testing.T) {
