@@ -233,11 +233,11 @@ func TestGuildRateLimit(t *testing.T) {
 	}
 	in2 := in
 	in2.ID, in2.UserID, in2.Options = "2", "u2", map[string]any{"url": "https://example.com/2"}
-	ack := planOf(t, e.h, in2)
-	if !ack.Ephemeral {
-		t.Errorf("Ack over the guild limit = %+v, want ephemeral", ack)
+	plan := planOf(t, e.h, in2)
+	if !plan.Ephemeral {
+		t.Errorf("Plan over the guild limit = %+v, want ephemeral", plan)
 	}
-	r := run(ctx, e.h, ack)
+	r := run(ctx, e.h, plan)
 	if got := r.Replies[0].Content; !strings.Contains(got, "This server has asked for a lot of briefs") || !strings.Contains(got, "in an hour") {
 		t.Errorf("over the guild limit = %q, want a polite refusal with when to retry", got)
 	}
@@ -284,11 +284,11 @@ func TestSummarizeCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := base
 			in.ID, in.Options, in.InThread = fmt.Sprint(i), tt.opts, tt.inThread
-			ack := planOf(t, e.h, in)
-			if ack.Ephemeral != tt.ephemeral {
-				t.Errorf("Ack = %+v, want ephemeral %v", ack, tt.ephemeral)
+			plan := planOf(t, e.h, in)
+			if plan.Ephemeral != tt.ephemeral {
+				t.Errorf("Plan = %+v, want ephemeral %v", plan, tt.ephemeral)
 			}
-			resp := run(ctx, e.h, ack)
+			resp := run(ctx, e.h, plan)
 			if resp == nil || len(resp.Replies) != 1 {
 				t.Fatalf("Interaction = %+v, want one reply", resp)
 			}
@@ -296,7 +296,7 @@ func TestSummarizeCommand(t *testing.T) {
 			if r.Ephemeral != tt.ephemeral || (r.Thread != nil) != tt.thread || len(r.Embeds) != 1 {
 				t.Errorf("reply = %+v, want ephemeral %v, thread %v, one embed", r, tt.ephemeral, tt.thread)
 			}
-			if resp := run(ctx, e.h, ack); resp != nil {
+			if resp := run(ctx, e.h, plan); resp != nil {
 				t.Errorf("the same interaction again got %+v, want nil", resp)
 			}
 		})
@@ -333,11 +333,11 @@ func TestMessageCommand(t *testing.T) {
 	e := newEnv(t, Options{})
 	in := Interaction{ID: "1", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdSummarizeIn,
 		TargetContent: "two links: https://example.com/a and <https://example.com/hidden> and https://example.com/b"}
-	ack := planOf(t, e.h, in)
-	if ack.Ephemeral {
-		t.Errorf("Ack = %+v, want public", ack)
+	plan := planOf(t, e.h, in)
+	if plan.Ephemeral {
+		t.Errorf("Plan = %+v, want public", plan)
 	}
-	resp := run(ctx, e.h, ack)
+	resp := run(ctx, e.h, plan)
 	if len(resp.Replies) != 2 {
 		t.Fatalf("got %d replies, want 2", len(resp.Replies))
 	}
@@ -347,10 +347,10 @@ func TestMessageCommand(t *testing.T) {
 		}
 	}
 	none := Interaction{ID: "2", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdSummarizeIn, TargetContent: "no links"}
-	ack = planOf(t, e.h, none)
-	r := run(ctx, e.h, ack).Replies[0]
-	if !ack.Ephemeral || !r.Ephemeral || !strings.Contains(r.Content, "no links") {
-		t.Errorf("no links: ack %+v, reply %+v, want an ephemeral notice", ack, r)
+	plan = planOf(t, e.h, none)
+	r := run(ctx, e.h, plan).Replies[0]
+	if !plan.Ephemeral || !r.Ephemeral || !strings.Contains(r.Content, "no links") {
+		t.Errorf("no links: plan %+v, reply %+v, want an ephemeral notice", plan, r)
 	}
 }
 
@@ -358,16 +358,16 @@ func TestAskCommand(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.h.ThreadStarted(ctx, "g1", "c", "t1", "t1", &Thread{Name: "n", URL: "https://example.com/a"})
 	in := Interaction{ID: "1", GuildID: "g1", ChannelID: "t1", InThread: true, UserID: "u1", Command: CmdAsk, Options: map[string]any{"question": "Why?"}}
-	ack := planOf(t, e.h, in)
-	r := run(ctx, e.h, ack).Replies[0]
-	if ack.Ephemeral || r.Content != "> The quoted answer." {
-		t.Errorf("ask in thread: ack %+v, reply %+v, want the public answer", ack, r)
+	plan := planOf(t, e.h, in)
+	r := run(ctx, e.h, plan).Replies[0]
+	if plan.Ephemeral || r.Content != "> The quoted answer." {
+		t.Errorf("ask in thread: plan %+v, reply %+v, want the public answer", plan, r)
 	}
 	out := Interaction{ID: "2", GuildID: "g1", ChannelID: "c", UserID: "u1", Command: CmdAsk, Options: map[string]any{"question": "Why?"}}
-	ack = planOf(t, e.h, out)
-	r = run(ctx, e.h, ack).Replies[0]
-	if !ack.Ephemeral || !r.Ephemeral || !strings.Contains(r.Content, "inside a thread") {
-		t.Errorf("ask outside: ack %+v, reply %+v, want an ephemeral hint", ack, r)
+	plan = planOf(t, e.h, out)
+	r = run(ctx, e.h, plan).Replies[0]
+	if !plan.Ephemeral || !r.Ephemeral || !strings.Contains(r.Content, "inside a thread") {
+		t.Errorf("ask outside: plan %+v, reply %+v, want an ephemeral hint", plan, r)
 	}
 }
 
@@ -394,10 +394,10 @@ func TestSettingsCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := Interaction{ID: fmt.Sprint(i), GuildID: "g1", ChannelID: "c", UserID: "u1", Permissions: tt.perms,
 				Command: CmdLinkbrief, Subcommand: tt.sub, Options: tt.opts}
-			ack := planOf(t, e.h, in)
-			r := run(ctx, e.h, ack).Replies[0]
-			if !ack.Ephemeral || !r.Ephemeral {
-				t.Errorf("ack %+v, reply ephemeral %v, want both ephemeral", ack, r.Ephemeral)
+			plan := planOf(t, e.h, in)
+			r := run(ctx, e.h, plan).Replies[0]
+			if !plan.Ephemeral || !r.Ephemeral {
+				t.Errorf("plan %+v, reply ephemeral %v, want both ephemeral", plan, r.Ephemeral)
 			}
 			if !strings.Contains(r.Content, tt.want) {
 				t.Errorf("reply = %q, want it to contain %q", r.Content, tt.want)
@@ -427,10 +427,10 @@ func TestStoreFailureIsLoggedNotShown(t *testing.T) {
 func TestDirectMessageInteraction(t *testing.T) {
 	e := newEnv(t, Options{})
 	in := Interaction{ID: "1", ChannelID: "dm", UserID: "u1", Command: CmdSummarize, Options: map[string]any{"url": "https://example.com/"}}
-	ack := planOf(t, e.h, in)
-	r := run(ctx, e.h, ack).Replies[0]
-	if !ack.Ephemeral || !strings.Contains(r.Content, "servers only") {
-		t.Errorf("DM: ack %+v, reply %q, want an ephemeral servers-only notice", ack, r.Content)
+	plan := planOf(t, e.h, in)
+	r := run(ctx, e.h, plan).Replies[0]
+	if !plan.Ephemeral || !strings.Contains(r.Content, "servers only") {
+		t.Errorf("DM: plan %+v, reply %q, want an ephemeral servers-only notice", plan, r.Content)
 	}
 }
 

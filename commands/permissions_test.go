@@ -40,11 +40,11 @@ func TestLinkbriefUsageForEveryMember(t *testing.T) {
 		}
 		in := Interaction{ID: fmt.Sprint("p", i), GuildID: "g1", ChannelID: "c", UserID: "u1", Permissions: member,
 			Command: CmdLinkbrief, Subcommand: sub.Name, Options: opts}
-		ack := planOf(t, e.h, in)
-		r := run(ctx, e.h, ack).Replies[0]
+		plan := planOf(t, e.h, in)
+		r := run(ctx, e.h, plan).Replies[0]
 		refused := strings.Contains(r.Content, "You need the Manage Server permission")
-		if wantRefused := sub.Name != SubUsage; refused != wantRefused || !r.Ephemeral || !ack.Ephemeral {
-			t.Errorf("/linkbrief %s by a member: reply %q (ephemeral %v, ack %+v); want refused=%v, ephemeral", sub.Name, r.Content, r.Ephemeral, ack, wantRefused)
+		if wantRefused := sub.Name != SubUsage; refused != wantRefused || !r.Ephemeral || !plan.Ephemeral {
+			t.Errorf("/linkbrief %s by a member: reply %q (ephemeral %v, plan %+v); want refused=%v, ephemeral", sub.Name, r.Content, r.Ephemeral, plan, wantRefused)
 		}
 	}
 	set, _ := e.st.GuildSettings(ctx, "g1")
