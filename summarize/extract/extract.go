@@ -292,7 +292,7 @@ func proseAdded(root *html.Node, text string) bool {
 	for _, p := range strings.Split(text, "\n\n") {
 		have[strings.Join(strings.Fields(p), " ")] = true
 	}
-	var chars, links int
+	var chars, links, pChars, pLinks int
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -302,8 +302,13 @@ func proseAdded(root *html.Node, text string) bool {
 			if blockTags[c.Data] && !hasBlockChild(c) {
 				t := strings.Join(strings.Fields(renderText(c)), " ")
 				if t != "" && !have[t] {
+					l := linkText(c)
 					chars += len(t)
-					links += linkText(c)
+					links += l
+					if c.Data == "p" && len(t) >= proseRun && c.Parent != nil && c.Parent.Data != "li" {
+						pChars += len(t)
+						pLinks += l
+					}
 				}
 				continue
 			}
@@ -311,8 +316,15 @@ func proseAdded(root *html.Node, text string) bool {
 		}
 	}
 	walk(root)
-	return links*4 < chars
+	// Paragraphs of the article's own prose outweigh its lists of
+	// links (a changelog's patch titles); a teaser list's excerpts are
+	// items of a list, not paragraphs between them.
+	return links*4 < chars || (pChars >= minAddedProse && pLinks*4 < pChars && pChars*3 >= chars)
 }
+
+// minAddedProse is the paragraph text (bytes) that, left out by readeck
+// beside links, still reads as more of the article.
+const minAddedProse = 1000
 
 // hasBlockChild reports whether n holds a block element.
 func hasBlockChild(n *html.Node) bool {

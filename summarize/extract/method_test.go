@@ -66,6 +66,9 @@ func TestDevSectionsTogether(t *testing.T) {
 		{"7b916eed7d0a", "https://upgradedpoints.com/travel/car-rentals/best-car-rental-companies/", "Members earn 1 point per dollar spent on rentals", "We ran multiple quote comparisons"},
 		{"b5956dfd66ea", "https://gurussolutions.com/crm-comparison-chart", "As companies strive to navigate the complexities", "Project management, time tracking, invoice management"},
 		{"e5c333d1e519", "https://www.chicagobotanic.org/plant-information/smart-gardener/denizens-dark-indoor-plants-low-light-spaces", "Spider plants have been popular for more than a century", "Several palms make great indoor plants"},
+		// Asciidoc sections side by side, the report's lists of linked
+		// patches beside its paragraphs: readeck kept the thanks alone.
+		{"7ad1883cd62d", "https://blog.antoyo.xyz/rustc_codegen_gcc-progress-report-39", "been some nice progress on the GCC side", "A big thank you to bjorn3"},
 	}
 	for _, tc := range tests {
 		m, _ := filepath.Glob(filepath.Join(dir, tc.id+"*.html.gz"))
