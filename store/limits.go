@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -94,16 +95,26 @@ func sqliteLockLimits(context.Context, *sql.Tx, []int32) error { return nil }
 const rateLockClass int32 = 0x6c6b6272
 
 // pgLockLimits takes a transaction-scoped advisory lock per key, in the
-// sorted order lockKeys gives, so transactions never deadlock. They are
-// the only thing a limiter transaction waits for: its sweep skips rows
-// others hold, and its inserts never conflict.
+// sorted order lockKeys gives, so transactions never deadlock: one
+// statement whose select list PostgreSQL evaluates left to right. The
+// locks are the only thing a limiter transaction waits for: its sweep
+// skips rows others hold, and its inserts never conflict.
 func pgLockLimits(ctx context.Context, tx *sql.Tx, keys []int32) error {
-	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, rateLockClass, k); err != nil {
-			return err
-		}
+	if len(keys) == 0 {
+		return nil
 	}
-	return nil
+	var q strings.Builder
+	args := []any{rateLockClass}
+	q.WriteString("SELECT ")
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		args = append(args, k)
+		fmt.Fprintf(&q, "pg_advisory_xact_lock($1, $%d)", len(args))
+	}
+	_, err := tx.ExecContext(ctx, q.String(), args...)
+	return err
 }
 
 // sqliteSweepEvents names rate events by rowid; pgSweepEvents by their
