@@ -95,7 +95,9 @@ func (h *Handler) claimPage(ctx context.Context, r request, canon string) (notic
 		}
 		if ok {
 			free := func() {
-				if err := h.claims.ReleaseLease(context.WithoutCancel(ctx), key, r.eventID); err != nil {
+				ctx, cancel := afterWork(ctx)
+				defer cancel()
+				if err := h.claims.ReleaseLease(ctx, key, r.eventID); err != nil {
 					h.log.Warn("commands: releasing a page claim failed", "guild", r.guildID, "err", err)
 				}
 			}

@@ -66,7 +66,9 @@ func (h *Handler) settle(ctx context.Context, hold store.Hold, tokens int64) {
 	if !hold.OK() {
 		return
 	}
-	if err := h.limits.Settle(context.WithoutCancel(ctx), hold, tokens); err != nil {
+	ctx, cancel := afterWork(ctx)
+	defer cancel()
+	if err := h.limits.Settle(ctx, hold, tokens); err != nil {
 		h.log.Warn("commands: settling a reservation failed", "guild", hold.Guild, "err", err)
 	}
 }
@@ -77,9 +79,22 @@ func (h *Handler) refund(ctx context.Context, hold store.Hold) {
 	if !hold.OK() {
 		return
 	}
-	if err := h.limits.Refund(context.WithoutCancel(ctx), hold); err != nil {
+	ctx, cancel := afterWork(ctx)
+	defer cancel()
+	if err := h.limits.Refund(ctx, hold); err != nil {
 		h.log.Warn("commands: refunding a reservation failed", "guild", hold.Guild, "err", err)
 	}
+}
+
+// afterWorkTimeout bounds what runs after the work of a request, whether
+// or not its context ended: giving back a hold or a page claim.
+const afterWorkTimeout = 5 * time.Second
+
+// afterWork returns the context of a step that must run even when ctx has
+// ended (a hold given back, a claim released), with a deadline of its own:
+// a store that does not answer must not keep the job past its end.
+func afterWork(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), afterWorkTimeout)
 }
 
 // humanWait says a wait the way a person would: "in 42 seconds", "in 3

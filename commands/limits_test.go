@@ -309,3 +309,57 @@ func TestPageClaims(t *testing.T) {
 		t.Errorf("while another event holds the page: %+v, want no reply and a retry", r)
 	}
 }
+
+// TestRefundAfterTheWorkEndsIsBounded: a refund (and a settle) runs after
+// the work's context ended, so that a hold is given back even then; but a
+// database that does not answer (here PostgreSQL, with the guild's usage
+// row locked by a transaction that stays open, as a frozen process leaves
+// it) must not keep the job past its end: the refund gives up after a
+// short time of its own, logged, instead of waiting for ever.
+func TestRefundAfterTheWorkEndsIsBounded(t *testing.T) {
+	dsn := pgtest.Schema(t, "linkbrief_commands")
+	st, err := store.OpenPostgres(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := newEnv(t, Options{Limits: st, UserPerMinute: 5, GuildPerHour: 60, GuildDailyTokens: 100000})
+
+	for _, step := range []struct {
+		name string
+		do   func(ctx context.Context, h store.Hold)
+	}{
+		{"refund", func(ctx context.Context, h store.Hold) { e.h.refund(ctx, h) }},
+		{"settle", func(ctx context.Context, h store.Hold) { e.h.settle(ctx, h, h.Tokens+10) }},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			hold, refusal := e.h.reserve(context.Background(), e.h.quota("u-"+step.name, "g-"+step.name, 100, true), false)
+			if refusal != nil || !hold.OK() {
+				t.Fatalf("reserve = %+v, %v; want a hold", hold, refusal)
+			}
+			// Another connection locks the guild's usage row and keeps it.
+			lock, err := st.SQL().BeginTx(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lock.Rollback()
+			if _, err := lock.Exec(`SELECT tokens FROM guild_usage WHERE guild_id = $1 FOR UPDATE`, hold.Guild); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the job's time is over
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				step.do(ctx, hold)
+			}()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				lock.Rollback() // let the hung call end with the test
+				<-done
+				t.Fatalf("%s with the usage row locked was still waiting 30 s after the work ended", step.name)
+			}
+		})
+	}
+}
