@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,7 +20,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("run", e.stderr)
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	noGateway := fs.Bool("no-gateway", false, "answer slash commands over HTTP only (http.listen and discord.public_key), without a gateway session")
-	if _, err := parseArgs(e, fs, "linkbrief run [--config FILE] [--no-gateway]", args); err != nil {
+	const synopsis = "linkbrief run [--config FILE] [--no-gateway]"
+	if err := noArgs(e, fs, synopsis, args); err != nil {
 		return err
 	}
 	a, err := wire(e, *configPath, slog.LevelInfo)
@@ -62,6 +64,17 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// noArgs parses the flags of a verb that takes no other arguments: a
+// stray one is a usage error, not something to ignore silently.
+func noArgs(e *env, fs *flag.FlagSet, synopsis string, args []string) error {
+	pos, err := parseArgs(e, fs, synopsis, args)
+	if err == nil && len(pos) > 0 {
+		writeUsage(e.stderr, fs, synopsis)
+		err = fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
+	}
+	return err
+}
+
 // cmdCommands runs linkbrief commands register, which registers the
 // application commands and exits.
 func cmdCommands(ctx context.Context, e *env, args []string) error {
@@ -76,7 +89,7 @@ func cmdCommands(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("commands register", e.stderr)
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	guild := fs.String("guild", "", "register in this server only (default: discord.guild_id, else globally)")
-	if _, err := parseArgs(e, fs, synopsis, args[1:]); err != nil {
+	if err := noArgs(e, fs, synopsis, args[1:]); err != nil {
 		return err
 	}
 	if *guild != "" && !snowflake().MatchString(*guild) {

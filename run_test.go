@@ -338,3 +338,32 @@ func TestRegisterNeedsOnlyDiscord(t *testing.T) {
 		t.Errorf("commands unregister: exit %d, stderr %q; want 2 and the usage", code, errOut)
 	}
 }
+
+// TestRunAndRegisterRefuseStrayArguments: run and commands register take
+// flags only; a stray argument (a mistyped flag, a SOURCE) is a usage
+// error with status 2, before anything is opened or sent to Discord.
+func TestRunAndRegisterRefuseStrayArguments(t *testing.T) {
+	dc := discordtest.New(t, discordtest.Options{})
+	dir := t.TempDir()
+	cfg := writeConfig(t, fmt.Sprintf("[discord]\napi_url = %q\n[store]\ndsn = %q\n", dc.APIURL(), filepath.Join(dir, "x.db")))
+	// A token the fake refuses: the code before the check ran the bot
+	// with a good one until killed.
+	env := map[string]string{"LINKBRIEF_DISCORD_TOKEN": "not-" + dc.Token()}
+	for _, args := range [][]string{
+		{"run", "--config", cfg, "https://example.org/"},
+		{"run", "config.toml", "--config", cfg},
+		{"commands", "register", "--config", cfg, "123"},
+		{"commands", "register", "--config", cfg, "--", "--guild"},
+	} {
+		code, out, errOut := runCLI(t, env, "", args...)
+		if code != 2 || !strings.Contains(errOut, "unexpected argument") || out != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and the stray argument named on stderr", args, code, out, errOut)
+		}
+	}
+	if n := len(dc.Calls()); n != 0 {
+		t.Errorf("%d calls reached Discord; want none", n)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("the store was created (%v); want nothing opened", files)
+	}
+}
