@@ -17,6 +17,8 @@ import (
 	"unicode"
 
 	"github.com/BurntSushi/toml"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/linkbrief/linkbrief/summarize/sites"
 )
@@ -382,6 +384,9 @@ func (c *Config) validate() error {
 		if c.Store.DSN == "" {
 			return bad("store.dsn", "is required with store.driver = \"postgres\" (a postgres:// URL)")
 		}
+		if _, err := pgxpool.ParseConfig(c.Store.DSN.Reveal()); err != nil {
+			return bad("store.dsn", "not a PostgreSQL DSN such as \"postgres://user:password@host:5432/linkbrief\": %s", secretFree(err, c.Store.DSN))
+		}
 	default:
 		return bad("store.driver", "want sqlite or postgres, got %q", c.Store.Driver)
 	}
@@ -399,6 +404,9 @@ func (c *Config) validate() error {
 		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			return bad("limits.redis_url", "want a redis:// or rediss:// URL")
 		}
+		if _, err := redis.ParseURL(c.Limits.RedisURL.Reveal()); err != nil {
+			return bad("limits.redis_url", "%s", secretFree(err, c.Limits.RedisURL))
+		}
 	}
 	for _, src := range c.Sources.list() {
 		if err := checkHTTPURL(src.APIURL); err != nil {
@@ -411,6 +419,25 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// secretFree is err's reason without the secret value it was about:
+// the parsers of DSNs and URLs quote what they could not parse, and with
+// it, perhaps, a password.
+func secretFree(err error, secret Secret) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // url.Error quotes the whole URL
+	}
+	msg := err.Error()
+	// pgx: "cannot parse `DSN`: reason".
+	if i := strings.LastIndex(msg, "`: "); i >= 0 {
+		msg = msg[i+3:]
+	}
+	if secret != "" {
+		msg = strings.ReplaceAll(msg, secret.Reveal(), secret.String())
+	}
+	return msg
 }
 
 func checkHTTPURL(s string) error {

@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // version may be set at build time with -ldflags "-X main.version=...";
@@ -48,11 +50,20 @@ const (
 )
 
 func main() {
+	// go-redis logs each failed dial of its pool on standard error, around
+	// linkbrief's own one line; its errors reach linkbrief as errors.
+	redis.SetLogger(quietRedis{})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
 }
+
+// quietRedis drops go-redis's own log lines.
+type quietRedis struct{}
+
+// Printf drops the line.
+func (quietRedis) Printf(context.Context, string, ...any) {}
 
 // env is what a command needs from the process: its streams and its
 // environment, passed in so tests can run commands in-process.

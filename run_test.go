@@ -367,3 +367,51 @@ func TestRunAndRegisterRefuseStrayArguments(t *testing.T) {
 		t.Errorf("the store was created (%v); want nothing opened", files)
 	}
 }
+
+// TestStartupStoreAndRedisErrors: a store.dsn or limits.redis_url that
+// cannot be parsed is a config error (exit 2) naming the key, found when
+// the config is read, without the password in it; a server that is down
+// is a failed start (exit 1) in one line, with no secret and none of the
+// Redis client's own log lines.
+func TestStartupStoreAndRedisErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "PWSECRET42"
+	db := filepath.Join(t.TempDir(), "x.db")
+	tests := []struct {
+		name     string
+		args     []string
+		cfg      string
+		wantCode int
+		wantKey  string
+	}{
+		{"garbage DSN, run", []string{"run"}, "[store]\ndriver = \"postgres\"\ndsn = \"not a url " + secret + "\"\n", 2, "store.dsn"},
+		{"garbage DSN, summarize", []string{"summarize", "-"}, "[store]\ndriver = \"postgres\"\ndsn = \"" + secret + "\"\n", 2, "store.dsn"},
+		{"bad Redis URL", []string{"run"}, fmt.Sprintf("[store]\ndsn = %q\n[limits]\nredis_url = \"redis://:%s@127.0.0.1/db-one\"\n", db, secret), 2, "limits.redis_url"},
+		{"PostgreSQL down", []string{"run"}, "[store]\ndriver = \"postgres\"\ndsn = \"postgres://u:" + secret + "@127.0.0.1:1/db\"\n", 1, "cannot open the store"},
+		{"Redis down", []string{"run"}, fmt.Sprintf("[store]\ndsn = %q\n[limits]\nredis_url = \"redis://:%s@127.0.0.1:1/0\"\n", db, secret), 1, "limits.redis_url"},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(bin, append(tt.args, "--config", writeConfig(t, tt.cfg))...)
+		cmd.Env = append(os.Environ(), "LINKBRIEF_DISCORD_TOKEN=tok")
+		cmd.Stdin = strings.NewReader("<p>text</p>")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		errOut := stderr.String()
+		if code := cmd.ProcessState.ExitCode(); code != tt.wantCode || !strings.Contains(errOut, tt.wantKey) {
+			t.Errorf("%s: exit %d, stderr %q; want %d naming %s", tt.name, code, errOut, tt.wantCode, tt.wantKey)
+		}
+		if strings.Contains(errOut+stdout.String(), secret) {
+			t.Errorf("%s: the password reached the output: %q", tt.name, errOut)
+		}
+		if strings.Contains(errOut, "redis: ") && strings.Contains(errOut, ".go:") {
+			t.Errorf("%s: the Redis client's log lines reached stderr: %q", tt.name, errOut)
+		}
+	}
+}

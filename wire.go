@@ -70,9 +70,11 @@ func (a *app) openRedis(ctx context.Context) error {
 	if a.cfg.Limits.RedisURL == "" {
 		return nil
 	}
+	// The URL was checked with the config: what fails here is the
+	// server (down, refusing the password), as when the store's is.
 	r, err := store.OpenRedis(ctx, a.cfg.Limits.RedisURL.Reveal())
 	if err != nil {
-		return fmt.Errorf("%w: limits.redis_url: %w", errConfig, err)
+		return fmt.Errorf("limits.redis_url: %w", err)
 	}
 	a.closers = append(a.closers, func() { r.Close() })
 	a.lease, a.limits = r, r
