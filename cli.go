@@ -347,6 +347,9 @@ func cmdSummarize(ctx context.Context, e *env, args []string) error {
 		}
 		switch *format {
 		case "json":
+			if b.Claims == nil {
+				b.Claims = []summarize.Claim{} // "claims" is always an array
+			}
 			writeJSON(e.stdout, b)
 		case "markdown":
 			fmt.Fprint(e.stdout, renderMarkdown(b))
@@ -382,8 +385,21 @@ func reportFailure(e *env, format, name string, err error) {
 	msg := explain(err)
 	fmt.Fprintf(e.stderr, "linkbrief: %s: %s\n", name, msg)
 	if format == "json" {
-		writeJSON(e.stdout, map[string]string{"source": name, "error": msg})
+		writeJSON(e.stdout, failedSource{Source: name, Error: msg})
 	}
+}
+
+// failedSource is the JSON line of a SOURCE that failed.
+type failedSource struct {
+	Source string `json:"source"`
+	Error  string `json:"error"`
+}
+
+// answerJSON is the JSON of ask: the Answer, with "quotes" always there,
+// [] when the article holds no answer.
+type answerJSON struct {
+	*summarize.Answer
+	Quotes []string `json:"quotes"`
 }
 
 func writeJSON(w io.Writer, v any) {
@@ -429,7 +445,7 @@ func cmdAsk(ctx context.Context, e *env, args []string) error {
 		return errFailed
 	}
 	if *format == "json" {
-		writeJSON(e.stdout, a)
+		writeJSON(e.stdout, answerJSON{Answer: a, Quotes: append([]string{}, a.Quotes...)})
 		return nil
 	}
 	fmt.Fprintln(e.stdout, a.Text)
