@@ -349,3 +349,38 @@ func TestRiverPostgresAcceptNotifies(t *testing.T) {
 	}
 	waitFor(t, "the accepted job to run without a poll", func() bool { return len(rec.got()) == 1 })
 }
+
+// hangingLedger claims every event and never answers a release: a
+// database that stopped answering.
+type hangingLedger struct{}
+
+func (hangingLedger) ClaimEvent(context.Context, string) (bool, error) { return true, nil }
+
+func (hangingLedger) ReleaseEvent(ctx context.Context, _ string) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestPoolAcceptReleaseIsBounded: when the enqueue after a claim fails
+// (here the pool is stopping), Accept gives the claim back even if the
+// caller's context has ended, but within a deadline of its own: a ledger
+// that does not answer must not hang the event's receipt for ever.
+func TestPoolAcceptReleaseIsBounded(t *testing.T) {
+	p := queue.NewPool(queue.Options{Ledger: hangingLedger{}})
+	if err := p.Stop(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Accept(context.Background(), "message", "m1", nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, queue.ErrStopped) {
+			t.Errorf("Accept on a stopped pool = %v; want ErrStopped", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Accept was still releasing its claim 30 s later, on a ledger that does not answer")
+	}
+}

@@ -102,9 +102,13 @@ func (p *Pool) Accept(ctx context.Context, kind, eventID string, payload []byte)
 		return true, nil
 	}
 	if p.opts.Ledger != nil {
-		if rerr := p.opts.Ledger.ReleaseEvent(context.WithoutCancel(ctx), eventID); rerr != nil {
+		// Even when ctx ended, but within a deadline of its own: a ledger
+		// that does not answer must not hang the event's receipt.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		if rerr := p.opts.Ledger.ReleaseEvent(rctx, eventID); rerr != nil {
 			p.opts.Logger.Warn("queue: releasing a claim failed", "event", eventID, "err", rerr)
 		}
+		cancel()
 	}
 	if errors.Is(err, ErrDuplicate) {
 		return false, nil

@@ -212,6 +212,9 @@ func validate(kind, eventID string) error {
 	return nil
 }
 
+// releaseTimeout bounds giving back a claim whose job could not be added.
+const releaseTimeout = 5 * time.Second
+
 // stopAfter is how long Stop waits for cancelled work to return after the
 // caller's context ended.
 const stopAfter = 3 * time.Second
