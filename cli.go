@@ -273,6 +273,9 @@ func truncate(s string, n int) string {
 
 // explain is the one line printed for a failed SOURCE.
 func explain(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "interrupted before it was done" // SIGINT or SIGTERM
+	}
 	s := summarize.Explain(err)
 	if s == "" {
 		return err.Error()

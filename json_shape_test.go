@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -42,5 +46,30 @@ func TestJSONShapesHoldWhenEmpty(t *testing.T) {
 	code, out, _ = runCLI(t, nil, "", "extract", "--config", testConfig(t, ""), "--format", "json", ts.URL+"/missing")
 	if code != 1 || !strings.HasPrefix(out, `{"source":"`+ts.URL+`/missing","error":"`) {
 		t.Errorf("failed SOURCE: exit %d, %s; want 1 and {\"source\",\"error\"}", code, strings.TrimSpace(out))
+	}
+}
+
+// TestInterruptedSourcesSaySo: a SOURCE cut short by SIGINT or SIGTERM
+// fails (exit 1) with a sentence saying it was interrupted, not Go's
+// "context canceled".
+func TestInterruptedSourcesSaySo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the signal arrives while the page is being fetched
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	defer ts.Close()
+	defer close(stop)
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"summarize", "--config", testConfig(t, ""), "--format", "json", ts.URL + "/story"},
+		strings.NewReader(""), &out, &errOut, envOf(nil))
+	if code != 1 || !strings.Contains(errOut.String(), "interrupted") || strings.Contains(errOut.String(), "context canceled") ||
+		!strings.Contains(out.String(), `"error":"interrupted`) {
+		t.Errorf("interrupted summarize: exit %d, stdout %q, stderr %q; want 1 and \"interrupted\"", code, out.String(), errOut.String())
 	}
 }
