@@ -241,6 +241,10 @@ func decodeConfig(text string, cfg *Config) error {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			if pe.LastKey != "" {
+				if t, ok := keyType(reflect.TypeFor[Config](), toml.Key(strings.Split(pe.LastKey, "."))); ok && t == reflect.TypeFor[Secret]() {
+					// The parser's message may quote the value: a secret.
+					return fmt.Errorf("line %d: %s: not a valid TOML value (write it as a quoted string)", pe.Position.Line, pe.LastKey)
+				}
 				return fmt.Errorf("line %d: %s: %s", pe.Position.Line, pe.LastKey, pe.Message)
 			}
 			return fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)

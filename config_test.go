@@ -236,3 +236,23 @@ func TestParseByteSize(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigSyntaxErrorsHideSecrets: a secret written without its quotes
+// is a config error naming the key, and the parser's message, which
+// quotes what it found, does not carry the secret to the terminal.
+func TestConfigSyntaxErrorsHideSecrets(t *testing.T) {
+	const secret = "SECRETVALUExy"
+	for _, text := range []string{
+		"[discord]\ntoken = " + secret + "\n",
+		"[llm]\napi_key = " + secret + "\n",
+		"[store]\ndsn = " + secret + "@h/db\n",
+		"[limits]\nredis_url = " + secret + "\n",
+		"[sources.github]\ntoken = " + secret + "\n",
+	} {
+		code, _, errOut := runCLI(t, nil, "", "summarize", "--config", writeConfig(t, text), "-")
+		key := strings.TrimSuffix(strings.Split(strings.Split(text, "\n")[1], " ")[0], "=")
+		if code != 2 || !strings.Contains(errOut, key) || strings.Contains(errOut, secret) {
+			t.Errorf("config %q: exit %d, stderr %q; want 2 naming %s without the secret", text, code, errOut, key)
+		}
+	}
+}
