@@ -508,9 +508,11 @@ func (b *Bot) startThread(ctx context.Context, guildID, channelID, messageID str
 	case err == nil, restCode(err) == threadAlreadyExists:
 	default:
 		b.log.Warn("bot: starting a thread failed", "channel", channelID, "message", messageID, "reason", reason(err), "err", redact(err))
-		if err := b.h.ThreadFailed(context.WithoutCancel(ctx), messageID); err != nil {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := b.h.ThreadFailed(fctx, messageID); err != nil {
 			b.log.Error("bot: forgetting a thread failed", "thread", messageID, "err", redact(err))
 		}
+		cancel()
 	}
 }
 

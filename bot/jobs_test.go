@@ -143,3 +143,42 @@ func TestJobPayloadNotAPlan(t *testing.T) {
 		t.Errorf("%d REST calls for payloads that are no plans, want 0", n)
 	}
 }
+
+// hangingThreads is a store whose thread deletions never answer: a
+// database that stopped answering.
+type hangingThreads struct{ *store.DB }
+
+func (hangingThreads) DeleteThread(ctx context.Context, threadID string) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestThreadFailedIsBounded: when Discord refuses a thread, the bot
+// forgets the thread it recorded beforehand, even if the job's context
+// has ended, but within a deadline of its own: a store that does not
+// answer must not keep the job for ever.
+func TestThreadFailedIsBounded(t *testing.T) {
+	dc := discordtest.New(t, discordtest.Options{})
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "jobs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := commands.New(busySummarizer{}, hangingThreads{st}, commands.Options{})
+	b, err := New(Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: queue.NewPool(queue.Options{Ledger: st})}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// No such message: Discord refuses the thread (404).
+		b.startThread(context.Background(), discordtest.DefaultGuildID, discordtest.DefaultChannelID, "1500000000000000404",
+			&commands.Thread{Name: "A story", URL: "https://example.com/a", Title: "A story"})
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("startThread was still forgetting a refused thread 30 s later, on a store that does not answer")
+	}
+}
