@@ -392,7 +392,11 @@ func TestHelp(t *testing.T) {
 		{"extract", "-h"}, {"extract", "--help"},
 		{"run", "-h"}, {"run", "--help"},
 		{"commands", "--help"}, {"commands", "register", "-h"}, {"commands", "register", "--help"},
-		{"version", "--help"},
+		{"version", "--help"}, {"version", "-h"},
+		// -h anywhere among a verb's arguments, whatever comes after it.
+		{"commands", "-h", "register"}, {"commands", "register", "--guild", "123", "--help"},
+		{"run", "--config", "none.toml", "-h"}, {"ask", "--question", "q", "-h", "https://example.com/"},
+		{"extract", "--format", "json", "--help", "https://example.com/"},
 	}
 	for _, args := range tests {
 		code, out, errOut := runCLI(t, nil, "", args...)

@@ -79,7 +79,7 @@ func noArgs(e *env, fs *flag.FlagSet, synopsis string, args []string) error {
 // application commands and exits.
 func cmdCommands(ctx context.Context, e *env, args []string) error {
 	const synopsis = "linkbrief commands register [--config FILE] [--guild ID]"
-	if len(args) == 1 && isHelp(args[0]) {
+	if len(args) >= 1 && isHelp(args[0]) {
 		fmt.Fprintf(e.stdout, "Usage: %s\n", synopsis)
 		return errHelp
 	}
