@@ -156,6 +156,12 @@ const (
 	pickupSlack = time.Second
 )
 
+// MinRescueBound is the longest pickup of a rescued job whatever the
+// timeouts: the shortest JobTimeout (10 s) and RescueAfter (11 s), River's
+// rescuer round (30 s), its scheduler round (5 s) and a second of retry
+// delay and polling.
+const MinRescueBound = 47 * time.Second
+
 // RescueTimings derives a River queue's JobTimeout and RescueAfter from the
 // pipeline's own timeouts (fetch.timeout and llm.timeout) so that DESIGN's
 // guarantee holds: work interrupted by a crashed process is picked up by
@@ -163,7 +169,9 @@ const (
 // only on its rescuer's round (every 30 s) and requeues it on its
 // scheduler's (every 5 s), so a job may run for the sum of the two
 // timeouts less about six seconds; a run that takes longer is cancelled
-// and retried. JobTimeout is never under ten seconds.
+// and retried. JobTimeout is never under ten seconds, so when the two
+// timeouts add up to less than 17 s the pickup may take up to
+// MinRescueBound instead.
 func RescueTimings(fetchTimeout, llmTimeout time.Duration) (jobTimeout, rescueAfter time.Duration) {
 	budget := fetchTimeout + llmTimeout + 30*time.Second
 	rescueAfter = budget - rescuerInterval - schedulerInterval - pickupSlack
