@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,5 +181,70 @@ func TestThreadFailedIsBounded(t *testing.T) {
 	case <-done:
 	case <-time.After(30 * time.Second):
 		t.Fatal("startThread was still forgetting a refused thread 30 s later, on a store that does not answer")
+	}
+}
+
+// failingQueue refuses every event: its database is down.
+type failingQueue struct{}
+
+func (failingQueue) Accept(context.Context, string, string, []byte) (bool, error) {
+	return false, errors.New("queue: database is down")
+}
+func (failingQueue) Start(context.Context, queue.Work) error { return nil }
+func (failingQueue) Stop(context.Context) error              { return nil }
+
+// onceBusySummarizer says the first brief asked for is still being made
+// elsewhere; after that, it is in the cache.
+type onceBusySummarizer struct {
+	busySummarizer
+	mu     sync.Mutex
+	asked  bool
+	cached bool
+}
+
+func (s *onceBusySummarizer) Summarize(ctx context.Context, rawURL string, req summarize.Request) (*summarize.Brief, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if req.CacheOnly && !s.cached {
+		return nil, summarize.ErrNotCached
+	}
+	if !s.cached {
+		s.cached = true
+		return nil, summarize.ErrInProgress
+	}
+	return &summarize.Brief{Source: rawURL, URL: rawURL, Title: "Busy once", Summary: "A summary.", Backend: "extractive", Cached: true}, nil
+}
+
+// TestAcceptFallbackWaitsForABriefInProgress: when the queue cannot take
+// an event, the bot handles it here and now; a brief still being made
+// elsewhere is waited for and sent, as the queue's snooze would have, not
+// dropped with the snooze logged as a failure.
+func TestAcceptFallbackWaitsForABriefInProgress(t *testing.T) {
+	dc := discordtest.New(t, discordtest.Options{})
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "jobs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := commands.New(&onceBusySummarizer{}, st, commands.Options{})
+	b, err := New(Options{Token: dc.Token(), APIURL: dc.APIURL(), Queue: failingQueue{}}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := dc.PostMessage(discordtest.MessageSpec{Content: "read https://example.com/busy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, ok := b.h.Plan(t.Context(), commands.Event{Received: time.Now(), Message: &commands.Message{
+		ID: m.ID, ChannelID: discordtest.DefaultChannelID, GuildID: discordtest.DefaultGuildID,
+		AuthorID: discordtest.DefaultUserID, AutoChannel: true, Content: m.Content,
+	}})
+	if !ok {
+		t.Fatal("Plan = false, want a plan")
+	}
+	b.accept(t.Context(), plan)
+	sent := dc.CallsTo("POST", "/channels/*/messages")
+	if len(sent) != 1 || !strings.Contains(string(sent[0].RawBody), "Busy once") {
+		t.Errorf("the bot sent %d replies after the queue failed, want 1 carrying the brief", len(sent))
 	}
 }

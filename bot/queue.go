@@ -102,8 +102,32 @@ func (b *Bot) accept(ctx context.Context, p commands.Plan) {
 		b.log.Debug("bot: event already accepted", "event", p.EventID)
 	default:
 		b.log.Warn("bot: the job queue refused an event; handling it here", "event", p.EventID, "err", redact(err))
-		if err := b.runJob(context.WithoutCancel(ctx), kind, payload); err != nil {
-			b.log.Error("bot: handling an event failed", "event", p.EventID, "err", redact(err))
+		b.runHere(ctx, p.EventID, kind, payload)
+	}
+}
+
+// runHere runs the job of an event the queue could not take, in this
+// process. A job asking to be snoozed (its brief still being made
+// elsewhere) runs again after its wait, as the queue would have run it,
+// until it is answered: runJob gives up on its own 15 minutes after the
+// event. A shutdown ends the waiting.
+func (b *Bot) runHere(ctx context.Context, eventID, kind string, payload []byte) {
+	for {
+		err := b.runJob(context.WithoutCancel(ctx), kind, payload)
+		var snooze *queue.SnoozeError
+		if !errors.As(err, &snooze) {
+			if err != nil {
+				b.log.Error("bot: handling an event failed", "event", eventID, "err", redact(err))
+			}
+			return
+		}
+		t := time.NewTimer(snooze.Wait)
+		select {
+		case <-b.work.Done():
+			t.Stop()
+			b.log.Warn("bot: shutdown before an event handled here was answered", "event", eventID)
+			return
+		case <-t.C:
 		}
 	}
 }
