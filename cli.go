@@ -43,12 +43,12 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// newFlagSet returns an empty flag set for a verb. Its usage is printed
-// by parseArgs, not by the flag package, so that --help goes to standard
-// output.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns an empty flag set for a verb. The flag package
+// prints nothing: parseArgs prints the usage (--help on standard output)
+// and the caller the error, once.
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("linkbrief "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	return fs
 }
@@ -303,7 +303,7 @@ func checkStdinOnce(names []string) error {
 }
 
 func cmdSummarize(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("summarize", e.stderr)
+	fs := newFlagSet("summarize")
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	backend := fs.String("backend", "", "auto, llm or extractive (default: summary.backend)")
 	format := fs.String("format", "text", "text, markdown or json")
@@ -412,7 +412,7 @@ func writeJSON(w io.Writer, v any) {
 }
 
 func cmdAsk(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("ask", e.stderr)
+	fs := newFlagSet("ask")
 	configPath := fs.String("config", "", "config file")
 	question := fs.String("question", "", "the question about the SOURCE")
 	format := fs.String("format", "text", "text or json")
@@ -472,7 +472,7 @@ type extracted struct {
 }
 
 func cmdExtract(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("extract", e.stderr)
+	fs := newFlagSet("extract")
 	configPath := fs.String("config", "", "config file")
 	format := fs.String("format", "text", "text or json")
 	names, err := parseArgs(e, fs, "linkbrief extract [--config FILE] [--format text|json] SOURCE...", args)

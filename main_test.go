@@ -318,6 +318,24 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestUnknownFlagSaidOnce checks that a bad flag is reported in one line,
+// after the usage, not also by the flag package on its own.
+func TestUnknownFlagSaidOnce(t *testing.T) {
+	for _, args := range [][]string{
+		{"summarize", "--bogus", "https://example.com/"},
+		{"run", "--bogus"},
+		{"commands", "register", "--bogus"},
+	} {
+		code, _, errOut := runCLI(t, nil, "", args...)
+		if n := strings.Count(errOut, "flag provided but not defined"); code != 2 || n != 1 {
+			t.Errorf("linkbrief %q: exit %d, the error said %d times, want exit 2 and once:\n%s", args, code, n, errOut)
+		}
+		if !strings.Contains(errOut, "Usage: linkbrief") {
+			t.Errorf("linkbrief %q printed no usage:\n%s", args, errOut)
+		}
+	}
+}
+
 func TestVersion(t *testing.T) {
 	code, out, _ := runCLI(t, nil, "", "version")
 	if code != 0 || !strings.HasPrefix(out, "linkbrief ") {
@@ -413,7 +431,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestParseFlagsInterspersed(t *testing.T) {
-	fs := newFlagSet("x", &bytes.Buffer{})
+	fs := newFlagSet("x")
 	f := fs.String("format", "text", "")
 	pos, err := parseFlags(fs, []string{"a", "--format", "json", "b", "--", "--c"})
 	if err != nil || *f != "json" || strings.Join(pos, ",") != "a,b,--c" {

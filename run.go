@@ -17,7 +17,7 @@ import (
 
 // cmdRun runs the Discord bot until SIGINT or SIGTERM.
 func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("run", e.stderr)
+	fs := newFlagSet("run")
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	noGateway := fs.Bool("no-gateway", false, "answer slash commands over HTTP only (http.listen and discord.public_key), without a gateway session")
 	const synopsis = "linkbrief run [--config FILE] [--no-gateway]"
@@ -86,7 +86,7 @@ func cmdCommands(ctx context.Context, e *env, args []string) error {
 	if len(args) < 1 || args[0] != "register" {
 		return fmt.Errorf("%w: %s", errUsage, synopsis)
 	}
-	fs := newFlagSet("commands register", e.stderr)
+	fs := newFlagSet("commands register")
 	configPath := fs.String("config", "", "config file (default: $LINKBRIEF_CONFIG, else built-in defaults)")
 	guild := fs.String("guild", "", "register in this server only (default: discord.guild_id, else globally)")
 	if err := noArgs(e, fs, synopsis, args[1:]); err != nil {
