@@ -337,19 +337,30 @@ func RegisterCommands(ctx context.Context, opts Options) error {
 	return b.register(ctx, "")
 }
 
+// registerError says why a registration step failed. Discord's refusals
+// are named in words ("the bot token was refused") rather than by its
+// raw answer; network errors keep their detail (the address dialed).
+func registerError(step string, err error) error {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) {
+		return fmt.Errorf("bot: %s: %s", step, reason(err))
+	}
+	return fmt.Errorf("bot: %s: %w", step, err)
+}
+
 // register bulk-overwrites the commands of application appID.
 func (b *Bot) register(ctx context.Context, appID string) error {
 	if appID == "" {
 		app, err := b.s.Application("@me")
 		if err != nil {
-			return fmt.Errorf("bot: looking up the application: %w", err)
+			return registerError("looking up the application", err)
 		}
 		appID = app.ID
 	}
 	cmds := applicationCommands(commands.Definitions())
 	got, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.GuildID, cmds, discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("bot: registering commands: %w", err)
+		return registerError("registering commands", err)
 	}
 	scope := "globally"
 	if b.opts.GuildID != "" {

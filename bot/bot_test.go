@@ -635,6 +635,20 @@ func TestRegisterCommands(t *testing.T) {
 	}
 }
 
+// TestRegisterCommandsBadToken checks that a refused token is said in
+// words, without Discord's raw answer.
+func TestRegisterCommandsBadToken(t *testing.T) {
+	t.Parallel()
+	dc := discordtest.New(t, discordtest.Options{})
+	err := bot.RegisterCommands(t.Context(), bot.Options{Token: "not-the-token", APIURL: dc.APIURL()})
+	if err == nil || !strings.Contains(err.Error(), "the bot token was refused") || strings.Contains(err.Error(), "{") {
+		t.Errorf("RegisterCommands(wrong token) = %v, want \"the bot token was refused\" without the raw answer", err)
+	}
+	if len(dc.Commands("")) != 0 {
+		t.Error("commands were registered with a wrong token")
+	}
+}
+
 func TestNewValidates(t *testing.T) {
 	h := commands.New(nil, nil, commands.Options{})
 	tests := []struct {
