@@ -254,7 +254,7 @@ type stallingLedger struct{ st *store.DB }
 
 func (l stallingLedger) SQL() *sql.DB { return l.st.SQL() }
 
-func (l stallingLedger) ClaimEventTx(ctx context.Context, tx *sql.Tx, eventID string) (bool, error) {
+func (l stallingLedger) ClaimEventTx(ctx context.Context, tx queue.Execer, eventID string) (bool, error) {
 	ok, err := l.st.ClaimEventTx(ctx, tx, eventID)
 	fmt.Println("claimed", ok, err)
 	select {}

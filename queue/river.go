@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -42,8 +42,17 @@ type TxLedger interface {
 	SQL() *sql.DB
 	// ClaimEventTx claims eventID inside tx, reporting false when it
 	// was claimed already; the claim commits or rolls back with tx.
-	ClaimEventTx(ctx context.Context, tx *sql.Tx, eventID string) (bool, error)
+	ClaimEventTx(ctx context.Context, tx Execer, eventID string) (bool, error)
 }
+
+// Execer is a transaction as TxLedger.ClaimEventTx writes in it: a
+// *sql.Tx on SQLite, pgx's own transaction on PostgreSQL.
+type Execer = interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// inserter inserts a job inside the transaction of a withTx call.
+type inserter func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 
 // River is a Queue kept in a database by River: jobs survive the process
 // that enqueued them, any process sharing the database runs them, and the
@@ -52,15 +61,17 @@ type TxLedger interface {
 type River struct {
 	opts   Options
 	client riverClient
-	// ledger and inserter make Accept: inserter inserts jobs inside the
-	// ledger's transactions (the worker client itself on SQLite, an
-	// insert-only client over the store's database/sql pool on
-	// PostgreSQL).
-	ledger   TxLedger
-	inserter *river.Client[*sql.Tx]
-	depth    func(ctx context.Context) (int, error)
-	close    func() error
-	work     atomic.Pointer[Work]
+	// ledger and withTx make Accept: withTx runs fn in one transaction of
+	// the ledger's database, giving it the transaction to claim in and a
+	// way to insert jobs in the same transaction (through the worker
+	// client itself on SQLite; on PostgreSQL through an insert-only client
+	// on pgx's transaction over the store's own connection). It commits
+	// when fn returns nil.
+	ledger TxLedger
+	withTx func(ctx context.Context, fn func(tx Execer, insert inserter) error) error
+	depth  func(ctx context.Context) (int, error)
+	close  func() error
+	work   atomic.Pointer[Work]
 
 	mu       sync.Mutex
 	started  bool
@@ -89,8 +100,9 @@ const depthQuery = `SELECT count(*) FROM river_job WHERE kind = 'linkbrief_event
 //
 // Jobs are worked by a client on a pgx pool of the queue's own, which
 // LISTENs for new jobs; Accept inserts through a second, insert-only
-// client over the store's database/sql pool (riverdatabasesql), whose
-// inserts NOTIFY the workers when their transaction commits.
+// client in a pgx transaction on a connection of the store's own pool
+// (pgx underneath database/sql), whose inserts NOTIFY the workers when
+// their transaction commits.
 func OpenRiverPostgres(ctx context.Context, dsn string, ledger TxLedger, opts Options) (*River, error) {
 	if dsn == "" {
 		return nil, errors.New("queue: empty PostgreSQL DSN")
@@ -130,12 +142,31 @@ func OpenRiverPostgres(ctx context.Context, dsn string, ledger TxLedger, opts Op
 	q.client = client
 	// Insert-only: it has the workers (River checks a job's kind against
 	// them) but is never started.
-	q.inserter, err = river.NewClient(riverdatabasesql.New(ledger.SQL()), &river.Config{
+	// Its driver has no pool: it inserts only in the transactions given.
+	ins, err := river.NewClient(riverpgxv5.New(nil), &river.Config{
 		Logger: opts.Logger, MaxAttempts: opts.MaxAttempts, Workers: q.workers(),
 	})
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("queue: %w", err)
+	}
+	q.withTx = func(ctx context.Context, fn func(Execer, inserter) error) error {
+		conn, err := ledger.SQL().Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Raw(func(dc any) error {
+			pc, ok := dc.(interface{ Conn() *pgx.Conn })
+			if !ok {
+				return fmt.Errorf("the store's PostgreSQL connection is a %T, not pgx's", dc)
+			}
+			return pgx.BeginFunc(ctx, pc.Conn(), func(tx pgx.Tx) error {
+				return fn(pgxExecer{tx}, func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+					return ins.InsertTx(ctx, tx, args, opts)
+				})
+			})
+		})
 	}
 	q.depth = func(ctx context.Context) (int, error) {
 		var n int
@@ -202,7 +233,20 @@ func OpenRiverSQLite(ctx context.Context, ledger TxLedger, opts Options) (*River
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	q.client, q.inserter = client, client
+	q.client = client
+	q.withTx = func(ctx context.Context, fn func(Execer, inserter) error) error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+			return client.InsertTx(ctx, tx, args, opts)
+		}); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	}
 	q.depth = func(ctx context.Context) (int, error) {
 		var n int
 		err := db.QueryRowContext(ctx, depthQuery).Scan(&n)
@@ -291,34 +335,55 @@ func (q *River) Accept(ctx context.Context, kind, eventID string, payload []byte
 	if err := validate(kind, eventID); err != nil {
 		return false, err
 	}
-	tx, err := q.ledger.SQL().BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
-	}
-	defer func() {
-		if !claimed {
-			_ = tx.Rollback()
+	err = q.withTx(ctx, func(tx Execer, insert inserter) error {
+		ok, err := q.ledger.ClaimEventTx(ctx, tx, eventID)
+		if err != nil {
+			return err
 		}
-	}()
-	ok, err := q.ledger.ClaimEventTx(ctx, tx, eventID)
-	if err != nil {
-		return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
-	}
-	if !ok {
+		if !ok {
+			return errAcceptedAlready
+		}
+		res, err := insert(ctx, eventArgs{JobKind: kind, EventID: eventID, Payload: payload}, q.insertOpts())
+		if err != nil {
+			return err
+		}
+		if res.UniqueSkippedAsDuplicate {
+			return errAcceptedAlready
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errAcceptedAlready):
 		return false, nil
-	}
-	res, err := q.inserter.InsertTx(ctx, tx, eventArgs{JobKind: kind, EventID: eventID, Payload: payload}, q.insertOpts())
-	if err != nil {
-		return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
-	}
-	if res.UniqueSkippedAsDuplicate {
-		return false, nil
-	}
-	if err := tx.Commit(); err != nil {
+	case err != nil:
 		return false, fmt.Errorf("queue: accept %s: %w", eventID, err)
 	}
 	return true, nil
 }
+
+// errAcceptedAlready rolls back an Accept whose event was claimed, or has
+// a job, already.
+var errAcceptedAlready = errors.New("queue: event accepted already")
+
+// pgxExecer is a pgx transaction as an Execer.
+type pgxExecer struct{ tx pgx.Tx }
+
+func (e pgxExecer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tag, err := e.tx.Exec(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rowsAffected(tag.RowsAffected()), nil
+}
+
+// rowsAffected is the sql.Result of a pgx statement.
+type rowsAffected int64
+
+func (n rowsAffected) LastInsertId() (int64, error) {
+	return 0, errors.New("queue: PostgreSQL reports no last insert ID")
+}
+
+func (n rowsAffected) RowsAffected() (int64, error) { return int64(n), nil }
 
 // Start begins fetching and running jobs with work, including jobs other
 // processes enqueued or left behind. ctx only lends its values: Stop ends

@@ -18,11 +18,14 @@ func (s *DB) ClaimEvent(ctx context.Context, eventID string) (bool, error) {
 	return s.claim(ctx, s.write, eventID)
 }
 
-// ClaimEventTx is ClaimEvent inside tx, a transaction begun on SQL(): the
-// claim commits or rolls back with whatever else tx writes (a job queue's
-// insert of the event's job, say), and until tx ends a concurrent claim
-// of eventID waits for it.
-func (s *DB) ClaimEventTx(ctx context.Context, tx *sql.Tx, eventID string) (bool, error) {
+// ClaimEventTx is ClaimEvent inside tx, a transaction on SQL()'s database
+// (a *sql.Tx, or the engine's own transaction behind the same
+// ExecContext): the claim commits or rolls back with whatever else tx
+// writes (a job queue's insert of the event's job, say), and until tx ends
+// a concurrent claim of eventID waits for it.
+func (s *DB) ClaimEventTx(ctx context.Context, tx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}, eventID string) (bool, error) {
 	return s.claim(ctx, tx, eventID)
 }
 
