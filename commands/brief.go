@@ -59,6 +59,10 @@ func (h *Handler) brief(ctx context.Context, r request, link string) (_ Reply, p
 	return reply, pending
 }
 
+// claimTTL is how long a page claim lasts without a renewal: its holder
+// renews it every third of that while it works.
+const claimTTL = summarize.DefaultLeaseTTL
+
 // claimPollEvery is how often a request waiting for another's claim on a
 // page looks for its thread.
 const claimPollEvery = 200 * time.Millisecond
@@ -68,16 +72,14 @@ const claimPollEvery = 200 * time.Millisecond
 // thread there, or claims the page (release frees the claim unless keep).
 // While another event holds the claim, it waits for that event's thread
 // as long as ctx lives, then says pending. A claim is a lease owned by the
-// event: one whose holder died expires, and the holder's own rescued job
-// takes it back at once.
+// event, renewed while the work runs: one whose holder died lapses within
+// claimTTL, and the holder's own rescued job takes it back at once. A
+// claim kept after the work (its thread about to be recorded) lapses
+// within claimTTL too; by then the thread's record answers the others.
 func (h *Handler) claimPage(ctx context.Context, r request, canon string) (notice *Reply, release func(keep bool), pending bool) {
 	none := func(bool) {}
 	key := "page\x1f" + r.guildID + "\x1f" + canon
-	ttl := 2 * time.Minute
-	if dl, ok := ctx.Deadline(); ok {
-		// Until the work must be done, and the thread started after it.
-		ttl = time.Until(dl) + 30*time.Second
-	}
+	ttl := claimTTL
 	for {
 		if n := h.recentThread(ctx, r, canon); n != nil {
 			return n, none, false
@@ -107,7 +109,9 @@ func (h *Handler) claimPage(ctx context.Context, r request, canon string) (notic
 				free()
 				return n, none, false
 			}
+			stop := summarize.Heartbeat(ctx, h.claims, key, r.eventID, ttl, h.log)
 			return nil, func(keep bool) {
+				stop()
 				if !keep {
 					free()
 				}

@@ -310,6 +310,62 @@ func TestPageClaims(t *testing.T) {
 	}
 }
 
+// recordingClaims records the TTL of every page claim a handler takes
+// or renews.
+type recordingClaims struct {
+	Claims
+	mu   sync.Mutex
+	ttls map[string][]time.Duration // by owner
+}
+
+func (c *recordingClaims) AcquireLease(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
+	c.mu.Lock()
+	c.ttls[owner] = append(c.ttls[owner], ttl)
+	c.mu.Unlock()
+	return c.Claims.AcquireLease(ctx, key, owner, ttl)
+}
+
+// TestPageClaimIsShortAndRenewed: with the production TTL, a page claim
+// lasts claimTTL (10 s), not the job's whole time, so a holder that died
+// blocks the page in its server for at most that; and while the work runs
+// longer than that, the holder renews it and nobody takes it over.
+func TestPageClaimIsShortAndRenewed(t *testing.T) {
+	t.Parallel()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "claims.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	claims := &recordingClaims{Claims: st, ttls: map[string][]time.Duration{}}
+	work := claimTTL + claimTTL/5
+	h := New(&fakeSummarizer{delay: work}, st, Options{Claims: claims})
+	jctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // a job's deadline
+	defer cancel()
+	done := make(chan *Response, 1)
+	go func() {
+		done <- onMessage(jctx, h, Message{ID: "1", ChannelID: "c", GuildID: "g1", AuthorID: "u1", AutoChannel: true, Content: "https://example.com/slow"})
+	}()
+	time.Sleep(claimTTL + claimTTL/10) // past the first claim's TTL, the work still running
+	if ok, err := st.AcquireLease(ctx, "page\x1fg1\x1fhttps://example.com/slow", "m-other", claimTTL); ok || err != nil {
+		t.Errorf("another event took the page while its holder was working (%v, %v): the claim was not renewed", ok, err)
+	}
+	resp := <-done
+	if resp == nil || len(resp.Replies) != 1 || len(resp.Replies[0].Embeds) != 1 {
+		t.Fatalf("response = %+v, want the brief", resp)
+	}
+	claims.mu.Lock()
+	defer claims.mu.Unlock()
+	got := claims.ttls["m1"]
+	if len(got) < 3 {
+		t.Errorf("the claim was taken or renewed %d times over %v of work, want a renewal every third of %v", len(got), work, claimTTL)
+	}
+	for _, ttl := range got {
+		if ttl > claimTTL {
+			t.Errorf("a page claim lasts %v, want at most %v: a dead holder would block the page that long", ttl, claimTTL)
+		}
+	}
+}
+
 // TestRefundAfterTheWorkEndsIsBounded: a refund (and a settle) runs after
 // the work's context ended, so that a hold is given back even then; but a
 // database that does not answer (here PostgreSQL, with the guild's usage

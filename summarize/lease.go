@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"log/slog"
 	"time"
 )
 
@@ -79,11 +80,20 @@ func (s *Service) lease(ctx context.Context, key string) (release func(), done *
 // returned stop is called, so the lease outlives slow work but not a
 // dead process.
 func (s *Service) heartbeat(ctx context.Context, lkey, owner string) (stop func()) {
+	return Heartbeat(ctx, s.opts.Lease, lkey, owner, s.opts.LeaseTTL, s.log)
+}
+
+// Heartbeat renews owner's lease on key in l every third of ttl until
+// the returned stop is called or ctx ends, so the lease outlives slow
+// work but not a dead process: one whose holder died lapses within ttl.
+// It stops by itself, with a warning on log, when the lease was lost to
+// another owner. stop waits for the renewals to end.
+func Heartbeat(ctx context.Context, l Lease, key, owner string, ttl time.Duration, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(s.opts.LeaseTTL / 3)
+		t := time.NewTicker(ttl / 3)
 		defer t.Stop()
 		for {
 			select {
@@ -91,14 +101,14 @@ func (s *Service) heartbeat(ctx context.Context, lkey, owner string) (stop func(
 				return
 			case <-t.C:
 			}
-			rctx, rcancel := context.WithTimeout(ctx, s.opts.LeaseTTL/3)
-			ok, err := s.opts.Lease.AcquireLease(rctx, lkey, owner, s.opts.LeaseTTL)
+			rctx, rcancel := context.WithTimeout(ctx, ttl/3)
+			ok, err := l.AcquireLease(rctx, key, owner, ttl)
 			rcancel()
 			switch {
 			case err != nil && ctx.Err() == nil:
-				s.log.Warn("lease renewal failed", "err", err)
+				log.Warn("lease renewal failed", "err", err)
 			case err == nil && !ok:
-				s.log.Warn("lease lost to another process while summarizing")
+				log.Warn("lease lost to another owner while working", "key", key)
 				return
 			}
 		}
