@@ -900,6 +900,20 @@ func TestReactionTrigger(t *testing.T) {
 	if n := h.llm.Count(); n != 1 {
 		t.Errorf("model calls = %d, want 1", n)
 	}
+	// Once the message is answered, more reactions cost Discord nothing:
+	// the message is not read again.
+	reads := len(h.dc.CallsTo("GET", "/channels/*/messages/*"))
+	for i := range 5 {
+		u := discordtest.DefaultUser()
+		u.ID, u.Username = fmt.Sprint(700200+i), fmt.Sprintf("late%d", i)
+		if err := h.dc.React(discordtest.DefaultChannelID, src.ID, u, "🔍"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.dc.CallsTo("GET", "/channels/*/messages/*")) - reads; n != 0 {
+		t.Errorf("%d message reads for 5 reactions to an answered message, want 0", n)
+	}
 }
 
 // TestReactionOffByDefaultInBot: without Options.Reaction the bot asks

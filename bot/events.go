@@ -65,6 +65,11 @@ func (b *Bot) onReactionAdd(r *discordgo.MessageReactionAdd) {
 	defer b.wg.Done()
 	ctx, cancel := context.WithTimeout(b.work, receiveTimeout)
 	defer cancel()
+	if b.h.Answered(ctx, commands.MessageEventID(r.MessageID)) {
+		// Answered already (auto mode, or an earlier reaction): a flood
+		// of reactions costs no REST call.
+		return
+	}
 	m, err := b.s.ChannelMessage(r.ChannelID, r.MessageID, discordgo.WithContext(ctx))
 	if err != nil {
 		b.log.Warn("bot: reading a message reacted to failed", "channel", r.ChannelID, "message", r.MessageID, "reason", reason(err), "err", redact(err))

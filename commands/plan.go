@@ -168,7 +168,7 @@ func (h *Handler) Plan(ctx context.Context, ev Event) (Plan, bool) {
 // answering m and userID's limits counting.
 func (h *Handler) messagePlan(m Message, userID string) Plan {
 	return Plan{
-		EventID: "m" + m.ID, GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: userID,
+		EventID: MessageEventID(m.ID), GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: userID,
 		MessageID: m.ID, InThread: m.InThread,
 	}
 }
@@ -255,6 +255,10 @@ func (h *Handler) Run(ctx context.Context, p Plan) Response {
 	}
 	return resp
 }
+
+// MessageEventID is the reply ledger's event ID of a message: its
+// replies share it whether auto mode or a reaction asked for them.
+func MessageEventID(messageID string) string { return "m" + messageID }
 
 // Answered reports whether the reply ledger shows an event answered, so
 // that a job run again after its replies were sent (a rescue, a retry)
