@@ -17,11 +17,13 @@ func (s *Service) Ask(ctx context.Context, rawURL, question string) (*Answer, er
 	if err != nil {
 		return nil, err
 	}
-	if err := s.allowed(ctx, canon); err != nil {
-		return nil, err
-	}
-	art, err := s.article(ctx, canon, false)
-	if err != nil {
+	art := s.cachedArticle(ctx, canon, false)
+	if art != nil {
+		// A miss needs no check: the fetch applies the policy itself.
+		if err := s.allowed(ctx, canon); err != nil {
+			return nil, err
+		}
+	} else if art, err = s.article(ctx, canon, true); err != nil {
 		return nil, err
 	}
 	a, err := s.AskArticle(ctx, art, question)

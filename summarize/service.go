@@ -196,10 +196,11 @@ func (s *Service) Summarize(ctx context.Context, rawURL string, req Request) (*B
 	backend, lang := s.backend(), s.language(req)
 	key := s.cacheKey(canon, backend, lang)
 	if !req.NoCache {
-		if err := s.allowed(ctx, canon); err != nil {
-			return nil, err
-		}
 		if b := s.cachedBrief(ctx, key); b != nil {
+			// A miss needs no check: the fetch applies the policy itself.
+			if err := s.allowed(ctx, canon); err != nil {
+				return nil, err
+			}
 			b.Source, b.Cached = rawURL, true
 			return b, nil
 		}

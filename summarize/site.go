@@ -155,10 +155,11 @@ func (s *Service) readLinked(ctx context.Context, link, lang string) (*extract.A
 		}
 		return item.Article, item.Note, nil
 	}
-	if err := s.allowed(ctx, canon); err != nil {
-		return nil, "", err
-	}
 	if a := s.cachedArticle(ctx, canon, false); a != nil {
+		// A miss needs no check: the fetch applies the policy itself.
+		if err := s.allowed(ctx, canon); err != nil {
+			return nil, "", err
+		}
 		return a, "", nil
 	}
 	a, err := s.fetchArticle(ctx, canon)
