@@ -136,6 +136,18 @@ func botReplies(dc *discordtest.Server) []discordtest.Message {
 	return out
 }
 
+// failureLogs returns a buffer for the bots' logs, printed when the test
+// fails.
+func failureLogs(t *testing.T) *syncBuffer {
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("bot logs:\n%s", logs.String())
+		}
+	})
+	return logs
+}
+
 // TestScaledEventToTwoProcessesAnsweredOnce runs two bots on one shard
 // (a shard hand-off) sharing a PostgreSQL store and River queue: each
 // event reaches both, and each is answered once.
@@ -145,12 +157,7 @@ func TestScaledEventToTwoProcessesAnsweredOnce(t *testing.T) {
 	dc := discordtest.New(t, discordtest.Options{})
 	lm := llmtest.New(t)
 	pages := pagesServer(t)
-	logs := &syncBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("bot logs:\n%s", logs.String())
-		}
-	})
+	logs := failureLogs(t)
 	startScaled(t, dsn, dc, lm.URL(), logs, "a")
 	startScaled(t, dsn, dc, lm.URL(), logs, "b")
 	dc.WaitFor(t, wait, func() bool { return dc.Identifies() >= 2 && dc.Connected() }, "both bots to connect")
@@ -218,12 +225,7 @@ func TestScaledCrashedJobRescued(t *testing.T) {
 	lm := llmtest.New(t)
 	lm.Enqueue(llmtest.Slow(time.Minute, llmtest.Echo())) // the child's call hangs
 	pages := pagesServer(t)
-	logs := &syncBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("bot logs:\n%s", logs.String())
-		}
-	})
+	logs := failureLogs(t)
 
 	child := exec.Command(os.Args[0], "-test.run=^TestQueueChildBot$")
 	child.Env = append(os.Environ(), childEnv+"=1", childAPIEnv+"="+dc.APIURL(), childTokenEnv+"="+dc.Token(),
@@ -297,12 +299,7 @@ func TestScaledMissingReplySentOnRetry(t *testing.T) {
 	dc := discordtest.New(t, discordtest.Options{})
 	lm := llmtest.New(t)
 	pages := pagesServer(t)
-	logs := &syncBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("bot logs:\n%s", logs.String())
-		}
-	})
+	logs := failureLogs(t)
 	startScaled(t, dsn, dc, lm.URL(), logs, "a")
 	dc.WaitFor(t, wait, func() bool { return dc.Identifies() >= 1 && dc.Connected() }, "the bot to connect")
 	time.Sleep(300 * time.Millisecond)                              // READY
