@@ -51,7 +51,11 @@ func (s *Service) lease(ctx context.Context, key string) (release func(), done *
 			stop := s.heartbeat(context.WithoutCancel(ctx), lkey, owner)
 			release = func() {
 				stop()
-				if err := s.opts.Lease.ReleaseLease(context.WithoutCancel(ctx), lkey, owner); err != nil {
+				// Past one TTL the lease has lapsed anyway: a lease
+				// store that does not answer must not hold the work.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.LeaseTTL)
+				defer cancel()
+				if err := s.opts.Lease.ReleaseLease(rctx, lkey, owner); err != nil {
 					s.log.Warn("lease release failed", "err", err)
 				}
 			}

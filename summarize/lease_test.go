@@ -101,6 +101,40 @@ func TestLeaseFailureStillSummarizes(t *testing.T) {
 	}
 }
 
+// stuckRelease is a lease store whose releases never answer on their
+// own: they return when their context ends, noting whether it had a
+// deadline.
+type stuckRelease struct {
+	*memLease
+	deadlines chan bool
+}
+
+func (l stuckRelease) ReleaseLease(ctx context.Context, key, owner string) error {
+	_, ok := ctx.Deadline()
+	l.deadlines <- ok
+	if !ok {
+		return nil // the caller would wait for ever; the test reports it
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestLeaseReleaseIsBounded: releasing the lease after the work runs
+// after the caller's context may have ended, but a lease store that does
+// not answer holds the work for at most one TTL, when the lease lapses
+// anyway.
+func TestLeaseReleaseIsBounded(t *testing.T) {
+	f := &fakeFetcher{pages: map[string]string{"https://gazette.example/news/bridge": storyHTML}}
+	lease := stuckRelease{memLease: newMemLease(), deadlines: make(chan bool, 1)}
+	s := New(f, newMemCache(), Options{Lease: lease, LeaseTTL: 300 * time.Millisecond, Extract: extract.Options{MinWords: 20}})
+	if _, err := s.Summarize(context.Background(), storyURL, Request{}); err != nil {
+		t.Fatalf("Summarize: %v", err)
+	}
+	if !<-lease.deadlines {
+		t.Error("the lease release ran without a deadline: a stuck lease store would hold the work for ever")
+	}
+}
+
 // TestLeaseHolderGone: when the holder dies without releasing, a waiter
 // takes over once the lease expires.
 func TestLeaseHolderGone(t *testing.T) {
